@@ -1,0 +1,16 @@
+//! hostplane's database migrations, run by `hostplane migrate` and at start-up. Each migration is a
+//! module named `mYYYYMMDD_HHMMSS_name` with `up` and `down`; the schema is written with sea-query so
+//! it holds on SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

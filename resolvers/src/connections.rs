@@ -1,0 +1,258 @@
+//! Connections: one account on one upstream (provider, name, base URL, credentials). They live in the
+//! database with their credentials sealed, come from the config file, the demo or admin mutations, and
+//! are kept here as ready clients. Nothing in this module logs or returns a credential.
+
+use crate::{crypto::SecretBox, store::entities::connection};
+use hostplane_adapters::{Provider, Upstream, hosterapi::HosterapiClient};
+use hostplane_schema::{GatewayError, principal::Principal};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+/// A provider's credentials by name (`token`; later `key`/`secret`). Debug never shows the values.
+#[derive(Clone, Default, Deserialize)]
+pub struct Credentials(pub BTreeMap<String, SecretString>);
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
+    }
+}
+
+impl Credentials {
+    pub fn token(token: &str) -> Credentials {
+        Credentials(BTreeMap::from([(
+            "token".to_string(),
+            SecretString::from(token),
+        )]))
+    }
+
+    fn require(&self, key: &str) -> Result<SecretString, GatewayError> {
+        self.0
+            .get(key)
+            .cloned()
+            .ok_or_else(|| GatewayError::Validation(format!("credentials need `{key}`")))
+    }
+
+    fn to_json(&self) -> String {
+        let map: BTreeMap<&str, &str> = self
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.expose_secret()))
+            .collect();
+        serde_json::to_string(&map).expect("a string map always serializes")
+    }
+
+    fn from_json(text: &[u8]) -> Option<Credentials> {
+        let map: BTreeMap<String, String> = serde_json::from_slice(text).ok()?;
+        Some(Credentials(
+            map.into_iter()
+                .map(|(k, v)| (k, SecretString::from(v)))
+                .collect(),
+        ))
+    }
+}
+
+/// What a connection is made of.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionSpec {
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: String,
+    #[serde(default)]
+    pub credentials: Credentials,
+}
+
+/// A connection ready for calls.
+pub struct Live {
+    pub name: String,
+    pub provider: Provider,
+    pub base_url: String,
+    pub client: Arc<dyn Upstream>,
+}
+
+pub struct Connections {
+    live: RwLock<BTreeMap<String, Arc<Live>>>,
+    db: DatabaseConnection,
+    sealer: SecretBox,
+    timeout: Duration,
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn build_client(
+    spec: &ConnectionSpec,
+    timeout: Duration,
+) -> Result<Arc<dyn Upstream>, GatewayError> {
+    match spec.provider {
+        Provider::Hosterapi => Ok(Arc::new(HosterapiClient::new(
+            &spec.base_url,
+            spec.credentials.require("token")?,
+            timeout,
+        ))),
+        other => Err(GatewayError::Unsupported(format!(
+            "the {other} adapter is not available yet"
+        ))),
+    }
+}
+
+impl Connections {
+    /// Loads every stored connection. One that no longer decrypts (the key changed) is skipped with a
+    /// warning rather than stopping the gateway.
+    pub async fn load(
+        db: DatabaseConnection,
+        sealer: SecretBox,
+        timeout: Duration,
+    ) -> Result<Connections, GatewayError> {
+        let rows = connection::Entity::find()
+            .all(&db)
+            .await
+            .map_err(GatewayError::internal)?;
+        let conns = Connections {
+            live: RwLock::new(BTreeMap::new()),
+            db,
+            sealer,
+            timeout,
+        };
+        for row in rows {
+            let Some(provider) = Provider::from_key(&row.provider) else {
+                tracing::warn!(connection = %row.name, "unknown provider in stored connection");
+                continue;
+            };
+            let Some(credentials) = conns
+                .sealer
+                .open(&row.credentials)
+                .ok()
+                .and_then(|b| Credentials::from_json(&b))
+            else {
+                tracing::warn!(connection = %row.name, "stored credentials do not decrypt; skipped");
+                continue;
+            };
+            let spec = ConnectionSpec {
+                name: row.name,
+                provider,
+                base_url: row.base_url,
+                credentials,
+            };
+            match build_client(&spec, timeout) {
+                Ok(client) => conns.insert_live(&spec, client),
+                Err(e) => {
+                    tracing::warn!(connection = %spec.name, error = %e.message(), "connection not loaded")
+                }
+            }
+        }
+        Ok(conns)
+    }
+
+    fn insert_live(&self, spec: &ConnectionSpec, client: Arc<dyn Upstream>) {
+        let live = Arc::new(Live {
+            name: spec.name.clone(),
+            provider: spec.provider,
+            base_url: spec.base_url.clone(),
+            client,
+        });
+        self.live
+            .write()
+            .expect("connection registry lock poisoned")
+            .insert(spec.name.clone(), live);
+    }
+
+    /// Creates or replaces a connection, storing its credentials sealed. `source` says where it came
+    /// from (`config`, `demo`, `api`).
+    pub async fn upsert(&self, spec: ConnectionSpec, source: &str) -> Result<(), GatewayError> {
+        if !valid_name(&spec.name) {
+            return Err(GatewayError::Validation(
+                "connection names are 1-64 characters of letters, digits, `-` and `_`".into(),
+            ));
+        }
+        let client = build_client(&spec, self.timeout)?;
+        let now = chrono::Utc::now();
+        let model = connection::ActiveModel {
+            name: Set(spec.name.clone()),
+            provider: Set(spec.provider.key().to_string()),
+            base_url: Set(spec.base_url.clone()),
+            credentials: Set(self.sealer.seal(spec.credentials.to_json().as_bytes())),
+            source: Set(source.to_string()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        let exists = connection::Entity::find_by_id(spec.name.clone())
+            .one(&self.db)
+            .await
+            .map_err(GatewayError::internal)?;
+        if let Some(old) = exists {
+            let mut model = model;
+            model.created_at = Set(old.created_at);
+            model
+                .update(&self.db)
+                .await
+                .map_err(GatewayError::internal)?;
+        } else {
+            model
+                .insert(&self.db)
+                .await
+                .map_err(GatewayError::internal)?;
+        }
+        self.insert_live(&spec, client);
+        Ok(())
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<Live>> {
+        self.live
+            .read()
+            .expect("connection registry lock poisoned")
+            .get(name)
+            .cloned()
+    }
+
+    pub fn list(&self) -> Vec<Arc<Live>> {
+        self.live
+            .read()
+            .expect("connection registry lock poisoned")
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// The connection a call goes to: the named one, or the only one of the provider the principal may
+    /// use. Connections the principal may not use are reported as not found, so names don't leak.
+    pub fn resolve(
+        &self,
+        principal: &Principal,
+        provider: Provider,
+        name: Option<&str>,
+    ) -> Result<Arc<Live>, GatewayError> {
+        match name {
+            Some(name) => self
+                .get(name)
+                .filter(|c| c.provider == provider && principal.may_use(&c.name))
+                .ok_or_else(|| GatewayError::NotFound(format!("{provider} connection `{name}`"))),
+            None => {
+                let mut usable: Vec<_> = self
+                    .list()
+                    .into_iter()
+                    .filter(|c| c.provider == provider && principal.may_use(&c.name))
+                    .collect();
+                match usable.len() {
+                    1 => Ok(usable.remove(0)),
+                    0 => Err(GatewayError::NotFound(format!("{provider} connection"))),
+                    _ => Err(GatewayError::Validation(format!(
+                        "several {provider} connections exist: name one with `connection`"
+                    ))),
+                }
+            }
+        }
+    }
+}

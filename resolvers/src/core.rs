@@ -1,0 +1,218 @@
+//! The provider-independent roots: `node`, tasks, connections, the viewer, API keys, and the task
+//! subscription.
+
+use crate::{
+    Services, apikeys,
+    objects::{Node, node},
+};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription};
+use futures_util::{Stream, StreamExt, stream};
+use hostplane_schema::{
+    GatewayError, GlobalId, ProviderEnum,
+    principal::{Scope, ScopeGuard, require},
+    task::Task,
+};
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+fn services<'a>(ctx: &'a Context<'_>) -> &'a Arc<Services> {
+    ctx.data_unchecked::<Arc<Services>>()
+}
+
+/// An upstream account the gateway calls. Credentials are write-only and never appear here.
+#[derive(SimpleObject)]
+pub struct ProviderConnection {
+    pub name: String,
+    pub provider: ProviderEnum,
+    pub base_url: String,
+}
+
+/// Who the gateway takes the caller to be.
+#[derive(SimpleObject)]
+pub struct Viewer {
+    pub subject: String,
+    pub scopes: Vec<String>,
+    /// Connections the caller is limited to; null for all.
+    pub connections: Option<Vec<String>>,
+}
+
+/// A task's ID may be its global ID or the gateway's own UUID.
+async fn find_task(ctx: &Context<'_>, id: &str) -> Result<Option<Task>, GatewayError> {
+    let principal = require(ctx, Scope::Read).map_err(|_| GatewayError::Unauthenticated)?;
+    let local = GlobalId::decode(id)
+        .filter(|g| g.kind == "Task")
+        .map(|g| g.local)
+        .unwrap_or_else(|| id.to_string());
+    let task = services(ctx).tasks.get(&local).await?;
+    Ok(task.filter(|t| principal.may_use(&t.connection)))
+}
+
+#[derive(Default)]
+pub struct CoreQuery;
+
+#[Object]
+impl CoreQuery {
+    /// Any object by its global ID.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        Ok(node::resolve(ctx, &id).await?)
+    }
+
+    /// Several objects by global ID, in order; unknown IDs give null.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > 100 {
+            return Err(GatewayError::Validation("at most 100 ids per call".into()).into());
+        }
+        let found =
+            futures_util::future::join_all(ids.iter().map(|id| node::resolve(ctx, id))).await;
+        Ok(found.into_iter().collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// A task by its global ID or UUID.
+    async fn task(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Task>> {
+        Ok(find_task(ctx, &id).await?)
+    }
+
+    /// The most recent tasks the caller may see, newest first.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] limit: i32,
+    ) -> Result<Vec<Task>> {
+        let principal = require(ctx, Scope::Read)?;
+        let all = services(ctx).tasks.recent(limit as u64).await?;
+        Ok(all
+            .into_iter()
+            .filter(|t| principal.may_use(&t.connection))
+            .collect())
+    }
+
+    /// The upstream accounts the caller may use.
+    async fn connections(&self, ctx: &Context<'_>) -> Result<Vec<ProviderConnection>> {
+        let principal = require(ctx, Scope::Read)?;
+        Ok(services(ctx)
+            .connections
+            .list()
+            .into_iter()
+            .filter(|c| principal.may_use(&c.name))
+            .map(|c| ProviderConnection {
+                name: c.name.clone(),
+                provider: c.provider.into(),
+                base_url: c.base_url.clone(),
+            })
+            .collect())
+    }
+
+    /// The caller, as authenticated.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        let p = hostplane_schema::principal::principal(ctx)?;
+        Ok(Viewer {
+            subject: p.subject.clone(),
+            scopes: p.scopes.iter().map(|s| s.as_str().to_string()).collect(),
+            connections: p.connections.as_ref().map(|c| c.iter().cloned().collect()),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateApiKeyInput {
+    #[graphql(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+    /// `read`, `write`, `admin`.
+    pub scopes: Vec<String>,
+    /// Limit the key to these connections.
+    pub connections: Option<Vec<String>>,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateApiKeyPayload {
+    pub id: String,
+    /// The key itself: shown this once, stored only as a hash.
+    pub key: String,
+}
+
+#[derive(Default)]
+pub struct CoreMutation;
+
+#[Object]
+impl CoreMutation {
+    /// Issues an API key for the REST compatibility layer.
+    #[graphql(guard = "ScopeGuard(Scope::Admin)")]
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> Result<CreateApiKeyPayload> {
+        let scopes = input
+            .scopes
+            .iter()
+            .map(|s| {
+                Scope::parse(s)
+                    .ok_or_else(|| GatewayError::Validation(format!("unknown scope `{s}`")))
+            })
+            .collect::<Result<_, _>>()?;
+        let (id, key) = apikeys::create(
+            &services(ctx).db,
+            &input.name,
+            &scopes,
+            input.connections.as_deref(),
+        )
+        .await?;
+        Ok(CreateApiKeyPayload { id, key })
+    }
+
+    /// Revokes an API key; false if it did not exist or was already revoked.
+    #[graphql(guard = "ScopeGuard(Scope::Admin)")]
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: String) -> Result<bool> {
+        Ok(apikeys::revoke(&services(ctx).db, &id).await?)
+    }
+}
+
+#[derive(Default)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// A task's state now, then every change until it ends.
+    async fn task_updated(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<impl Stream<Item = Task> + use<>> {
+        let engine = services(ctx).tasks.clone();
+        // Subscribe before reading, so no change between the read and the subscription is lost.
+        let rx = engine.subscribe();
+        let current = find_task(ctx, &id)
+            .await?
+            .ok_or_else(|| GatewayError::NotFound(format!("task {}", id.as_str())))?;
+        let task_id = current.task_id.clone();
+        let state = (
+            rx,
+            engine,
+            task_id,
+            current.status.is_terminal(),
+            current.updated_at,
+        );
+        let first = stream::once(async move { current });
+        let rest = stream::unfold(state, |(mut rx, engine, task_id, done, seen)| async move {
+            if done {
+                return None;
+            }
+            loop {
+                let task = match rx.recv().await {
+                    // Older than what was already sent: a change from before the first read.
+                    Ok(t) if t.task_id == task_id && t.updated_at >= seen => t,
+                    Ok(_) => continue,
+                    // Behind the channel: the stored state is the truth.
+                    Err(RecvError::Lagged(_)) => match engine.get(&task_id).await {
+                        Ok(Some(t)) => t,
+                        _ => return None,
+                    },
+                    Err(RecvError::Closed) => return None,
+                };
+                let (done, seen) = (task.status.is_terminal(), task.updated_at);
+                return Some((task, (rx, engine, task_id, done, seen)));
+            }
+        });
+        Ok(first.chain(rest))
+    }
+}

@@ -1,0 +1,343 @@
+//! HosterAPI's 37 documented endpoints, each declared once: GraphQL field, upstream call, REST route
+//! and route-table row all come from the declaration below. Conversions read the upstream's answer
+//! into typed objects; work the upstream runs as a job, a backup or an order becomes a Task.
+
+use crate::{
+    Services,
+    call::UpstreamCall,
+    endpoints,
+    objects::{Server, ServerActionPayload, ServerKind, TaskPayload},
+    tasks::{NewTask, Watch, watch::job_progress},
+};
+use async_graphql::{Context, Json, SimpleObject};
+use hostplane_adapters::Provider;
+use hostplane_schema::{
+    GatewayError,
+    hosterapi::*,
+    task::{Progress, TaskStatus},
+};
+use serde_json::Value;
+use std::sync::Arc;
+
+endpoints! {
+    provider: Provider::Hosterapi;
+    table: HOSTERAPI_ENDPOINTS;
+    query_root: HosterapiQuery;
+    mutation_root: HosterapiMutation;
+    queries {
+        /// Show all dedicated servers available for purchase
+        hosterapi_dedicated_market = Get "/api/v1/datacenter/dedicated/market" () -> Vec<HosterapiDedicatedOffer> => parse;
+        /// Get available templates (dedicated servers)
+        hosterapi_dedicated_templates = Get "/api/v1/datacenter/dedicated/templates" () -> Vec<String> => parse;
+        /// List owned dedicated servers
+        hosterapi_dedicated_servers = Get "/api/v1/datacenter/dedicated" () -> Vec<Server> => dedicated_servers;
+        /// Open noVNC Console (dedicated server)
+        hosterapi_dedicated_server_console = Get "/api/v1/datacenter/dedicated/{sid}/console" (sid: i64) -> HosterapiConsole => parse;
+        /// Gets dedicated server status for specific server
+        hosterapi_dedicated_server_status = Get "/api/v1/datacenter/dedicated/{sid}/status" (sid: i64) -> HosterapiDedicatedStatus => parse;
+        /// Gets configuration for specific server
+        hosterapi_dedicated_server_config = Get "/api/v1/datacenter/dedicated/{sid}/config" (sid: i64) -> HosterapiDedicatedConfig => parse;
+        /// Get job info
+        hosterapi_job = Get "/api/v1/job/{jobId}" (jobId: i64) -> HosterapiJob => parse;
+        /// Get current VM status
+        hosterapi_server_status = Get "/api/v1/datacenter/server/{sid}/status" (sid: i64) -> HosterapiVmStatus => parse;
+        /// Get current VM config
+        hosterapi_server_config = Get "/api/v1/datacenter/server/{sid}/config" (sid: i64) -> HosterapiVmConfig => parse;
+        /// Get incidents
+        hosterapi_server_incidents = Get "/api/v1/datacenter/server/{sid}/incidents" (sid: i64) -> Vec<HosterapiIncident> => parse;
+        /// Get noVNC Console URL (the ticket expires 10 seconds after it is issued)
+        hosterapi_server_console = Get "/api/v1/datacenter/server/{sid}/console" (sid: i64) -> HosterapiConsole => parse;
+        /// List backups for VM
+        hosterapi_server_backups = Get "/api/v1/datacenter/server/{sid}/backups/list" (sid: i64) -> Vec<HosterapiBackup> => parse;
+        /// Get backup task status
+        hosterapi_server_backup_status = Get "/api/v1/datacenter/server/{sid}/backups/status" (sid: i64) -> HosterapiBackupStatus => parse;
+        /// List all assigned VMs
+        hosterapi_servers = Get "/api/v1/datacenter/server" () -> Vec<Server> => vms;
+        /// Get available template list
+        hosterapi_templates = Get "/api/v1/datacenter/templates" () -> Vec<String> => parse;
+        /// List available software to install
+        hosterapi_software = Get "/api/v1/software/list" () -> Vec<HosterapiSoftwarePackage> => parse;
+    }
+    mutations {
+        /// Place dedicated server order
+        hosterapi_order_dedicated_server = Post "/api/v1/datacenter/dedicated/order" (; input: HosterapiOrderDedicatedServerInput) -> TaskPayload => order_task;
+        /// Starts a dedicated server
+        hosterapi_start_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/start" (sid: i64) -> ServerActionPayload => dedicated_action;
+        /// Stops a dedicated server
+        hosterapi_shutdown_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/shutdown" (sid: i64) -> ServerActionPayload => dedicated_action;
+        /// Restarts a dedicated server
+        hosterapi_reboot_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/reboot" (sid: i64) -> ServerActionPayload => dedicated_action;
+        /// Reinstall server (dedicated)
+        hosterapi_reinstall_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/reinstall" (sid: i64; input: HosterapiReinstallDedicatedServerInput) -> TaskPayload => dedicated_reinstall_task;
+        /// WARNING! THIS WILL IMMEDIATELY DELETE THE SERVER AND REVOKE ACCESS TO IT
+        hosterapi_terminate_dedicated_server = Post "/api/v1/datacenter/dedicated/{sid}/terminate" (sid: i64) -> ServerActionPayload => dedicated_action;
+        /// Remove VM
+        hosterapi_delete_server = Post "/api/v1/datacenter/server/{sid}/delete" (sid: i64; input: Option<HosterapiDeleteServerInput>) -> ServerActionPayload => vm_action;
+        /// Set Server RDNS
+        hosterapi_set_server_rdns = Post "/api/v1/datacenter/server/{sid}/rdns" (sid: i64; input: HosterapiSetServerRdnsInput) -> ServerActionPayload => vm_action;
+        /// Upgrade/Downgrade VM (IP downgrades are silently ignored upstream)
+        hosterapi_change_server = Put "/api/v1/datacenter/server/{sid}/change" (sid: i64; input: HosterapiChangeServerInput) -> ServerActionPayload => vm_action;
+        /// Start vm
+        hosterapi_start_server = Put "/api/v1/datacenter/server/{sid}/start" (sid: i64) -> ServerActionPayload => vm_action;
+        /// Gracefully stop VM
+        hosterapi_shutdown_server = Put "/api/v1/datacenter/server/{sid}/shutdown" (sid: i64) -> ServerActionPayload => vm_action;
+        /// Forcefully stop VM
+        hosterapi_stop_server = Put "/api/v1/datacenter/server/{sid}/stop" (sid: i64) -> ServerActionPayload => vm_action;
+        /// Gracefully restart VM
+        hosterapi_reboot_server = Put "/api/v1/datacenter/server/{sid}/reboot" (sid: i64) -> ServerActionPayload => vm_action;
+        /// Force reboot VM
+        hosterapi_force_reboot_server = Put "/api/v1/datacenter/server/{sid}/reboot/force" (sid: i64) -> ServerActionPayload => vm_action;
+        /// Reinstall VM
+        hosterapi_reinstall_server = Put "/api/v1/datacenter/server/{sid}/reinstall" (sid: i64; input: Option<HosterapiReinstallServerInput>) -> TaskPayload => job_task;
+        /// Reset root password
+        hosterapi_reset_server_password = Put "/api/v1/datacenter/server/{sid}/password/reset" (sid: i64) -> HosterapiPasswordResetPayload => password_reset;
+        /// Create backup
+        hosterapi_create_server_backup = Put "/api/v1/datacenter/server/{sid}/backups/create" (sid: i64) -> TaskPayload => backup_task;
+        /// Restore VM from backup
+        hosterapi_restore_server_backup = Post "/api/v1/datacenter/server/{sid}/backups/restore" (sid: i64; input: HosterapiRestoreServerBackupInput) -> TaskPayload => backup_task;
+        /// Create new VM
+        hosterapi_create_server = Post "/api/v1/datacenter/server" (; input: HosterapiCreateServerInput) -> TaskPayload => job_task;
+        /// Install chosen software package
+        hosterapi_install_software = Post "/api/v1/software/install" (; input: HosterapiSoftwareInput) -> TaskPayload => job_task;
+        /// Uninstall chosen software package
+        hosterapi_uninstall_software = Post "/api/v1/software/uninstall" (; input: HosterapiSoftwareInput) -> TaskPayload => job_task;
+    }
+}
+
+/// A VM's new root password, generated by the upstream.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct HosterapiPasswordResetPayload {
+    pub status: Option<String>,
+    pub password: Option<String>,
+    pub server: Option<Server>,
+    pub raw: Json<Value>,
+}
+
+hostplane_schema::raw_reply!(HosterapiPasswordResetPayload);
+
+async fn parse<T: FromRaw>(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<T, GatewayError> {
+    T::from_raw(raw).map_err(|e| call.malformed(e))
+}
+
+/// `GET /datacenter/server` lists bare VM IDs.
+async fn vms(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<Vec<Server>, GatewayError> {
+    let items = raw
+        .as_array()
+        .ok_or_else(|| call.malformed("VM list is not a list"))?;
+    items
+        .iter()
+        .map(|item| {
+            let id = item
+                .as_u64()
+                .map(|n| n.to_string())
+                .or_else(|| item.as_str().map(str::to_string))
+                .ok_or_else(|| call.malformed("VM id is not a number"))?;
+            Ok(Server::new(
+                Provider::Hosterapi,
+                &call.connection.name,
+                ServerKind::Vm,
+                id,
+                item.clone(),
+            ))
+        })
+        .collect()
+}
+
+/// `GET /datacenter/dedicated` lists `{id, orderComplete}`.
+async fn dedicated_servers(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<Vec<Server>, GatewayError> {
+    let items = raw
+        .as_array()
+        .ok_or_else(|| call.malformed("server list is not a list"))?;
+    items
+        .iter()
+        .map(|item| {
+            let id = item
+                .get("id")
+                .and_then(Value::as_u64)
+                .ok_or_else(|| call.malformed("dedicated server without id"))?;
+            let mut server = Server::new(
+                Provider::Hosterapi,
+                &call.connection.name,
+                ServerKind::Dedicated,
+                id,
+                item.clone(),
+            );
+            server.order_complete = item.get("orderComplete").and_then(Value::as_bool);
+            Ok(server)
+        })
+        .collect()
+}
+
+fn action(call: &UpstreamCall, raw: Value, kind: ServerKind) -> ServerActionPayload {
+    ServerActionPayload {
+        ok: raw.as_bool().unwrap_or(!raw.is_null()),
+        server: call.server(kind),
+        raw: Json(raw),
+    }
+}
+
+async fn vm_action(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<ServerActionPayload, GatewayError> {
+    Ok(action(call, raw, ServerKind::Vm))
+}
+
+async fn dedicated_action(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<ServerActionPayload, GatewayError> {
+    Ok(action(call, raw, ServerKind::Dedicated))
+}
+
+async fn password_reset(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<HosterapiPasswordResetPayload, GatewayError> {
+    let field = |k: &str| raw.get(k).and_then(Value::as_str).map(str::to_string);
+    Ok(HosterapiPasswordResetPayload {
+        status: field("status"),
+        password: field("password"),
+        server: call.server(ServerKind::Vm),
+        raw: Json(raw),
+    })
+}
+
+async fn start_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+    watch: Watch,
+    initial: Progress,
+    subject: Option<Server>,
+) -> Result<TaskPayload, GatewayError> {
+    let services = ctx.data_unchecked::<Arc<Services>>();
+    let task = services
+        .tasks
+        .create(NewTask {
+            operation: call.endpoint.field(),
+            provider: call.endpoint.provider,
+            connection: call.connection.name.clone(),
+            watch,
+            initial,
+            subject_id: subject.map(|s| s.global_id()),
+        })
+        .await?;
+    Ok(TaskPayload {
+        task,
+        raw: Json(raw),
+    })
+}
+
+/// Answers of the form `{"status": "queued", "jobId": 15, "progress": 0}`.
+async fn job_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<TaskPayload, GatewayError> {
+    let job_id = raw
+        .get("jobId")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| call.malformed("job answer without jobId"))?;
+    let initial = job_progress(&raw).map_err(|e| call.error(e))?;
+    let subject = call.server(ServerKind::Vm);
+    start_task(
+        ctx,
+        call,
+        raw,
+        Watch::HosterapiJob { job_id },
+        initial,
+        subject,
+    )
+    .await
+}
+
+/// Backup create (`true`) and restore (`"pending"`) are followed through the VM's backup status.
+async fn backup_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<TaskPayload, GatewayError> {
+    let sid = sid(call)?;
+    start_task(
+        ctx,
+        call,
+        raw,
+        Watch::HosterapiBackup { sid },
+        Progress::queued(),
+        call.server(ServerKind::Vm),
+    )
+    .await
+}
+
+async fn order_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<TaskPayload, GatewayError> {
+    let id = call
+        .body
+        .as_ref()
+        .and_then(|b| b.get("id"))
+        .and_then(Value::as_u64)
+        .ok_or_else(|| GatewayError::internal("order body without id"))?;
+    let initial = Progress {
+        status: TaskStatus::Running,
+        ..Progress::queued()
+    };
+    let subject = Server::new(
+        Provider::Hosterapi,
+        &call.connection.name,
+        ServerKind::Dedicated,
+        id,
+        Value::Null,
+    );
+    start_task(
+        ctx,
+        call,
+        raw,
+        Watch::HosterapiDedicatedOrder { id },
+        initial,
+        Some(subject),
+    )
+    .await
+}
+
+async fn dedicated_reinstall_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+    raw: Value,
+) -> Result<TaskPayload, GatewayError> {
+    let sid = sid(call)?;
+    start_task(
+        ctx,
+        call,
+        raw,
+        Watch::HosterapiDedicatedReinstall { sid },
+        Progress::queued(),
+        call.server(ServerKind::Dedicated),
+    )
+    .await
+}
+
+fn sid(call: &UpstreamCall) -> Result<u64, GatewayError> {
+    call.params
+        .get("sid")
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| GatewayError::Validation("sid must be a positive number".into()))
+}

@@ -1,0 +1,70 @@
+//! hostplane's resolvers: the Query, Mutation and Subscription roots (one module per provider, merged),
+//! the endpoint declarations they are generated from, the connections they call through, and the task
+//! engine that turns upstream jobs into progress streams. `build_schema` assembles the schema.
+
+pub mod apikeys;
+pub mod audit;
+pub mod call;
+pub mod connections;
+pub mod core;
+pub mod crypto;
+pub mod endpoint;
+pub mod hosterapi;
+pub mod objects;
+pub mod store;
+pub mod tasks;
+
+use async_graphql::{MergedObject, Schema};
+use connections::Connections;
+use endpoint::Endpoint;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use tasks::TaskEngine;
+
+/// What every resolver reaches through the context.
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub connections: Arc<Connections>,
+    pub tasks: Arc<TaskEngine>,
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(core::CoreQuery, hosterapi::HosterapiQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(core::CoreMutation, hosterapi::HosterapiMutation);
+
+pub type AppSchema = Schema<Query, Mutation, core::Subscription>;
+
+/// Every declared endpoint of every provider: the route table.
+pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
+    hosterapi::HOSTERAPI_ENDPOINTS.iter()
+}
+
+/// Limits that protect the gateway from expensive queries.
+#[derive(Debug, Clone)]
+pub struct SchemaLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+}
+
+impl Default for SchemaLimits {
+    fn default() -> Self {
+        SchemaLimits {
+            max_depth: 12,
+            max_complexity: 2_000,
+        }
+    }
+}
+
+/// Assembles the schema. Without services it still builds (for `hostplane schema`), but resolvers
+/// must not run.
+pub fn build_schema(services: Option<Arc<Services>>, limits: &SchemaLimits) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity);
+    if let Some(services) = services {
+        builder = builder.data(services);
+    }
+    builder.finish()
+}

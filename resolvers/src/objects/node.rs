@@ -1,0 +1,51 @@
+//! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
+
+use super::Server;
+use crate::Services;
+use async_graphql::{Context, ID, Interface};
+use hostplane_schema::{
+    GatewayError, GlobalId,
+    principal::{Scope, require},
+    task::Task,
+};
+use std::sync::Arc;
+
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "&ID"))]
+pub enum Node {
+    Server(Server),
+    Task(Task),
+}
+
+/// Resolves any global ID the gateway issued. IDs of connections the principal may not use are
+/// reported as not found.
+pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, GatewayError> {
+    let principal = require(ctx, Scope::Read).map_err(|_| GatewayError::Unauthenticated)?;
+    let services = ctx.data_unchecked::<Arc<Services>>();
+    let Some(gid) = GlobalId::decode(id) else {
+        return Err(GatewayError::Validation(format!(
+            "`{id}` is not a valid ID"
+        )));
+    };
+    if !principal.may_use(&gid.connection) {
+        return Ok(None);
+    }
+    match gid.kind.as_str() {
+        "Task" => Ok(services.tasks.get(&gid.local).await?.map(Node::Task)),
+        "Server" => {
+            let Some(conn) = services.connections.get(&gid.connection) else {
+                return Ok(None);
+            };
+            let Some(server) = Server::from_global(&gid, conn.provider) else {
+                return Ok(None);
+            };
+            // The upstream has no single-server read but its status: a 404 there means no server.
+            match server.fetch_status(ctx).await {
+                Ok(_) => Ok(Some(Node::Server(server))),
+                Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,177 @@
+//! `Server`: a machine at any provider (HosterAPI VMs and dedicated servers today; PanelAlpha servers
+//! later), with a global ID, the upstream's own ID, and its live state read on demand.
+
+use crate::{Services, call::UpstreamCall};
+use async_graphql::{Context, Enum, ID, Json, Object, Result};
+use hostplane_adapters::{Method, Provider};
+use hostplane_schema::{
+    GatewayError, GlobalId, ProviderEnum,
+    principal::{Scope, require},
+};
+use serde_json::Value;
+use std::sync::Arc;
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerKind {
+    /// A virtual machine.
+    Vm,
+    /// A dedicated (bare-metal) server.
+    Dedicated,
+}
+
+impl ServerKind {
+    fn key(self) -> &'static str {
+        match self {
+            ServerKind::Vm => "vm",
+            ServerKind::Dedicated => "dedicated",
+        }
+    }
+}
+
+fn global_id(connection: &str, kind: ServerKind, server_id: &str) -> GlobalId {
+    GlobalId::new("Server", connection, format!("{}:{server_id}", kind.key()))
+}
+
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub provider: Provider,
+    pub connection: String,
+    pub kind: ServerKind,
+    pub server_id: String,
+    pub order_complete: Option<bool>,
+    /// The upstream object as received (for a HosterAPI VM list, the bare ID).
+    pub raw: Value,
+    id: ID,
+}
+
+impl Server {
+    pub fn new(
+        provider: Provider,
+        connection: &str,
+        kind: ServerKind,
+        server_id: impl ToString,
+        raw: Value,
+    ) -> Server {
+        let server_id = server_id.to_string();
+        let id = global_id(connection, kind, &server_id).into();
+        Server {
+            provider,
+            connection: connection.to_string(),
+            kind,
+            server_id,
+            order_complete: None,
+            raw,
+            id,
+        }
+    }
+
+    pub fn global_id(&self) -> GlobalId {
+        global_id(&self.connection, self.kind, &self.server_id)
+    }
+
+    /// The server a global ID names, or `None` if the ID is not a server's.
+    pub fn from_global(id: &GlobalId, provider: Provider) -> Option<Server> {
+        let (kind, local) = id.local.split_once(':')?;
+        let kind = match kind {
+            "vm" => ServerKind::Vm,
+            "dedicated" => ServerKind::Dedicated,
+            _ => return None,
+        };
+        Some(Server::new(
+            provider,
+            &id.connection,
+            kind,
+            local,
+            Value::Null,
+        ))
+    }
+
+    fn status_path(&self) -> String {
+        match self.kind {
+            ServerKind::Vm => format!("/api/v1/datacenter/server/{}/status", self.server_id),
+            ServerKind::Dedicated => {
+                format!("/api/v1/datacenter/dedicated/{}/status", self.server_id)
+            }
+        }
+    }
+
+    /// Reads the live status from the upstream.
+    pub async fn fetch_status(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
+        let principal = require(ctx, Scope::Read).map_err(|_| GatewayError::Unauthenticated)?;
+        let services = ctx.data_unchecked::<Arc<Services>>();
+        let conn =
+            services
+                .connections
+                .resolve(principal, self.provider, Some(&self.connection))?;
+        conn.client
+            .call(Method::Get, &self.status_path(), None)
+            .await
+            .map_err(|source| GatewayError::Upstream {
+                provider: self.provider,
+                connection: self.connection.clone(),
+                source,
+            })
+    }
+}
+
+#[Object]
+impl Server {
+    pub async fn id(&self) -> &ID {
+        &self.id
+    }
+
+    async fn provider(&self) -> ProviderEnum {
+        self.provider.into()
+    }
+
+    /// The connection (upstream account) the server belongs to.
+    async fn connection(&self) -> &str {
+        &self.connection
+    }
+
+    async fn kind(&self) -> ServerKind {
+        self.kind
+    }
+
+    /// The upstream's own ID of the server.
+    async fn server_id(&self) -> &str {
+        &self.server_id
+    }
+
+    /// For dedicated servers: whether the upstream finished the order.
+    async fn order_complete(&self) -> Option<bool> {
+        self.order_complete
+    }
+
+    /// Live power state (`running`, `stopped`, `halted`, ...) as the upstream reports it; one upstream
+    /// call per server when selected.
+    async fn state(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let status = self.fetch_status(ctx).await?;
+        Ok(status
+            .get("state")
+            .and_then(Value::as_str)
+            .map(str::to_string))
+    }
+
+    /// The upstream object as received.
+    async fn raw(&self) -> Json<Value> {
+        Json(self.raw.clone())
+    }
+}
+
+hostplane_schema::raw_reply!(Server);
+
+impl UpstreamCall {
+    /// The server named by this call's `sid` path parameter.
+    pub fn server(&self, kind: ServerKind) -> Option<Server> {
+        self.params.get("sid").map(|sid| {
+            Server::new(
+                self.endpoint.provider,
+                &self.connection.name,
+                kind,
+                sid,
+                Value::Null,
+            )
+        })
+    }
+}

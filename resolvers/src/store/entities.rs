@@ -1,0 +1,129 @@
+//! sea-orm entities, one module per table.
+
+pub mod connection {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "connections")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub name: String,
+        pub provider: String,
+        pub base_url: String,
+        /// Encrypted JSON of the provider's credentials (see `crypto`).
+        pub credentials: String,
+        /// `config`, `api` or `demo`.
+        pub source: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod api_key {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_keys")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub name: String,
+        /// SHA-256 of the key, hex; the key itself is shown once and never stored.
+        pub key_hash: String,
+        /// Space-separated scopes.
+        pub scopes: String,
+        /// JSON array of connection names, or null for all.
+        pub connections: Option<String>,
+        pub created_at: ChronoDateTimeUtc,
+        pub last_used_at: Option<ChronoDateTimeUtc>,
+        pub revoked_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod task {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "tasks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub operation: String,
+        pub provider: String,
+        pub connection: String,
+        pub status: String,
+        pub progress: Option<f64>,
+        pub message: Option<String>,
+        /// JSON text.
+        pub output: Option<String>,
+        pub subject_id: Option<String>,
+        pub upstream_ref: Option<String>,
+        /// JSON of the `Watch` that says how to follow the work upstream.
+        pub watch: String,
+        pub created_at: ChronoDateTimeUtc,
+        pub updated_at: ChronoDateTimeUtc,
+        pub finished_at: Option<ChronoDateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod task_event {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "task_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub task_id: String,
+        pub status: String,
+        pub progress: Option<f64>,
+        pub message: Option<String>,
+        pub at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod audit {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "audit_log")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub at: ChronoDateTimeUtc,
+        pub principal: String,
+        /// The GraphQL field of the mutation.
+        pub operation: String,
+        pub connection: Option<String>,
+        /// The upstream path the mutation acted on.
+        pub target: Option<String>,
+        /// `ok` or `error`.
+        pub outcome: String,
+        pub error_code: Option<String>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,232 @@
+//! How each kind of upstream work is followed: what to poll and how to read the answer as `Progress`.
+//! A `Watch` is stored with its task, so a restarted gateway knows how to pick the work up again.
+
+use hostplane_adapters::{Method, Upstream, UpstreamError};
+use hostplane_schema::{
+    GlobalId,
+    task::{Progress, TaskStatus},
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Watch {
+    /// A HosterAPI job (`GET /api/v1/job/{jobId}`): VM creation, reinstall, software installs.
+    HosterapiJob { job_id: u64 },
+    /// A VM's backup or restore (`GET .../server/{sid}/backups/status`).
+    HosterapiBackup { sid: u64 },
+    /// A dedicated order, complete when the owned list shows `orderComplete: true`.
+    HosterapiDedicatedOrder { id: u64 },
+    /// A dedicated reinstall, complete when the server's state is `running` again.
+    HosterapiDedicatedReinstall { sid: u64 },
+}
+
+impl Watch {
+    pub fn upstream_ref(&self) -> String {
+        match self {
+            Watch::HosterapiJob { job_id } => format!("job:{job_id}"),
+            Watch::HosterapiBackup { sid } => format!("backup:{sid}"),
+            Watch::HosterapiDedicatedOrder { id } => format!("order:{id}"),
+            Watch::HosterapiDedicatedReinstall { sid } => format!("reinstall:{sid}"),
+        }
+    }
+
+    /// Asks the upstream once.
+    pub async fn poll(&self, upstream: &dyn Upstream) -> Result<Progress, UpstreamError> {
+        match self {
+            Watch::HosterapiJob { job_id } => {
+                let v = upstream
+                    .call(Method::Get, &format!("/api/v1/job/{job_id}"), None)
+                    .await?;
+                job_progress(&v)
+            }
+            Watch::HosterapiBackup { sid } => {
+                let v = upstream
+                    .call(
+                        Method::Get,
+                        &format!("/api/v1/datacenter/server/{sid}/backups/status"),
+                        None,
+                    )
+                    .await?;
+                backup_progress(&v)
+            }
+            Watch::HosterapiDedicatedOrder { id } => {
+                let v = upstream
+                    .call(Method::Get, "/api/v1/datacenter/dedicated", None)
+                    .await?;
+                Ok(order_progress(&v, *id))
+            }
+            Watch::HosterapiDedicatedReinstall { sid } => {
+                let v = upstream
+                    .call(
+                        Method::Get,
+                        &format!("/api/v1/datacenter/dedicated/{sid}/status"),
+                        None,
+                    )
+                    .await?;
+                Ok(reinstall_progress(&v))
+            }
+        }
+    }
+
+    /// The object the work produced or acts on, once the output says (a new VM's `vmid`).
+    pub fn subject(&self, connection: &str, output: Option<&Value>) -> Option<GlobalId> {
+        match self {
+            Watch::HosterapiJob { .. } => output
+                .and_then(|o| o.get("vmid"))
+                .and_then(Value::as_u64)
+                .map(|vmid| GlobalId::new("Server", connection, format!("vm:{vmid}"))),
+            Watch::HosterapiBackup { sid } => {
+                Some(GlobalId::new("Server", connection, format!("vm:{sid}")))
+            }
+            Watch::HosterapiDedicatedOrder { id }
+            | Watch::HosterapiDedicatedReinstall { sid: id } => Some(GlobalId::new(
+                "Server",
+                connection,
+                format!("dedicated:{id}"),
+            )),
+        }
+    }
+}
+
+fn malformed(detail: &str) -> UpstreamError {
+    UpstreamError::Malformed {
+        status: 200,
+        detail: detail.to_string(),
+    }
+}
+
+/// Reads a job object (`{status, progress, output}`), as polled or as a create call's answer.
+pub fn job_progress(v: &Value) -> Result<Progress, UpstreamError> {
+    let status = v
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("job without status"))?;
+    let progress = v.get("progress").and_then(Value::as_f64);
+    let output = v.get("output").filter(|o| !o.is_null()).cloned();
+    let (status, message) = match status {
+        "queued" => (TaskStatus::Queued, None),
+        "executing" => (TaskStatus::Running, None),
+        "finished" => (TaskStatus::Succeeded, None),
+        // A failed job's output is its error text (`0xb0: Requested resources exceed ...`).
+        "failed" => (
+            TaskStatus::Failed,
+            Some(
+                output
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .unwrap_or("job failed")
+                    .to_string(),
+            ),
+        ),
+        other => return Err(malformed(&format!("unknown job status `{other}`"))),
+    };
+    Ok(Progress {
+        status,
+        progress,
+        message,
+        output,
+    })
+}
+
+fn backup_progress(v: &Value) -> Result<Progress, UpstreamError> {
+    let status = v
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("backup status without status"))?;
+    let status = match status {
+        // `none` before the upstream registers the work counts as still queued.
+        "pending" | "queued" | "none" => TaskStatus::Queued,
+        "running" | "executing" => TaskStatus::Running,
+        "finished" | "done" | "success" => TaskStatus::Succeeded,
+        "failed" | "error" => TaskStatus::Failed,
+        other => return Err(malformed(&format!("unknown backup status `{other}`"))),
+    };
+    Ok(Progress {
+        status,
+        progress: v.get("progress").and_then(Value::as_f64),
+        message: None,
+        output: None,
+    })
+}
+
+fn order_progress(list: &Value, id: u64) -> Progress {
+    let entry = list.as_array().and_then(|items| {
+        items
+            .iter()
+            .find(|s| s.get("id").and_then(Value::as_u64) == Some(id))
+    });
+    match entry {
+        Some(s) if s.get("orderComplete").and_then(Value::as_bool) == Some(true) => Progress {
+            status: TaskStatus::Succeeded,
+            progress: Some(1.0),
+            message: None,
+            output: Some(s.clone()),
+        },
+        // Absent or incomplete: the upstream is still provisioning (its docs say to track orders).
+        _ => Progress {
+            status: TaskStatus::Running,
+            progress: None,
+            message: Some("order is being completed".into()),
+            output: None,
+        },
+    }
+}
+
+fn reinstall_progress(v: &Value) -> Progress {
+    match v.get("state").and_then(Value::as_str) {
+        Some("running") => Progress {
+            status: TaskStatus::Succeeded,
+            progress: Some(1.0),
+            message: None,
+            output: Some(v.clone()),
+        },
+        state => Progress {
+            status: TaskStatus::Running,
+            progress: None,
+            message: state.map(|s| format!("server is {s}")),
+            output: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The four documented job states map to task states; a failed job's output is its message.
+    #[test]
+    fn job_states() {
+        let p = job_progress(&json!({"status": "executing", "progress": 0.33, "output": null}))
+            .unwrap();
+        assert_eq!((p.status, p.progress), (TaskStatus::Running, Some(0.33)));
+        let p = job_progress(&json!({"status": "failed", "progress": 0.33,
+            "output": "0xb0: Requested resources exceed administrative limits"}))
+        .unwrap();
+        assert_eq!(p.status, TaskStatus::Failed);
+        assert_eq!(
+            p.message.as_deref(),
+            Some("0xb0: Requested resources exceed administrative limits")
+        );
+        assert!(job_progress(&json!({"status": "weird"})).is_err());
+    }
+
+    /// A finished job names the VM it created as the task's subject.
+    #[test]
+    fn subject_from_output() {
+        let w = Watch::HosterapiJob { job_id: 1 };
+        let id = w.subject("h", Some(&json!({"vmid": 4005}))).unwrap();
+        assert_eq!(id.local, "vm:4005");
+    }
+
+    /// An order is done only when the owned list says so.
+    #[test]
+    fn order_states() {
+        let list = json!([{"id": 9, "orderComplete": false}, {"id": 84, "orderComplete": true}]);
+        assert_eq!(order_progress(&list, 9).status, TaskStatus::Running);
+        assert_eq!(order_progress(&list, 84).status, TaskStatus::Succeeded);
+        assert_eq!(order_progress(&list, 1).status, TaskStatus::Running);
+    }
+}

@@ -1,0 +1,26 @@
+//! hostplane's GraphQL types: the data objects, inputs and enums of the schema, the global ID codec,
+//! the principal and its guards, and the error type every resolver returns. Objects whose fields call
+//! upstreams, the roots and the schema's assembly live in `hostplane-resolvers`, which builds on these.
+
+pub mod error;
+pub mod hosterapi;
+pub mod id;
+pub mod principal;
+pub mod reply;
+pub mod task;
+
+pub use error::GatewayError;
+pub use hostplane_adapters::{ErrorCode, Provider};
+pub use id::GlobalId;
+pub use reply::RestReply;
+
+/// The `Provider` enum as GraphQL shows it.
+#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "hostplane_adapters::Provider", name = "Provider")]
+pub enum ProviderEnum {
+    Patchstack,
+    Panelalpha,
+    Orchestrix,
+    Wpcs,
+    Hosterapi,
+}

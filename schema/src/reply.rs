@@ -1,0 +1,46 @@
+//! How the REST layer reads an endpoint's GraphQL result back into the upstream's JSON: objects select
+//! their `raw` field (the upstream object as received), scalars are the upstream value itself.
+
+use serde_json::Value;
+
+pub trait RestReply {
+    /// The selection set the REST layer asks for (empty for scalars).
+    fn selection() -> &'static str;
+    /// Turns the selected GraphQL result back into the upstream's JSON.
+    fn upstream(value: Value) -> Value;
+}
+
+impl<T: RestReply> RestReply for Vec<T> {
+    fn selection() -> &'static str {
+        T::selection()
+    }
+    fn upstream(value: Value) -> Value {
+        match value {
+            Value::Array(items) => Value::Array(items.into_iter().map(T::upstream).collect()),
+            other => other,
+        }
+    }
+}
+
+macro_rules! scalar_reply {
+    ($($t:ty),*) => {$(
+        impl RestReply for $t {
+            fn selection() -> &'static str { "" }
+            fn upstream(value: Value) -> Value { value }
+        }
+    )*};
+}
+scalar_reply!(String, bool, i32, i64, f64);
+
+/// Implements `RestReply` for objects that carry a `raw: JSON!` field.
+#[macro_export]
+macro_rules! raw_reply {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::RestReply for $t {
+            fn selection() -> &'static str { "{ raw }" }
+            fn upstream(mut value: serde_json::Value) -> serde_json::Value {
+                value.get_mut("raw").map(serde_json::Value::take).unwrap_or(serde_json::Value::Null)
+            }
+        }
+    )*};
+}

@@ -1,0 +1,194 @@
+//! Configuration: a TOML file plus `HOSTPLANE_*` environment overrides (nested keys with `__`, as in
+//! `HOSTPLANE_AUTH__HS256_SECRET`), and `DATABASE_URL`. Unknown keys are rejected; secrets are typed
+//! so they never reach a log line.
+
+use crate::auth::JwtAlgorithm;
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use hostplane_resolvers::connections::ConnectionSpec;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use std::{net::SocketAddr, path::Path, time::Duration};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Seals stored upstream credentials; derived from `auth.hs256_secret` when absent.
+    pub encryption_key: Option<SecretString>,
+    pub auth: AuthConfig,
+    pub tasks: TaskConfig,
+    pub upstream: UpstreamConfig,
+    pub limits: LimitsConfig,
+    pub log: LogConfig,
+    #[serde(default)]
+    pub connections: Vec<ConnectionSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub issuer: String,
+    pub audience: String,
+    pub algorithm: JwtAlgorithm,
+    pub hs256_secret: Option<SecretString>,
+    pub public_key_pem: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskConfig {
+    pub poll_interval_ms: u64,
+    pub max_poll_failures: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// Deadline of one upstream call.
+    pub timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter (`info`, `hostplane=debug`); `RUST_LOG` wins when set.
+    pub filter: String,
+}
+
+/// The defaults, as a serializable tree under the file and the environment.
+#[derive(Serialize)]
+struct Defaults {
+    listen: &'static str,
+    database_url: &'static str,
+    auth: serde_json::Value,
+    tasks: serde_json::Value,
+    upstream: serde_json::Value,
+    limits: serde_json::Value,
+    log: serde_json::Value,
+}
+
+fn defaults() -> Defaults {
+    Defaults {
+        listen: "127.0.0.1:8080",
+        database_url: "sqlite://hostplane.db?mode=rwc",
+        auth: serde_json::json!({"issuer": "hostplane", "audience": "hostplane", "algorithm": "HS256"}),
+        tasks: serde_json::json!({"poll_interval_ms": 1000, "max_poll_failures": 60}),
+        upstream: serde_json::json!({"timeout_ms": 10000}),
+        limits: serde_json::json!({"max_depth": 12, "max_complexity": 2000, "max_body_bytes": 1_048_576}),
+        log: serde_json::json!({"format": "text", "filter": "info"}),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Defaults, then the file (if given), then `HOSTPLANE_*`, then `DATABASE_URL`.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(defaults()));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::Invalid(format!(
+                    "{} does not exist",
+                    file.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(file));
+        }
+        fig = fig.merge(Env::prefixed("HOSTPLANE_").split("__"));
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            fig = fig.merge(("database_url", url));
+        }
+        fig.extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))
+    }
+
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.tasks.poll_interval_ms)
+    }
+
+    pub fn upstream_timeout(&self) -> Duration {
+        Duration::from_millis(self.upstream.timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> tempfile_path::TempPath {
+        tempfile_path::TempPath::new(text)
+    }
+
+    /// Minimal scratch-file helper for these tests.
+    mod tempfile_path {
+        pub struct TempPath(pub std::path::PathBuf);
+        impl TempPath {
+            pub fn new(text: &str) -> TempPath {
+                let p = std::env::temp_dir()
+                    .join(format!("hostplane-cfg-{}.toml", uuid::Uuid::new_v4()));
+                std::fs::write(&p, text).unwrap();
+                TempPath(p)
+            }
+        }
+        impl Drop for TempPath {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_file(&self.0);
+            }
+        }
+    }
+
+    /// A file's values override the defaults, and its connections are read.
+    #[test]
+    fn file_overrides_defaults() {
+        let f = write(
+            r#"
+            listen = "127.0.0.1:9999"
+            [auth]
+            hs256_secret = "s3cret"
+            [[connections]]
+            name = "hoster-main"
+            provider = "hosterapi"
+            base_url = "https://reseller.example"
+            credentials = { token = "abc" }
+            "#,
+        );
+        let c = Config::load(Some(&f.0)).unwrap();
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.auth.issuer, "hostplane");
+        assert_eq!(c.connections.len(), 1);
+        assert!(
+            !format!("{c:?}").contains("s3cret"),
+            "secrets must not appear in Debug output"
+        );
+        assert!(
+            !format!("{c:?}").contains("abc\""),
+            "credentials must not appear in Debug output"
+        );
+    }
+
+    /// Unknown keys are rejected rather than silently ignored.
+    #[test]
+    fn unknown_keys_rejected() {
+        let f = write("lisen = \"127.0.0.1:1\"\n");
+        let err = Config::load(Some(&f.0)).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+    }
+}

@@ -1,0 +1,130 @@
+//! The HTTP surfaces: GraphQL over HTTP and WebSocket, the REST compatibility layer, health and
+//! metrics, with request ids, tracing and body limits around them. `router` builds the app; `serve`
+//! runs it on a listener until the shutdown future resolves.
+
+mod graphql;
+mod ops;
+mod rest;
+mod ws;
+
+use crate::auth::{AuthError, JwtVerifier, bearer};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request},
+    http::HeaderName,
+    middleware::{self, Next},
+    response::Response,
+    routing::{any, get},
+};
+use hostplane_resolvers::{AppSchema, Services, apikeys};
+use hostplane_schema::principal::Principal;
+use std::{future::Future, sync::Arc, time::Instant};
+use tokio::net::TcpListener;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub services: Arc<Services>,
+    verifier: Arc<JwtVerifier>,
+    max_body_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(
+        schema: AppSchema,
+        services: Arc<Services>,
+        verifier: JwtVerifier,
+        max_body_bytes: usize,
+    ) -> AppState {
+        AppState {
+            schema,
+            services,
+            verifier: Arc::new(verifier),
+            max_body_bytes,
+        }
+    }
+
+    /// The principal of an `Authorization` header value: `None` without one, an error for a
+    /// credential that is not valid. Bearer JWTs and API keys are both accepted.
+    pub async fn authenticate(
+        &self,
+        authorization: Option<&str>,
+    ) -> Result<Option<Principal>, AuthError> {
+        let Some(value) = authorization else {
+            return Ok(None);
+        };
+        let credential = bearer(value).ok_or(AuthError::Malformed)?;
+        self.authenticate_credential(credential).await.map(Some)
+    }
+
+    pub async fn authenticate_credential(&self, credential: &str) -> Result<Principal, AuthError> {
+        if apikeys::looks_like_api_key(credential) {
+            return apikeys::authenticate(&self.services.db, credential)
+                .await
+                .map_err(|_| AuthError::UnknownApiKey)?
+                .ok_or(AuthError::UnknownApiKey);
+        }
+        self.verifier.verify(credential)
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    ops::prometheus();
+    let max_body = state.max_body_bytes;
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
+        .route("/rest/{connection}/{*path}", any(rest::handle))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(record_metrics))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get(&REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let surface = match req.uri().path() {
+        p if p.starts_with("/graphql") => "graphql",
+        p if p.starts_with("/rest/") => "rest",
+        _ => "ops",
+    };
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("hostplane_http_requests_total", "surface" => surface, "status" => status)
+        .increment(1);
+    metrics::histogram!("hostplane_http_request_seconds", "surface" => surface)
+        .record(started.elapsed().as_secs_f64());
+    resp
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,246 @@
+//! The `hostplane` command line: serve, demo, migrate, schema, routes, token.
+
+use clap::{Parser, Subcommand};
+use hostplane::{Gateway, auth::TokenMinter, config::Config, demo, http, startup::upsert};
+use hostplane_schema::principal::Scope;
+use secrecy::SecretString;
+use std::{path::PathBuf, process::ExitCode, time::Duration};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "hostplane",
+    version,
+    about = "A GraphQL federation gateway over five WordPress-hosting APIs"
+)]
+struct Cli {
+    /// Configuration file (TOML); `HOSTPLANE_*` variables override it.
+    #[arg(long, short, global = true, env = "HOSTPLANE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gateway.
+    Serve,
+    /// Run the gateway with everything embedded: SQLite and the built-in simulators.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Print every REST-compatible route: provider, method, original path, GraphQL field.
+    Routes,
+    /// Mint a JWT for local use with the configured HS256 secret.
+    Token {
+        #[arg(long, default_value = "dev")]
+        sub: String,
+        /// Comma-separated: read, write, admin.
+        #[arg(long, default_value = "read,write")]
+        scopes: String,
+        /// Limit the token to these connections (comma-separated).
+        #[arg(long)]
+        connections: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hostplane: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
+    // Logs go to stderr so that stdout carries only what the command prints (URLs, tokens, SDL).
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+fn parse_scopes(list: &str) -> Result<Vec<Scope>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| Scope::parse(s).ok_or_else(|| format!("unknown scope `{s}` (read, write, admin)")))
+        .collect()
+}
+
+fn minter(config: &Config) -> Result<TokenMinter, String> {
+    let secret = config
+        .auth
+        .hs256_secret
+        .as_ref()
+        .ok_or("`token` needs auth.hs256_secret (HOSTPLANE_AUTH__HS256_SECRET)")?;
+    Ok(TokenMinter::new(
+        &config.auth.issuer,
+        &config.auth.audience,
+        secret,
+    ))
+}
+
+/// Writes to stdout; a closed pipe (`hostplane routes | head`) is not an error.
+fn write_out(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+        _ => Ok(()),
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Schema => {
+            let sdl = hostplane_resolvers::build_schema(None, &Default::default()).sdl();
+            write_out(&sdl)
+        }
+        Command::Routes => {
+            let mut table = String::from("provider\tmethod\tpath\tgraphql_field\n");
+            for e in hostplane_resolvers::endpoints() {
+                table += &format!(
+                    "{}\t{}\t{}\t{}\n",
+                    e.provider,
+                    e.method.as_str(),
+                    e.path,
+                    e.field()
+                );
+            }
+            write_out(&table)
+        }
+        Command::Token {
+            sub,
+            scopes,
+            connections,
+            ttl,
+        } => {
+            let config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            let scopes = parse_scopes(&scopes)?;
+            let connections: Option<Vec<String>> =
+                connections.map(|c| c.split(',').map(|s| s.trim().to_string()).collect());
+            println!(
+                "{}",
+                minter(&config)?.mint(
+                    &sub,
+                    &scopes,
+                    connections.as_deref(),
+                    Duration::from_secs(ttl)
+                )
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            let config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            init_logging(&config);
+            hostplane_resolvers::store::connect(&config.database_url)
+                .await
+                .map_err(|e| format!("database: {e}"))?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Serve => {
+            let config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            init_logging(&config);
+            let gateway = Gateway::build(&config).await.map_err(|e| e.to_string())?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .map_err(|e| format!("listen on {}: {e}", config.listen))?;
+            tracing::info!(addr = %config.listen, "serving");
+            http::serve(listener, gateway.state, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Command::Demo { listen } => {
+            let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+            init_logging(&config);
+            // Everything embedded: a fresh SQLite file and a random signing secret for this run.
+            if std::env::var("DATABASE_URL").is_err() {
+                let file = std::env::temp_dir()
+                    .join(format!("hostplane-demo-{}.db", uuid::Uuid::new_v4()));
+                config.database_url = format!("sqlite://{}?mode=rwc", file.display());
+            }
+            if config.auth.hs256_secret.is_none() {
+                let secret: String = uuid::Uuid::new_v4().simple().to_string()
+                    + &uuid::Uuid::new_v4().simple().to_string();
+                config.auth.hs256_secret = Some(SecretString::from(secret));
+            }
+            let sims = demo::start_simulators()
+                .await
+                .map_err(|e| format!("simulators: {e}"))?;
+            let gateway = Gateway::build(&config).await.map_err(|e| e.to_string())?;
+            for spec in &sims.connections {
+                upsert(&gateway.services.connections, spec.clone(), "demo")
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let token = minter(&config)?.mint(
+                "demo",
+                &[Scope::Admin],
+                None,
+                Duration::from_secs(24 * 3600),
+            );
+            println!("hostplane demo is running");
+            println!("  GraphQL:       http://{addr}/graphql  (GraphiQL in a browser)");
+            println!("  Subscriptions: ws://{addr}/graphql/ws");
+            for c in &sims.connections {
+                println!(
+                    "  REST ({}):  http://{addr}/rest/{}/  (simulator at {})",
+                    c.provider, c.name, c.base_url
+                );
+            }
+            println!("  Database:      {}", config.database_url);
+            println!("  Dev token (admin, 24h):\n{token}\n");
+            println!(
+                "Try:\n  curl -s http://{addr}/rest/hosterapi-demo/api/v1/datacenter/server -H \"Authorization: Bearer $TOKEN\""
+            );
+            http::serve(listener, gateway.state, shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
+            drop(sims);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Start-up: connect and migrate the database, load connections (stored, then the config file's),
+//! start the task engine and resume unfinished tasks, and assemble the schema and HTTP state.
+
+use crate::{
+    auth::{AuthError, JwtAlgorithm, JwtSettings, JwtVerifier},
+    config::Config,
+    http::AppState,
+};
+use hostplane_resolvers::{
+    AppSchema, SchemaLimits, Services, build_schema,
+    connections::{ConnectionSpec, Connections},
+    crypto::SecretBox,
+    store,
+    tasks::{EngineSettings, TaskEngine},
+};
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Config(String),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("auth: {0}")]
+    Auth(#[from] AuthError),
+}
+
+/// A gateway ready to serve.
+pub struct Gateway {
+    pub state: AppState,
+    pub services: Arc<Services>,
+    pub schema: AppSchema,
+}
+
+impl Gateway {
+    pub async fn build(config: &Config) -> Result<Gateway, StartError> {
+        let verifier = JwtVerifier::new(&JwtSettings {
+            issuer: config.auth.issuer.clone(),
+            audience: config.auth.audience.clone(),
+            algorithm: config.auth.algorithm,
+            hs256_secret: config.auth.hs256_secret.clone(),
+            public_key_pem: config.auth.public_key_pem.clone(),
+        })?;
+        let sealer = match (&config.encryption_key, &config.auth.hs256_secret) {
+            (Some(key), _) => SecretBox::from_secret(key.expose_secret().as_bytes()),
+            (None, Some(secret)) if config.auth.algorithm == JwtAlgorithm::HS256 => {
+                SecretBox::from_secret(secret.expose_secret().as_bytes())
+            }
+            _ => {
+                return Err(StartError::Config(
+                    "set encryption_key (HOSTPLANE_ENCRYPTION_KEY) to seal stored credentials"
+                        .into(),
+                ));
+            }
+        };
+        let db = store::connect(&config.database_url)
+            .await
+            .map_err(|e| StartError::Database(e.to_string()))?;
+        let connections = Arc::new(
+            Connections::load(db.clone(), sealer, config.upstream_timeout())
+                .await
+                .map_err(|e| StartError::Database(e.message()))?,
+        );
+        for spec in &config.connections {
+            upsert(&connections, spec.clone(), "config").await?;
+        }
+        let tasks = TaskEngine::new(
+            db.clone(),
+            connections.clone(),
+            EngineSettings {
+                poll_interval: config.poll_interval(),
+                max_poll_failures: config.tasks.max_poll_failures,
+            },
+        );
+        let services = Arc::new(Services {
+            db,
+            connections,
+            tasks,
+        });
+        let resumed = services
+            .tasks
+            .resume()
+            .await
+            .map_err(|e| StartError::Database(e.message()))?;
+        if resumed > 0 {
+            tracing::info!(resumed, "resumed unfinished tasks");
+        }
+        let schema = build_schema(
+            Some(services.clone()),
+            &SchemaLimits {
+                max_depth: config.limits.max_depth,
+                max_complexity: config.limits.max_complexity,
+            },
+        );
+        let state = AppState::new(
+            schema.clone(),
+            services.clone(),
+            verifier,
+            config.limits.max_body_bytes,
+        );
+        Ok(Gateway {
+            state,
+            services,
+            schema,
+        })
+    }
+}
+
+/// Registers a connection, reporting which one failed without echoing its credentials.
+pub async fn upsert(
+    connections: &Connections,
+    spec: ConnectionSpec,
+    source: &str,
+) -> Result<(), StartError> {
+    let name = spec.name.clone();
+    connections
+        .upsert(spec, source)
+        .await
+        .map_err(|e| StartError::Config(format!("connection `{name}`: {}", e.message())))
+}

@@ -1,0 +1,302 @@
+//! Shared test fixtures: a HosterAPI simulator and a gateway on loopback port 0 with a fresh database
+//! (a SQLite file, or a new PostgreSQL database when `DATABASE_URL` names a server), plus typed
+//! clients for both surfaces. Everything stops when the fixture is dropped.
+
+#![allow(dead_code)]
+
+use hostplane::{Gateway, auth::TokenMinter, config::Config, http, startup::upsert};
+use hostplane_adapters::{
+    Provider,
+    hosterapi::simulator::{SimConfig, Simulator},
+    sim::SimServer,
+};
+use hostplane_resolvers::{
+    Services,
+    connections::{ConnectionSpec, Credentials},
+};
+use hostplane_schema::principal::Scope;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::sync::oneshot;
+
+pub const SECRET: &str = "test-signing-secret-0123456789abcdef";
+pub const CONNECTION: &str = "hoster";
+
+pub struct Options {
+    pub job_duration: Duration,
+    pub poll_interval: Duration,
+    pub upstream_timeout: Duration,
+    /// Reuse this database URL (to restart a gateway on the same data).
+    pub database_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            job_duration: Duration::from_millis(800),
+            poll_interval: Duration::from_millis(50),
+            upstream_timeout: Duration::from_secs(5),
+            database_url: None,
+        }
+    }
+}
+
+pub struct TestGateway {
+    pub addr: SocketAddr,
+    pub sim: Simulator,
+    pub upstream: SimServer,
+    pub services: Arc<Services>,
+    pub database_url: String,
+    pub http: reqwest::Client,
+    /// Stops the gateway's HTTP server when dropped (fields can still be moved out of the fixture).
+    pub stop: Stop,
+}
+
+pub struct Stop(Option<oneshot::Sender<()>>);
+
+impl Drop for Stop {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A fresh database URL: a temp SQLite file, or a new database on the `DATABASE_URL` server.
+pub async fn fresh_database() -> String {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => {
+            use sea_orm::{ConnectionTrait, Database};
+            let (server, _) = url
+                .rsplit_once('/')
+                .expect("DATABASE_URL has a database path");
+            let name = format!("hp_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(format!("{server}/postgres"))
+                .await
+                .expect("connect to the PostgreSQL server");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create a test database");
+            format!("{server}/{name}")
+        }
+        _ => {
+            let file =
+                std::env::temp_dir().join(format!("hostplane-test-{}.db", uuid::Uuid::new_v4()));
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+    }
+}
+
+pub async fn spawn() -> TestGateway {
+    spawn_with(Options::default()).await
+}
+
+pub async fn spawn_with(opts: Options) -> TestGateway {
+    let (sim, upstream) = Simulator::start(SimConfig {
+        token: "sim-token".into(),
+        job_duration: opts.job_duration,
+    })
+    .await
+    .expect("start the HosterAPI simulator");
+    let base_url = upstream.base_url();
+    spawn_gateway(opts, sim, upstream, &base_url).await
+}
+
+/// A gateway whose HosterAPI connection points at `base_url` (a simulator, or something broken).
+pub async fn spawn_gateway(
+    opts: Options,
+    sim: Simulator,
+    upstream: SimServer,
+    base_url: &str,
+) -> TestGateway {
+    let database_url = match opts.database_url {
+        Some(url) => url,
+        None => fresh_database().await,
+    };
+    let mut config = Config::load(None).expect("default configuration loads");
+    config.database_url = database_url.clone();
+    config.auth.hs256_secret = Some(SecretString::from(SECRET));
+    config.tasks.poll_interval_ms = opts.poll_interval.as_millis() as u64;
+    config.tasks.max_poll_failures = 3;
+    config.upstream.timeout_ms = opts.upstream_timeout.as_millis() as u64;
+    let gateway = Gateway::build(&config).await.expect("gateway starts");
+    upsert(
+        &gateway.services.connections,
+        ConnectionSpec {
+            name: CONNECTION.into(),
+            provider: Provider::Hosterapi,
+            base_url: base_url.to_string(),
+            credentials: Credentials::token("sim-token"),
+        },
+        "test",
+    )
+    .await
+    .expect("register the simulator");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound address");
+    let (tx, rx) = oneshot::channel::<()>();
+    let services = gateway.services.clone();
+    tokio::spawn(http::serve(listener, gateway.state, async {
+        let _ = rx.await;
+    }));
+    TestGateway {
+        addr,
+        sim,
+        upstream,
+        services,
+        database_url,
+        http: reqwest::Client::new(),
+        stop: Stop(Some(tx)),
+    }
+}
+
+pub fn token(scopes: &[Scope]) -> String {
+    token_for("tester", scopes, None)
+}
+
+pub fn token_for(sub: &str, scopes: &[Scope], connections: Option<&[String]>) -> String {
+    TokenMinter::new("hostplane", "hostplane", &SecretString::from(SECRET)).mint(
+        sub,
+        scopes,
+        connections,
+        Duration::from_secs(600),
+    )
+}
+
+pub fn admin() -> String {
+    token(&[Scope::Admin])
+}
+
+impl TestGateway {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A GraphQL call with an admin token; returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_as(Some(&admin()), query, variables).await.1
+    }
+
+    /// A GraphQL call with any (or no) bearer credential: status and body.
+    pub async fn gql_as(
+        &self,
+        bearer: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        let resp = req.send().await.expect("gateway answers");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.expect("GraphQL answers JSON"))
+    }
+
+    /// Data of a GraphQL call that must succeed.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    /// A call at an original HosterAPI path through the REST layer, with an admin token.
+    pub async fn rest(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.rest_as(Some(&admin()), method, path, body).await
+    }
+
+    pub async fn rest_as(
+        &self,
+        bearer: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let url = self.url(&format!("/rest/{CONNECTION}{path}"));
+        send(&self.http, method, &url, bearer, body).await
+    }
+
+    /// The same call straight to the simulator, for comparison.
+    pub async fn direct(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let url = format!("{}{}", self.upstream.base_url(), path);
+        send(&self.http, method, &url, Some("sim-token"), body).await
+    }
+
+    /// Polls a task through GraphQL until it ends or the deadline passes.
+    pub async fn wait_task(&self, task_id: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let data = self
+                .data("query($id: ID!) { task(id: $id) { status progress message output subjectId } }", json!({"id": task_id}))
+                .await;
+            let task = data["task"].clone();
+            let status = task["status"].as_str().unwrap_or_default();
+            if ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&status) {
+                return task;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "task {task_id} did not end: {task}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn send(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
+    let mut req = http.request(method, url);
+    if let Some(b) = bearer {
+        req = req.bearer_auth(b);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("server answers");
+    let status = resp.status().as_u16();
+    let text = resp.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+impl TestGateway {
+    /// Stops this gateway and starts a new one on the same database and simulator, as a restart.
+    pub async fn restart(self, opts: Options) -> TestGateway {
+        let TestGateway {
+            sim,
+            upstream,
+            services,
+            database_url,
+            stop,
+            ..
+        } = self;
+        drop(stop);
+        drop(services);
+        let base_url = upstream.base_url();
+        spawn_gateway(
+            Options {
+                database_url: Some(database_url),
+                ..opts
+            },
+            sim,
+            upstream,
+            &base_url,
+        )
+        .await
+    }
+}

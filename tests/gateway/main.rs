@@ -1,0 +1,11 @@
+//! hostplane's integration tests, one binary: each module starts simulators and a gateway on loopback
+//! port 0 (see `helpers`) and drives the gateway from outside, as its users do.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod hosterapi;
+mod http;
+mod schema;
+mod tasks;

@@ -1,0 +1,631 @@
+//! The task engine from outside: `taskUpdated` over both WebSocket subprotocols, one upstream poll per
+//! task however many clients follow it, credentials and unknown IDs on subscriptions, and unfinished
+//! tasks picked up again by a restarted gateway.
+
+use crate::helpers::{CONNECTION, Options, TestGateway, admin, spawn_gateway, spawn_with};
+use futures_util::{SinkExt, StreamExt, future::join_all};
+use hostplane::auth::TokenMinter;
+use hostplane_adapters::hosterapi::simulator::{SimConfig, Simulator};
+use hostplane_schema::{GlobalId, principal::Scope};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use std::{sync::Arc, time::Duration};
+use tokio::{
+    net::TcpStream,
+    time::{Instant, sleep, timeout},
+};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream, connect_async,
+    tungstenite::{
+        self, Message,
+        client::IntoClientRequest,
+        http::{
+            HeaderValue,
+            header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL},
+        },
+    },
+};
+
+/// The longest any single wait may take before the test fails instead of hanging.
+const WAIT: Duration = Duration::from_secs(10);
+const POLL: Duration = Duration::from_millis(50);
+
+const CREATE_VM: &str = r#"mutation {
+  hosterapiCreateServer(input: {template: "Debian10.0", cpuCores: 2, mem: 2048, disk: "10G", ipCount: 1}) {
+    task { id taskId status }
+    raw
+  }
+}"#;
+const TASK_UPDATED: &str =
+    "subscription($id: ID!) { taskUpdated(id: $id) { status progress subjectId output } }";
+
+// ---------------------------------------------------------------------------------------------
+// A small GraphQL-over-WebSocket client
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    /// `graphql-transport-ws` (the graphql-ws library's protocol).
+    TransportWs,
+    /// The older `graphql-ws` (subscriptions-transport-ws).
+    LegacyWs,
+}
+
+impl Protocol {
+    fn name(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "graphql-transport-ws",
+            Protocol::LegacyWs => "graphql-ws",
+        }
+    }
+
+    fn subscribe_type(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "subscribe",
+            Protocol::LegacyWs => "start",
+        }
+    }
+
+    fn next_type(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "next",
+            Protocol::LegacyWs => "data",
+        }
+    }
+}
+
+/// What the server sent: a JSON message, or the end of the connection (with its close frame, if any).
+#[derive(Debug)]
+enum Incoming {
+    Message(Value),
+    Closed(Option<(u16, String)>),
+}
+
+/// One event of one subscription.
+#[derive(Debug)]
+enum Event {
+    Next(Value),
+    Complete,
+}
+
+struct WsClient {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    protocol: Protocol,
+}
+
+impl WsClient {
+    async fn connect(gw: &TestGateway, path: &str, protocol: Protocol) -> WsClient {
+        Self::try_connect(gw, path, protocol, None)
+            .await
+            .expect("the WebSocket upgrade succeeds")
+    }
+
+    /// Opens a WebSocket offering `protocol`, optionally with an `Authorization` header on the upgrade.
+    async fn try_connect(
+        gw: &TestGateway,
+        path: &str,
+        protocol: Protocol,
+        authorization: Option<&str>,
+    ) -> Result<WsClient, tungstenite::Error> {
+        let mut request = format!("ws://{}{}", gw.addr, path)
+            .into_client_request()
+            .expect("a valid WebSocket URL");
+        let headers = request.headers_mut();
+        headers.insert(
+            SEC_WEBSOCKET_PROTOCOL,
+            HeaderValue::from_static(protocol.name()),
+        );
+        if let Some(value) = authorization {
+            headers.insert(
+                AUTHORIZATION,
+                HeaderValue::from_str(value).expect("a valid header value"),
+            );
+        }
+        let (ws, response) = timeout(WAIT, connect_async(request))
+            .await
+            .expect("the upgrade is answered in time")?;
+        let chosen = response
+            .headers()
+            .get(SEC_WEBSOCKET_PROTOCOL)
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(
+            chosen,
+            Some(protocol.name()),
+            "the server accepts the offered subprotocol"
+        );
+        Ok(WsClient { ws, protocol })
+    }
+
+    async fn send(&mut self, message: Value) {
+        timeout(WAIT, self.ws.send(Message::text(message.to_string())))
+            .await
+            .expect("the message is sent in time")
+            .expect("the message is sent");
+    }
+
+    /// The next JSON message or the close; WebSocket pings and keep-alives are skipped.
+    async fn recv(&mut self) -> Incoming {
+        loop {
+            let frame = timeout(WAIT, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("the server sent nothing for {WAIT:?}"));
+            match frame {
+                None => return Incoming::Closed(None),
+                Some(Err(
+                    tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed,
+                )) => {
+                    return Incoming::Closed(None);
+                }
+                Some(Err(e)) => panic!("the WebSocket failed: {e}"),
+                Some(Ok(Message::Text(text))) => {
+                    let message: Value = serde_json::from_str(text.as_str())
+                        .unwrap_or_else(|e| panic!("the server sent non-JSON text ({e}): {text}"));
+                    if message["type"] == "ka" {
+                        continue;
+                    }
+                    return Incoming::Message(message);
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Incoming::Closed(
+                        frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+                    );
+                }
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// Sends `connection_init` and returns whatever the server answers.
+    async fn try_init(&mut self, payload: Value) -> Incoming {
+        self.send(json!({"type": "connection_init", "payload": payload}))
+            .await;
+        self.recv().await
+    }
+
+    /// Sends `connection_init`; the server must acknowledge it.
+    async fn init(&mut self, payload: Value) {
+        match self.try_init(payload).await {
+            Incoming::Message(m) if m["type"] == "connection_ack" => {}
+            other => panic!("expected connection_ack, got {other:?}"),
+        }
+    }
+
+    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = self.protocol.subscribe_type();
+        self.send(
+            json!({"id": id, "type": kind, "payload": {"query": query, "variables": variables}}),
+        )
+        .await;
+    }
+
+    /// The next event of subscription `id`; anything else (another id, a close) fails the test.
+    async fn event(&mut self, id: &str) -> Event {
+        loop {
+            let message = match self.recv().await {
+                Incoming::Message(m) => m,
+                Incoming::Closed(close) => {
+                    panic!("the connection closed during subscription {id}: {close:?}")
+                }
+            };
+            let kind = message["type"].as_str().unwrap_or_default().to_string();
+            if kind == "ping" {
+                self.send(json!({"type": "pong"})).await;
+                continue;
+            }
+            if kind == "pong" {
+                continue;
+            }
+            assert_eq!(
+                message["id"], id,
+                "a message for another subscription: {message}"
+            );
+            if kind == self.protocol.next_type() {
+                return Event::Next(message["payload"].clone());
+            }
+            if kind == "complete" {
+                return Event::Complete;
+            }
+            panic!("unexpected message on subscription {id}: {message}");
+        }
+    }
+
+    /// Every `taskUpdated` of subscription `id` up to the first terminal state, which must be followed
+    /// by the server's `complete`.
+    async fn follow(&mut self, id: &str) -> Vec<Value> {
+        let mut seen: Vec<Value> = Vec::new();
+        loop {
+            match self.event(id).await {
+                Event::Next(payload) => {
+                    assert!(
+                        payload.get("errors").is_none(),
+                        "the subscription failed: {payload}"
+                    );
+                    let task = payload["data"]["taskUpdated"].clone();
+                    assert!(task.is_object(), "an update without a task: {payload}");
+                    let terminal = is_terminal(&task);
+                    seen.push(task);
+                    if terminal {
+                        break;
+                    }
+                    assert!(seen.len() < 10_000, "the subscription never ends");
+                }
+                Event::Complete => panic!("completed before the task ended: {seen:?}"),
+            }
+        }
+        match self.event(id).await {
+            Event::Complete => seen,
+            Event::Next(p) => panic!("an update after the terminal state: {p} (before: {seen:?})"),
+        }
+    }
+
+    /// A subscription that must fail: one payload with errors and no data, then `complete`. Returns
+    /// the first error's `extensions.code`.
+    async fn error_code(&mut self, id: &str) -> String {
+        let payload = match self.event(id).await {
+            Event::Next(p) => p,
+            Event::Complete => panic!("subscription {id} completed without an error"),
+        };
+        assert!(
+            payload["data"].is_null(),
+            "a failed subscription carries no data: {payload}"
+        );
+        let code = payload["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("an error with a code: {payload}"))
+            .to_string();
+        assert!(
+            matches!(self.event(id).await, Event::Complete),
+            "the failed subscription is completed"
+        );
+        code
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+fn options(job_duration: Duration) -> Options {
+    Options {
+        job_duration,
+        poll_interval: POLL,
+        ..Options::default()
+    }
+}
+
+fn bearer_admin() -> Value {
+    json!({"Authorization": format!("Bearer {}", admin())})
+}
+
+/// A JWT that is well formed but signed with another secret.
+fn forged_token() -> String {
+    TokenMinter::new(
+        "hostplane",
+        "hostplane",
+        &SecretString::from("another-secret-0123456789abcdefgh"),
+    )
+    .mint("intruder", &[Scope::Admin], None, Duration::from_secs(600))
+}
+
+struct Created {
+    /// The task's global ID.
+    id: String,
+    /// The gateway's UUID for it.
+    task_id: String,
+    job_id: u64,
+}
+
+/// Starts a VM build through GraphQL.
+async fn create_vm(gw: &TestGateway) -> Created {
+    let data = gw.data(CREATE_VM, json!({})).await;
+    let payload = &data["hosterapiCreateServer"];
+    assert_eq!(
+        payload["task"]["status"], "QUEUED",
+        "a new job is queued: {payload}"
+    );
+    Created {
+        id: payload["task"]["id"]
+            .as_str()
+            .expect("a task ID")
+            .to_string(),
+        task_id: payload["task"]["taskId"]
+            .as_str()
+            .expect("a task UUID")
+            .to_string(),
+        job_id: payload["raw"]["jobId"]
+            .as_u64()
+            .expect("the upstream's jobId"),
+    }
+}
+
+fn status(task: &Value) -> &str {
+    task["status"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a task without status: {task}"))
+}
+
+fn is_terminal(task: &Value) -> bool {
+    ["SUCCEEDED", "FAILED", "CANCELLED"].contains(&status(task))
+}
+
+/// The subject a finished VM build must name: the new VM's global ID.
+fn assert_names_vm(task: &Value) {
+    let vmid = task["output"]["vmid"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("the output names the new VM: {task}"));
+    let subject = task["subjectId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a subjectId: {task}"));
+    assert_eq!(
+        GlobalId::decode(subject),
+        Some(GlobalId::new("Server", CONNECTION, format!("vm:{vmid}"))),
+        "the subject is the new VM"
+    );
+}
+
+/// A VM build as followed by a subscriber: QUEUED first, statuses and progress only move forward, some
+/// progress in between, and SUCCEEDED last with the new VM named.
+fn assert_build_followed(updates: &[Value]) {
+    let rank = |task: &Value| match status(task) {
+        "QUEUED" => 0,
+        "RUNNING" => 1,
+        "SUCCEEDED" => 2,
+        other => panic!("unexpected status {other} in {updates:?}"),
+    };
+    let progress = |task: &Value| {
+        task["progress"]
+            .as_f64()
+            .unwrap_or_else(|| panic!("a job always reports progress: {task}"))
+    };
+    assert_eq!(
+        status(&updates[0]),
+        "QUEUED",
+        "the current state comes first: {updates:?}"
+    );
+    for pair in updates.windows(2) {
+        assert!(
+            rank(&pair[0]) <= rank(&pair[1]),
+            "the status went back: {pair:?}"
+        );
+        assert!(
+            progress(&pair[0]) <= progress(&pair[1]),
+            "the progress went back: {pair:?}"
+        );
+    }
+    assert!(
+        updates
+            .iter()
+            .any(|t| status(t) == "RUNNING" && progress(t) > 0.0 && progress(t) < 1.0),
+        "some progress is seen while the job runs: {updates:?}"
+    );
+    let last = updates.last().expect("at least one update");
+    assert_eq!(status(last), "SUCCEEDED", "{updates:?}");
+    assert_names_vm(last);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tests
+
+/// A `graphql-transport-ws` subscriber sees a VM build from QUEUED through RUNNING to SUCCEEDED, then `complete`.
+#[tokio::test]
+async fn subscription_follows_vm_creation_to_success() {
+    let gw = spawn_with(options(Duration::from_millis(2000))).await;
+    // Connect first, so only the subscribe message lies between the job's start and the first read.
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    ws.init(bearer_admin()).await;
+    let task = create_vm(&gw).await;
+    ws.subscribe("1", TASK_UPDATED, json!({"id": task.id}))
+        .await;
+    let updates = ws.follow("1").await;
+    assert_build_followed(&updates);
+    // The stored task agrees with what the subscriber saw last.
+    let stored = gw.wait_task(&task.task_id).await;
+    assert_eq!(stored["status"], "SUCCEEDED");
+    assert_eq!(stored["output"], updates.last().unwrap()["output"]);
+}
+
+/// The older `graphql-ws` subprotocol (`start`/`data`/`complete`), upgraded on `/graphql` itself, follows a build to the end.
+#[tokio::test]
+async fn legacy_graphql_ws_protocol_works() {
+    let gw = spawn_with(options(Duration::from_millis(2000))).await;
+    let mut ws = WsClient::connect(&gw, "/graphql", Protocol::LegacyWs).await;
+    ws.init(bearer_admin()).await;
+    let task = create_vm(&gw).await;
+    ws.subscribe("build", TASK_UPDATED, json!({"id": task.id}))
+        .await;
+    let updates = ws.follow("build").await;
+    assert_build_followed(&updates);
+}
+
+/// Five subscribers on one task cost one upstream poll per interval, and all of them see it succeed.
+#[tokio::test]
+async fn one_poll_per_task_whatever_the_subscribers() {
+    let gw = spawn_with(options(Duration::from_millis(1500))).await;
+    let started = Instant::now();
+    let task = create_vm(&gw).await;
+    let job_path = format!("/api/v1/job/{}", task.job_id);
+    let mut clients = Vec::new();
+    for _ in 0..5 {
+        let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+        ws.init(bearer_admin()).await;
+        ws.subscribe("1", TASK_UPDATED, json!({"id": task.id}))
+            .await;
+        clients.push(ws);
+    }
+    let seen = join_all(clients.iter_mut().map(|ws| ws.follow("1"))).await;
+    for (i, updates) in seen.iter().enumerate() {
+        let last = updates.last().expect("every subscriber saw something");
+        assert_eq!(status(last), "SUCCEEDED", "subscriber {i}: {updates:?}");
+        assert_names_vm(last);
+    }
+    let polls_at_end = gw.upstream.log.count("GET", &job_path);
+    // The watcher stops with the task: no poll comes after it ended.
+    sleep(POLL * 6).await;
+    let polls = gw.upstream.log.count("GET", &job_path);
+    assert_eq!(polls, polls_at_end, "polling went on after the task ended");
+    let bound = (started.elapsed().as_millis() / POLL.as_millis()) as usize + 2;
+    assert!(
+        polls >= 2,
+        "the job was polled at {job_path} (queued, then finished): {polls}"
+    );
+    assert!(
+        polls <= bound,
+        "{polls} polls of {job_path} in {:?}: more than one per {POLL:?} (bound {bound})",
+        started.elapsed()
+    );
+}
+
+/// Subscriptions need credentials: none gives UNAUTHENTICATED, a forged token is refused at init.
+#[tokio::test]
+async fn subscription_requires_credentials() {
+    let gw = spawn_with(options(Duration::from_millis(800))).await;
+    let task = create_vm(&gw).await;
+
+    // No credential at all: the connection is accepted, the subscription is not.
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    ws.init(json!({})).await;
+    ws.subscribe("1", TASK_UPDATED, json!({"id": task.id}))
+        .await;
+    assert_eq!(ws.error_code("1").await, "UNAUTHENTICATED");
+
+    // A forged token in connection_init: graphql-transport-ws closes with 1002 and the reason.
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    let forged = forged_token();
+    match ws
+        .try_init(json!({"Authorization": format!("Bearer {forged}")}))
+        .await
+    {
+        Incoming::Closed(Some((code, reason))) => {
+            assert_eq!(
+                code, 1002,
+                "rejected init closes the connection (reason: {reason})"
+            );
+            assert!(
+                reason.contains("signature"),
+                "the reason says why: {reason}"
+            );
+        }
+        other => panic!("a forged token must not be acknowledged: {other:?}"),
+    }
+
+    // The same under the `token` key with the legacy protocol: a connection_error message.
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::LegacyWs).await;
+    match ws.try_init(json!({"token": forged})).await {
+        Incoming::Message(m) if m["type"] == "connection_error" => {
+            let message = m["payload"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("signature"), "the error says why: {m}");
+        }
+        other => panic!("a forged token must not be acknowledged: {other:?}"),
+    }
+
+    // A forged token on the upgrade request itself is refused before any WebSocket exists.
+    match WsClient::try_connect(
+        &gw,
+        "/graphql/ws",
+        Protocol::TransportWs,
+        Some(&format!("Bearer {forged}")),
+    )
+    .await
+    {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), 401),
+        Err(e) => panic!("expected an HTTP 401 refusal, got {e}"),
+        Ok(_) => panic!("a forged Authorization header must not be upgraded"),
+    }
+
+    // Control: a valid token under the `token` key does get the task.
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    ws.init(json!({"token": admin()})).await;
+    ws.subscribe("1", TASK_UPDATED, json!({"id": task.id}))
+        .await;
+    match ws.event("1").await {
+        Event::Next(p) => assert!(
+            p["data"]["taskUpdated"]["status"].is_string(),
+            "the task is delivered: {p}"
+        ),
+        Event::Complete => panic!("completed without the task"),
+    }
+}
+
+/// An unfinished task survives a gateway restart: the new gateway resumes polling it to SUCCEEDED.
+#[tokio::test]
+async fn tasks_resume_after_restart() {
+    let job_duration = Duration::from_millis(1500);
+    let mut old = spawn_with(options(job_duration)).await;
+    let task = create_vm(&old).await;
+    let job_path = format!("/api/v1/job/{}", task.job_id);
+
+    // Keep the simulator (its datacenter and its server) for the next gateway; the old fixture gets a
+    // throwaway server in its place, since a type with `Drop` cannot be taken apart.
+    let sim = old.sim.clone();
+    let (_, spare) = Simulator::start(SimConfig {
+        token: "unused".into(),
+        job_duration,
+    })
+    .await
+    .expect("start a spare simulator");
+    let upstream = std::mem::replace(&mut old.upstream, spare);
+    let database_url = old.database_url.clone();
+    let engine = Arc::downgrade(&old.services.tasks);
+    drop(old);
+
+    // The old engine, and with it its watcher, goes away with the gateway.
+    let deadline = Instant::now() + WAIT;
+    while engine.upgrade().is_some() {
+        assert!(
+            Instant::now() < deadline,
+            "the old gateway's task engine outlived it"
+        );
+        sleep(Duration::from_millis(10)).await;
+    }
+    let polls_down = upstream.log.count("GET", &job_path);
+    sleep(POLL * 4).await;
+    assert_eq!(
+        upstream.log.count("GET", &job_path),
+        polls_down,
+        "nothing polls the job while no gateway runs"
+    );
+
+    let base_url = upstream.base_url();
+    let new = spawn_gateway(
+        Options {
+            database_url: Some(database_url),
+            ..options(job_duration)
+        },
+        sim,
+        upstream,
+        &base_url,
+    )
+    .await;
+    let at_restart = new
+        .data(
+            "query($id: ID!) { task(id: $id) { status } }",
+            json!({"id": task.id}),
+        )
+        .await;
+    let at_restart = status(&at_restart["task"]).to_string();
+    assert!(
+        ["QUEUED", "RUNNING"].contains(&at_restart.as_str()),
+        "the task was still unfinished when the gateway restarted: {at_restart}"
+    );
+    let done = new.wait_task(&task.task_id).await;
+    assert_eq!(done["status"], "SUCCEEDED", "{done}");
+    assert_names_vm(&done);
+    assert!(
+        new.upstream.log.count("GET", &job_path) > polls_down,
+        "the new gateway polled the job itself"
+    );
+}
+
+/// Subscribing to a task that does not exist, by UUID or by global ID, fails with NOT_FOUND.
+#[tokio::test]
+async fn unknown_task_subscription_errors() {
+    let gw = spawn_with(options(Duration::from_millis(800))).await;
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    ws.init(bearer_admin()).await;
+    let missing = uuid::Uuid::new_v4().to_string();
+    ws.subscribe("uuid", TASK_UPDATED, json!({"id": missing}))
+        .await;
+    assert_eq!(ws.error_code("uuid").await, "NOT_FOUND");
+    let global = GlobalId::new("Task", CONNECTION, &missing).encode();
+    ws.subscribe("global", TASK_UPDATED, json!({"id": global}))
+        .await;
+    assert_eq!(ws.error_code("global").await, "NOT_FOUND");
+}
