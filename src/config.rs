@@ -43,6 +43,8 @@ pub struct AuthConfig {
 pub struct TaskConfig {
     pub poll_interval_ms: u64,
     pub max_poll_failures: u32,
+    /// How long upstream work may run before its task fails.
+    pub max_duration_s: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,7 +88,7 @@ fn defaults() -> Defaults {
         listen: "127.0.0.1:8080",
         database_url: "sqlite://hostplane.db?mode=rwc",
         auth: serde_json::json!({"issuer": "hostplane", "audience": "hostplane", "algorithm": "HS256"}),
-        tasks: serde_json::json!({"poll_interval_ms": 1000, "max_poll_failures": 60}),
+        tasks: serde_json::json!({"poll_interval_ms": 1000, "max_poll_failures": 60, "max_duration_s": 21600}),
         upstream: serde_json::json!({"timeout_ms": 10000}),
         limits: serde_json::json!({"max_depth": 12, "max_complexity": 2000, "max_body_bytes": 1_048_576}),
         log: serde_json::json!({"format": "text", "filter": "info"}),
@@ -112,7 +114,8 @@ impl Config {
             }
             fig = fig.merge(Toml::file(file));
         }
-        fig = fig.merge(Env::prefixed("HOSTPLANE_").split("__"));
+        // HOSTPLANE_CONFIG names the file itself (read by the CLI), not a key.
+        fig = fig.merge(Env::prefixed("HOSTPLANE_").ignore(&["config"]).split("__"));
         if let Ok(url) = std::env::var("DATABASE_URL") {
             fig = fig.merge(("database_url", url));
         }

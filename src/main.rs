@@ -98,6 +98,33 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// Serves until SIGINT/SIGTERM, then drains for up to 10 seconds (open WebSockets included) and returns.
+async fn serve_until_signal(
+    listener: tokio::net::TcpListener,
+    state: http::AppState,
+) -> Result<(), String> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = tx.send(true);
+    });
+    let mut graceful_rx = rx.clone();
+    let mut deadline_rx = rx;
+    let graceful = http::serve(listener, state, async move {
+        let _ = graceful_rx.wait_for(|stop| *stop).await;
+    });
+    tokio::select! {
+        served = graceful => served.map_err(|e| e.to_string()),
+        _ = async move {
+            let _ = deadline_rx.wait_for(|stop| *stop).await;
+            tokio::time::sleep(Duration::from_secs(10)).await;
+        } => {
+            tracing::warn!("connections still open after 10 s; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
 fn parse_scopes(list: &str) -> Result<Vec<Scope>, String> {
     list.split(',')
         .map(str::trim)
@@ -185,18 +212,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("listen on {}: {e}", config.listen))?;
             tracing::info!(addr = %config.listen, "serving");
-            http::serve(listener, gateway.state, shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
+            serve_until_signal(listener, gateway.state).await
         }
         Command::Demo { listen } => {
             let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             init_logging(&config);
             // Everything embedded: a fresh SQLite file and a random signing secret for this run.
+            let mut scratch = None;
             if std::env::var("DATABASE_URL").is_err() {
                 let file = std::env::temp_dir()
                     .join(format!("hostplane-demo-{}.db", uuid::Uuid::new_v4()));
                 config.database_url = format!("sqlite://{}?mode=rwc", file.display());
+                scratch = Some(file);
             }
             if config.auth.hs256_secret.is_none() {
                 let secret: String = uuid::Uuid::new_v4().simple().to_string()
@@ -222,24 +249,28 @@ async fn run(cli: Cli) -> Result<(), String> {
                 None,
                 Duration::from_secs(24 * 3600),
             );
-            println!("hostplane demo is running");
-            println!("  GraphQL:       http://{addr}/graphql  (GraphiQL in a browser)");
-            println!("  Subscriptions: ws://{addr}/graphql/ws");
+            let mut banner = format!(
+                "hostplane demo is running\n  GraphQL:       http://{addr}/graphql  (GraphiQL in a browser)\n  \
+                 Subscriptions: ws://{addr}/graphql/ws\n"
+            );
             for c in &sims.connections {
-                println!(
-                    "  REST ({}):  http://{addr}/rest/{}/  (simulator at {})",
+                banner += &format!(
+                    "  REST ({}):  http://{addr}/rest/{}/  (simulator at {})\n",
                     c.provider, c.name, c.base_url
                 );
             }
-            println!("  Database:      {}", config.database_url);
-            println!("  Dev token (admin, 24h):\n{token}\n");
-            println!(
-                "Try:\n  curl -s http://{addr}/rest/hosterapi-demo/api/v1/datacenter/server -H \"Authorization: Bearer $TOKEN\""
+            banner += &format!(
+                "  Database:      {}\n  Dev token (admin, 24h):\n{token}\n\nTry:\n  export TOKEN={token}\n  \
+                 curl -s http://{addr}/rest/hosterapi-demo/api/v1/datacenter/server -H \"Authorization: Bearer $TOKEN\"\n",
+                config.database_url
             );
-            http::serve(listener, gateway.state, shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())?;
+            // One write, and a reader that went away is no reason to stop serving.
+            write_out(&banner)?;
+            serve_until_signal(listener, gateway.state).await?;
             drop(sims);
+            if let Some(file) = scratch {
+                let _ = std::fs::remove_file(file);
+            }
             Ok(())
         }
     }

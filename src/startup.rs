@@ -14,7 +14,7 @@ use hostplane_resolvers::{
     tasks::{EngineSettings, TaskEngine},
 };
 use secrecy::ExposeSecret;
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -71,6 +71,7 @@ impl Gateway {
             EngineSettings {
                 poll_interval: config.poll_interval(),
                 max_poll_failures: config.tasks.max_poll_failures,
+                max_duration: Duration::from_secs(config.tasks.max_duration_s),
             },
         );
         let services = Arc::new(Services {

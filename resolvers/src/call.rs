@@ -34,16 +34,7 @@ impl UpstreamCall {
             Operation::Query => Scope::Read,
             Operation::Mutation => Scope::Write,
         };
-        let principal = require(ctx, scope).map_err(|_| {
-            if hostplane_schema::principal::principal(ctx).is_err() {
-                GatewayError::Unauthenticated
-            } else {
-                GatewayError::Forbidden(format!(
-                    "this operation needs the `{}` scope",
-                    scope.as_str()
-                ))
-            }
-        })?;
+        let principal = require(ctx, scope)?;
         let services = ctx.data_unchecked::<Arc<Services>>();
         let connection = services
             .connections

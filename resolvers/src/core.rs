@@ -38,7 +38,7 @@ pub struct Viewer {
 
 /// A task's ID may be its global ID or the gateway's own UUID.
 async fn find_task(ctx: &Context<'_>, id: &str) -> Result<Option<Task>, GatewayError> {
-    let principal = require(ctx, Scope::Read).map_err(|_| GatewayError::Unauthenticated)?;
+    let principal = require(ctx, Scope::Read)?;
     let local = GlobalId::decode(id)
         .filter(|g| g.kind == "Task")
         .map(|g| g.local)

@@ -255,7 +255,23 @@ async fn job_task(
         .and_then(Value::as_u64)
         .ok_or_else(|| call.malformed("job answer without jobId"))?;
     let initial = job_progress(&raw).map_err(|e| call.error(e))?;
-    let subject = call.server(ServerKind::Vm);
+    // Software jobs name their server in the body (`sid|ip`); a numeric value is a VM id.
+    let subject = call.server(ServerKind::Vm).or_else(|| {
+        let sid = call
+            .body
+            .as_ref()?
+            .get("sid|ip")?
+            .as_str()?
+            .parse::<u64>()
+            .ok()?;
+        Some(Server::new(
+            Provider::Hosterapi,
+            &call.connection.name,
+            ServerKind::Vm,
+            sid,
+            Value::Null,
+        ))
+    });
     start_task(
         ctx,
         call,

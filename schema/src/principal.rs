@@ -59,14 +59,15 @@ impl Principal {
 pub struct Caller(pub Option<Principal>);
 
 /// The principal of this request, or UNAUTHENTICATED.
-pub fn principal<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal> {
+pub fn principal<'a>(ctx: &'a Context<'_>) -> Result<&'a Principal, GatewayError> {
     ctx.data_opt::<Caller>()
         .and_then(|c| c.0.as_ref())
-        .ok_or_else(|| GatewayError::Unauthenticated.into())
+        .ok_or(GatewayError::Unauthenticated)
 }
 
-/// The principal of this request, which must hold `scope`.
-pub fn require<'a>(ctx: &'a Context<'_>, scope: Scope) -> Result<&'a Principal> {
+/// The principal of this request, which must hold `scope`: UNAUTHENTICATED without one, FORBIDDEN
+/// without the scope.
+pub fn require<'a>(ctx: &'a Context<'_>, scope: Scope) -> Result<&'a Principal, GatewayError> {
     let p = principal(ctx)?;
     if p.has(scope) {
         Ok(p)
@@ -74,8 +75,7 @@ pub fn require<'a>(ctx: &'a Context<'_>, scope: Scope) -> Result<&'a Principal> 
         Err(GatewayError::Forbidden(format!(
             "this operation needs the `{}` scope",
             scope.as_str()
-        ))
-        .into())
+        )))
     }
 }
 
@@ -84,7 +84,7 @@ pub struct ScopeGuard(pub Scope);
 
 impl Guard for ScopeGuard {
     async fn check(&self, ctx: &Context<'_>) -> Result<()> {
-        require(ctx, self.0).map(|_| ())
+        require(ctx, self.0).map(|_| ()).map_err(Into::into)
     }
 }
 

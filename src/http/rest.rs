@@ -34,11 +34,11 @@ impl IntoResponse for Reply {
 }
 
 /// The envelope of each provider: its success body, and its error body for a gateway-side error.
-fn success(provider: Provider, result: Value) -> Reply {
-    match provider {
+fn success(endpoint: &Endpoint, result: Value) -> Reply {
+    match endpoint.provider {
         Provider::Hosterapi => Reply {
             status: 200,
-            body: hosterapi::success(result),
+            body: hosterapi::success_for(endpoint.path, result),
         },
         _ => Reply {
             status: 200,
@@ -57,6 +57,21 @@ fn gateway_error(provider: Provider, code: ErrorCode, message: &str) -> Reply {
             status: code.http_status(),
             body: serde_json::json!({ "error": message }),
         },
+    }
+}
+
+/// A path segment that cannot be the ID the endpoint takes: the upstream's not-found answer.
+fn invalid_path_param(provider: Provider, name: &str, value: &str) -> Reply {
+    match provider {
+        Provider::Hosterapi => {
+            let (status, body) = hosterapi::invalid_path_param(name, value);
+            Reply { status, body }
+        }
+        _ => gateway_error(
+            provider,
+            ErrorCode::NotFound,
+            &format!("invalid value `{value}` for {name}"),
+        ),
     }
 }
 
@@ -188,8 +203,8 @@ pub async fn handle(
         body,
     }) {
         Ok(r) => r,
-        Err(e @ RestInputError::PathParam { .. }) => {
-            return gateway_error(provider, ErrorCode::NotFound, &e.to_string()).into_response();
+        Err(RestInputError::PathParam { name, value }) => {
+            return invalid_path_param(provider, name, &value).into_response();
         }
         Err(e) => {
             return gateway_error(provider, ErrorCode::Validation, &e.to_string()).into_response();
@@ -217,5 +232,5 @@ pub async fn handle(
     }
     let data = response.data.into_json().unwrap_or(Value::Null);
     let result = data.get("r").cloned().unwrap_or(Value::Null);
-    success(provider, (endpoint.reply)(result)).into_response()
+    success(endpoint, (endpoint.reply)(result)).into_response()
 }

@@ -11,7 +11,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use hostplane_schema::principal::Caller;
-use std::time::Duration;
 
 pub async fn upgrade(State(state): State<AppState>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
@@ -47,7 +46,6 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
             initial.insert(Caller(header_principal.clone()));
             GraphQLWebSocket::new(stream, schema, protocol)
                 .with_data(initial)
-                .keepalive_timeout(Duration::from_secs(30))
                 .on_connection_init(move |payload| async move {
                     let mut data = Data::default();
                     let credential = ["Authorization", "authorization", "token"]

@@ -27,6 +27,7 @@ pub struct Options {
     pub job_duration: Duration,
     pub poll_interval: Duration,
     pub upstream_timeout: Duration,
+    pub max_task_duration: Duration,
     /// Reuse this database URL (to restart a gateway on the same data).
     pub database_url: Option<String>,
 }
@@ -37,6 +38,7 @@ impl Default for Options {
             job_duration: Duration::from_millis(800),
             poll_interval: Duration::from_millis(50),
             upstream_timeout: Duration::from_secs(5),
+            max_task_duration: Duration::from_secs(120),
             database_url: None,
         }
     }
@@ -121,6 +123,7 @@ pub async fn spawn_gateway(
     config.tasks.poll_interval_ms = opts.poll_interval.as_millis() as u64;
     config.tasks.max_poll_failures = 3;
     config.upstream.timeout_ms = opts.upstream_timeout.as_millis() as u64;
+    config.tasks.max_duration_s = opts.max_task_duration.as_secs().max(1);
     let gateway = Gateway::build(&config).await.expect("gateway starts");
     upsert(
         &gateway.services.connections,

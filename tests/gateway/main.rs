@@ -4,8 +4,8 @@
 mod helpers;
 
 mod auth;
+mod cli;
 mod errors;
 mod hosterapi;
 mod http;
-mod schema;
 mod tasks;

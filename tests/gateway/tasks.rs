@@ -629,3 +629,35 @@ async fn unknown_task_subscription_errors() {
         .await;
     assert_eq!(ws.error_code("global").await, "NOT_FOUND");
 }
+
+/// Work the upstream never finishes in time fails its task at the configured deadline, not never.
+#[tokio::test]
+async fn unfinished_work_fails_at_the_deadline() {
+    let gw = spawn_with(Options {
+        max_task_duration: Duration::from_secs(1),
+        ..options(Duration::from_secs(30))
+    })
+    .await;
+    let (status, body) = gw
+        .rest(
+            "POST",
+            "/api/v1/datacenter/dedicated/order",
+            Some(json!({"id": 84, "template": "Debian Buster"})),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"result": true})));
+    let tasks = gw.data("{ tasks { taskId operation } }", json!({})).await;
+    let task_id = tasks["tasks"][0]["taskId"]
+        .as_str()
+        .expect("the order's task")
+        .to_string();
+    let done = gw.wait_task(&task_id).await;
+    assert_eq!(done["status"], "FAILED", "{done}");
+    assert!(
+        done["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("did not finish"),
+        "{done}"
+    );
+}

@@ -34,6 +34,16 @@ pub fn success(result: Value) -> Value {
     json!({ "result": result })
 }
 
+/// The success body of the endpoint with this path template: `success`, except for the incidents
+/// endpoint, which documents `{"response": [...], "error": false}`.
+pub fn success_for(path_template: &str, result: Value) -> Value {
+    if path_template.ends_with("/incidents") {
+        json!({ "response": result, "error": false })
+    } else {
+        success(result)
+    }
+}
+
 /// An error body for an error raised by the gateway itself (no upstream text to repeat), with the
 /// HosterAPI status and code closest in meaning.
 pub fn gateway_error(code: ErrorCode, message: &str) -> (u16, Value) {
@@ -47,6 +57,16 @@ pub fn gateway_error(code: ErrorCode, message: &str) -> (u16, Value) {
         other => (other.http_status(), "0xa0"),
     };
     (status, error_body(&format!("{hex}: {message}")))
+}
+
+/// The answer to a path parameter that cannot be an ID (`/server/abc/status`), worded as the upstream
+/// words an unknown ID.
+pub fn invalid_path_param(name: &str, value: &str) -> (u16, Value) {
+    let text = match name {
+        "jobId" => "0xc1: job not found".to_string(),
+        _ => format!("0x01: no vm with id {value} found"),
+    };
+    (404, error_body(&text))
 }
 
 /// `{"result": false, "error": "<text>"}`.

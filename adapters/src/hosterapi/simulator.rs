@@ -222,6 +222,7 @@ struct Dedicated {
 #[derive(Clone, Copy)]
 enum DedicatedState {
     Running,
+    /// Reported as `halted`, the state the docs' status example shows.
     Stopped,
     Installing(Instant),
 }
@@ -439,7 +440,7 @@ impl Dedicated {
     fn state_name(&self) -> &'static str {
         match self.state {
             DedicatedState::Running => "running",
-            DedicatedState::Stopped => "stopped",
+            DedicatedState::Stopped => "halted",
             DedicatedState::Installing(_) => "installing",
         }
     }

@@ -20,7 +20,7 @@ pub enum Node {
 /// Resolves any global ID the gateway issued. IDs of connections the principal may not use are
 /// reported as not found.
 pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, GatewayError> {
-    let principal = require(ctx, Scope::Read).map_err(|_| GatewayError::Unauthenticated)?;
+    let principal = require(ctx, Scope::Read)?;
     let services = ctx.data_unchecked::<Arc<Services>>();
     let Some(gid) = GlobalId::decode(id) else {
         return Err(GatewayError::Validation(format!(

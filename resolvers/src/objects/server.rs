@@ -97,7 +97,7 @@ impl Server {
 
     /// Reads the live status from the upstream.
     pub async fn fetch_status(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
-        let principal = require(ctx, Scope::Read).map_err(|_| GatewayError::Unauthenticated)?;
+        let principal = require(ctx, Scope::Read)?;
         let services = ctx.data_unchecked::<Arc<Services>>();
         let conn =
             services

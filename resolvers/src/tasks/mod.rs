@@ -41,6 +41,8 @@ pub struct EngineSettings {
     pub poll_interval: Duration,
     /// Consecutive transient poll failures (upstream down, timeouts) tolerated before the task fails.
     pub max_poll_failures: u32,
+    /// How long upstream work may take before the task fails (an order the upstream never completes).
+    pub max_duration: Duration,
 }
 
 impl Default for EngineSettings {
@@ -48,6 +50,7 @@ impl Default for EngineSettings {
         EngineSettings {
             poll_interval: Duration::from_secs(1),
             max_poll_failures: 60,
+            max_duration: Duration::from_secs(6 * 3600),
         }
     }
 }
@@ -109,7 +112,7 @@ impl TaskEngine {
         let task = to_task(row);
         let _ = self.events.send(task.clone());
         if !terminal {
-            self.spawn_watcher(id, new.connection, new.watch, new.initial);
+            self.spawn_watcher(id, new.connection, new.watch, new.initial, now);
         }
         Ok(task)
     }
@@ -149,7 +152,7 @@ impl TaskEngine {
                 continue;
             };
             let last = progress_of(&row);
-            self.spawn_watcher(row.id, row.connection, watch, last);
+            self.spawn_watcher(row.id, row.connection, watch, last, row.created_at);
             n += 1;
         }
         Ok(n)
@@ -161,6 +164,7 @@ impl TaskEngine {
         connection: String,
         watch: Watch,
         last: Progress,
+        created: chrono::DateTime<chrono::Utc>,
     ) {
         if !self
             .watching
@@ -173,8 +177,13 @@ impl TaskEngine {
         // The watcher holds the engine weakly: when the gateway that owns the engine goes away, so
         // do its watchers, and the task stays unfinished in the database for the next start.
         let engine = Arc::downgrade(self);
+        let deadline = created
+            + chrono::Duration::from_std(self.settings.max_duration)
+                .unwrap_or(chrono::Duration::MAX);
         let interval = self.settings.poll_interval;
-        tokio::spawn(run_watcher(engine, interval, id, connection, watch, last));
+        tokio::spawn(run_watcher(
+            engine, interval, deadline, id, connection, watch, last,
+        ));
     }
 
     /// Persists one observed change and publishes it.
@@ -229,6 +238,7 @@ impl TaskEngine {
 async fn run_watcher(
     engine: Weak<TaskEngine>,
     interval: Duration,
+    deadline: chrono::DateTime<chrono::Utc>,
     id: String,
     connection: String,
     watch: Watch,
@@ -241,6 +251,10 @@ async fn run_watcher(
             return;
         };
         let next = match engine.connections.get(&connection) {
+            _ if chrono::Utc::now() > deadline => Some(failed(format!(
+                "the upstream did not finish within {} s",
+                engine.settings.max_duration.as_secs()
+            ))),
             None => Some(failed("the connection no longer exists".into())),
             Some(conn) => match watch.poll(conn.client.as_ref()).await {
                 Ok(p) => {
