@@ -71,6 +71,15 @@ impl UpstreamCall {
             Ok(_) => "ok",
             Err(e) => e.code().as_str(),
         };
+        tracing::debug!(
+            provider = %self.endpoint.provider,
+            connection = %self.connection.name,
+            method = self.endpoint.method.as_str(),
+            path = %self.path,
+            outcome,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "upstream call"
+        );
         metrics::histogram!("hostplane_upstream_request_seconds",
             "provider" => self.endpoint.provider.key(), "outcome" => outcome)
         .record(started.elapsed().as_secs_f64());

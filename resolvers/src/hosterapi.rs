@@ -224,7 +224,6 @@ async fn start_task(
     raw: Value,
     watch: Watch,
     initial: Progress,
-    subject: Option<Server>,
 ) -> Result<TaskPayload, GatewayError> {
     let services = ctx.data_unchecked::<Arc<Services>>();
     let task = services
@@ -235,7 +234,6 @@ async fn start_task(
             connection: call.connection.name.clone(),
             watch,
             initial,
-            subject_id: subject.map(|s| s.global_id()),
         })
         .await?;
     Ok(TaskPayload {
@@ -255,32 +253,15 @@ async fn job_task(
         .and_then(Value::as_u64)
         .ok_or_else(|| call.malformed("job answer without jobId"))?;
     let initial = job_progress(&raw).map_err(|e| call.error(e))?;
-    // Software jobs name their server in the body (`sid|ip`); a numeric value is a VM id.
-    let subject = call.server(ServerKind::Vm).or_else(|| {
-        let sid = call
-            .body
-            .as_ref()?
-            .get("sid|ip")?
-            .as_str()?
-            .parse::<u64>()
-            .ok()?;
-        Some(Server::new(
-            Provider::Hosterapi,
-            &call.connection.name,
-            ServerKind::Vm,
-            sid,
-            Value::Null,
-        ))
+    // The VM the job acts on: the path's sid, or for software jobs a numeric `sid|ip` in the body.
+    let sid = call.params.get("sid").cloned().or_else(|| {
+        let v = call.body.as_ref()?.get("sid|ip")?;
+        v.as_str()
+            .map(str::to_string)
+            .or_else(|| v.as_u64().map(|n| n.to_string()))
     });
-    start_task(
-        ctx,
-        call,
-        raw,
-        Watch::HosterapiJob { job_id },
-        initial,
-        subject,
-    )
-    .await
+    let sid = sid.and_then(|s| s.parse().ok());
+    start_task(ctx, call, raw, Watch::HosterapiJob { job_id, sid }, initial).await
 }
 
 /// Backup create (`true`) and restore (`"pending"`) are followed through the VM's backup status.
@@ -296,7 +277,6 @@ async fn backup_task(
         raw,
         Watch::HosterapiBackup { sid },
         Progress::queued(),
-        call.server(ServerKind::Vm),
     )
     .await
 }
@@ -316,20 +296,12 @@ async fn order_task(
         status: TaskStatus::Running,
         ..Progress::queued()
     };
-    let subject = Server::new(
-        Provider::Hosterapi,
-        &call.connection.name,
-        ServerKind::Dedicated,
-        id,
-        Value::Null,
-    );
     start_task(
         ctx,
         call,
         raw,
         Watch::HosterapiDedicatedOrder { id },
         initial,
-        Some(subject),
     )
     .await
 }
@@ -346,7 +318,6 @@ async fn dedicated_reinstall_task(
         raw,
         Watch::HosterapiDedicatedReinstall { sid },
         Progress::queued(),
-        call.server(ServerKind::Dedicated),
     )
     .await
 }

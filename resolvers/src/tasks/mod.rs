@@ -33,7 +33,6 @@ pub struct NewTask {
     pub connection: String,
     pub watch: Watch,
     pub initial: Progress,
-    pub subject_id: Option<GlobalId>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,7 +97,10 @@ impl TaskEngine {
             progress: Set(new.initial.progress),
             message: Set(new.initial.message.clone()),
             output: Set(new.initial.output.as_ref().map(|o| o.to_string())),
-            subject_id: Set(new.subject_id.map(|g| g.encode())),
+            subject_id: Set(new
+                .watch
+                .subject(&new.connection, new.initial.output.as_ref())
+                .map(|g| g.encode())),
             upstream_ref: Set(Some(new.watch.upstream_ref())),
             watch: Set(serde_json::to_string(&new.watch).expect("a Watch always serializes")),
             created_at: Set(now),

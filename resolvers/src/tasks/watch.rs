@@ -12,8 +12,13 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Watch {
-    /// A HosterAPI job (`GET /api/v1/job/{jobId}`): VM creation, reinstall, software installs.
-    HosterapiJob { job_id: u64 },
+    /// A HosterAPI job (`GET /api/v1/job/{jobId}`): VM creation, reinstall, software installs; `sid`
+    /// is the VM it acts on, where known before the job ends.
+    HosterapiJob {
+        job_id: u64,
+        #[serde(default)]
+        sid: Option<u64>,
+    },
     /// A VM's backup or restore (`GET .../server/{sid}/backups/status`).
     HosterapiBackup { sid: u64 },
     /// A dedicated order, complete when the owned list shows `orderComplete: true`.
@@ -25,7 +30,7 @@ pub enum Watch {
 impl Watch {
     pub fn upstream_ref(&self) -> String {
         match self {
-            Watch::HosterapiJob { job_id } => format!("job:{job_id}"),
+            Watch::HosterapiJob { job_id, .. } => format!("job:{job_id}"),
             Watch::HosterapiBackup { sid } => format!("backup:{sid}"),
             Watch::HosterapiDedicatedOrder { id } => format!("order:{id}"),
             Watch::HosterapiDedicatedReinstall { sid } => format!("reinstall:{sid}"),
@@ -35,7 +40,7 @@ impl Watch {
     /// Asks the upstream once.
     pub async fn poll(&self, upstream: &dyn Upstream) -> Result<Progress, UpstreamError> {
         match self {
-            Watch::HosterapiJob { job_id } => {
+            Watch::HosterapiJob { job_id, .. } => {
                 let v = upstream
                     .call(Method::Get, &format!("/api/v1/job/{job_id}"), None)
                     .await?;
@@ -70,12 +75,13 @@ impl Watch {
         }
     }
 
-    /// The object the work produced or acts on, once the output says (a new VM's `vmid`).
+    /// The object the work acts on, or produced once the output says (a new VM's `vmid`).
     pub fn subject(&self, connection: &str, output: Option<&Value>) -> Option<GlobalId> {
         match self {
-            Watch::HosterapiJob { .. } => output
+            Watch::HosterapiJob { sid, .. } => output
                 .and_then(|o| o.get("vmid"))
                 .and_then(Value::as_u64)
+                .or(*sid)
                 .map(|vmid| GlobalId::new("Server", connection, format!("vm:{vmid}"))),
             Watch::HosterapiBackup { sid } => {
                 Some(GlobalId::new("Server", connection, format!("vm:{sid}")))
@@ -216,9 +222,22 @@ mod tests {
     /// A finished job names the VM it created as the task's subject.
     #[test]
     fn subject_from_output() {
-        let w = Watch::HosterapiJob { job_id: 1 };
+        let w = Watch::HosterapiJob {
+            job_id: 1,
+            sid: None,
+        };
         let id = w.subject("h", Some(&json!({"vmid": 4005}))).unwrap();
         assert_eq!(id.local, "vm:4005");
+        assert_eq!(
+            w.subject("h", None),
+            None,
+            "a build names no VM before it ends"
+        );
+        let w = Watch::HosterapiJob {
+            job_id: 1,
+            sid: Some(4001),
+        };
+        assert_eq!(w.subject("h", None).unwrap().local, "vm:4001");
     }
 
     /// An order is done only when the owned list says so.
