@@ -17,8 +17,11 @@ use std::{net::SocketAddr, path::Path, time::Duration};
 pub struct Config {
     pub listen: SocketAddr,
     pub database_url: String,
-    /// Seals stored upstream credentials; derived from `auth.hs256_secret` when absent.
+    /// Seals stored upstream credentials and signs download URLs; `auth.hs256_secret` when absent.
     pub encryption_key: Option<SecretString>,
+    /// The gateway's public origin (`https://gw.example`) for URLs it hands out; by default the
+    /// origin the client used (its `Host` header).
+    pub public_url: Option<String>,
     pub auth: AuthConfig,
     pub tasks: TaskConfig,
     pub upstream: UpstreamConfig,

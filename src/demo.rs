@@ -1,11 +1,7 @@
 //! `hostplane demo`: the built-in simulators on loopback ports, registered as connections, so one command
 //! shows real data flowing through the gateway.
 
-use hostplane_adapters::{
-    Provider,
-    hosterapi::simulator::{SimConfig, Simulator},
-    sim::SimServer,
-};
+use hostplane_adapters::{Provider, hosterapi, patchstack, sim::SimServer};
 use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
 
 /// The running simulators; dropping this stops them.
@@ -15,17 +11,28 @@ pub struct Simulators {
 }
 
 pub async fn start_simulators() -> std::io::Result<Simulators> {
-    let config = SimConfig::default();
-    let token = config.token.clone();
-    let (_, hoster) = Simulator::start(config).await?;
-    let connections = vec![ConnectionSpec {
-        name: "hosterapi-demo".into(),
-        provider: Provider::Hosterapi,
-        base_url: hoster.base_url(),
-        credentials: Credentials::token(&token),
-    }];
+    let hoster_config = hosterapi::simulator::SimConfig::default();
+    let hoster_token = hoster_config.token.clone();
+    let (_, hoster) = hosterapi::simulator::Simulator::start(hoster_config).await?;
+    let patch_config = patchstack::simulator::SimConfig::default();
+    let patch_token = patch_config.token.clone();
+    let (_, patch) = patchstack::simulator::Simulator::start(patch_config).await?;
+    let connections = vec![
+        ConnectionSpec {
+            name: "hosterapi-demo".into(),
+            provider: Provider::Hosterapi,
+            base_url: hoster.base_url(),
+            credentials: Credentials::token(&hoster_token),
+        },
+        ConnectionSpec {
+            name: "patchstack-demo".into(),
+            provider: Provider::Patchstack,
+            base_url: patch.base_url(),
+            credentials: Credentials::token(&patch_token),
+        },
+    ];
     Ok(Simulators {
-        servers: vec![hoster],
+        servers: vec![hoster, patch],
         connections,
     })
 }

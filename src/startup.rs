@@ -10,6 +10,7 @@ use hostplane_resolvers::{
     AppSchema, SchemaLimits, Services, build_schema,
     connections::{ConnectionSpec, Connections},
     crypto::SecretBox,
+    downloads::UrlSigner,
     store,
     tasks::{EngineSettings, TaskEngine},
 };
@@ -42,10 +43,12 @@ impl Gateway {
             hs256_secret: config.auth.hs256_secret.clone(),
             public_key_pem: config.auth.public_key_pem.clone(),
         })?;
-        let sealer = match (&config.encryption_key, &config.auth.hs256_secret) {
-            (Some(key), _) => SecretBox::from_secret(key.expose_secret().as_bytes()),
+        // One gateway secret keys both the credential seal and download URL signatures (each derives
+        // its own key with a label).
+        let secret = match (&config.encryption_key, &config.auth.hs256_secret) {
+            (Some(key), _) => key.expose_secret().as_bytes().to_vec(),
             (None, Some(secret)) if config.auth.algorithm == JwtAlgorithm::HS256 => {
-                SecretBox::from_secret(secret.expose_secret().as_bytes())
+                secret.expose_secret().as_bytes().to_vec()
             }
             _ => {
                 return Err(StartError::Config(
@@ -54,6 +57,8 @@ impl Gateway {
                 ));
             }
         };
+        let sealer = SecretBox::from_secret(&secret);
+        let signer = UrlSigner::from_secret(&secret);
         let db = store::connect(&config.database_url)
             .await
             .map_err(|e| StartError::Database(e.to_string()))?;
@@ -78,6 +83,7 @@ impl Gateway {
             db,
             connections,
             tasks,
+            signer,
         });
         let resumed = services
             .tasks
@@ -99,6 +105,7 @@ impl Gateway {
             services.clone(),
             verifier,
             config.limits.max_body_bytes,
+            config.public_url.clone(),
         );
         Ok(Gateway {
             state,

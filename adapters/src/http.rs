@@ -7,6 +7,15 @@ use std::{future::Future, pin::Pin, time::Duration};
 
 pub type UpstreamFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Value, UpstreamError>> + Send + 'a>>;
+pub type DownloadFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Download, UpstreamError>> + Send + 'a>>;
+
+/// A file the upstream serves, with its body still streaming.
+pub struct Download {
+    pub content_type: String,
+    pub disposition: Option<String>,
+    pub body: Pin<Box<dyn futures_util::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send>>,
+}
 
 /// HTTP methods the documented endpoints use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +65,19 @@ impl Method {
 pub trait Upstream: Send + Sync {
     fn call<'a>(&'a self, method: Method, path: &'a str, body: Option<Value>)
     -> UpstreamFuture<'a>;
+
+    /// Opens a file download (`GET path`). Only upstreams that serve files implement it.
+    fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {
+        let _ = path;
+        Box::pin(async {
+            Err(UpstreamError::Rejected {
+                code: crate::ErrorCode::Unsupported,
+                status: 501,
+                upstream_error: "this upstream serves no downloads".into(),
+                message: "this upstream serves no downloads".into(),
+            })
+        })
+    }
 }
 
 /// Shared HTTP settings of a connection.
@@ -83,6 +105,57 @@ impl Transport {
             base_url: base_url.trim_end_matches('/').to_string(),
             timeout,
         }
+    }
+
+    /// Opens a GET whose body is streamed: the deadline covers the answer's headers; the error body of
+    /// a failed download is read whole and returned as the `Err` side for the adapter to map.
+    pub async fn open(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Result<Download, RawResponse>, UpstreamError> {
+        use futures_util::TryStreamExt;
+        let url = format!("{}{}", self.base_url, path);
+        let mut req = self.client.get(&url);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let resp = match tokio::time::timeout(self.timeout, req.send()).await {
+            Err(_) => return Err(UpstreamError::Timeout(self.timeout)),
+            Ok(Err(e)) => {
+                return Err(UpstreamError::Unavailable {
+                    detail: e.to_string(),
+                });
+            }
+            Ok(Ok(resp)) => resp,
+        };
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = tokio::time::timeout(self.timeout, resp.bytes())
+                .await
+                .map_err(|_| UpstreamError::Timeout(self.timeout))?
+                .map(|b| b.to_vec())
+                .unwrap_or_default();
+            return Ok(Err(RawResponse { status, body }));
+        }
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type =
+            header("content-type").unwrap_or_else(|| "application/octet-stream".into());
+        let disposition = header("content-disposition");
+        let body = resp
+            .bytes_stream()
+            .map_ok(|b| b.to_vec())
+            .map_err(std::io::Error::other);
+        Ok(Ok(Download {
+            content_type,
+            disposition,
+            body: Box::pin(body),
+        }))
     }
 
     /// Sends one request with the deadline covering connect, headers and body.

@@ -6,11 +6,13 @@ pub mod code;
 pub mod error;
 pub mod hosterapi;
 pub mod http;
+pub mod orchestrix;
+pub mod patchstack;
 pub mod sim;
 
 pub use code::ErrorCode;
 pub use error::UpstreamError;
-pub use http::{Method, Upstream, UpstreamFuture};
+pub use http::{Download, DownloadFuture, Method, Upstream, UpstreamFuture};
 
 use serde::{Deserialize, Serialize};
 

@@ -105,7 +105,7 @@ impl UpstreamCall {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a
 /// segment or a query string to the upstream path.
-fn encode_segment(s: &str) -> String {
+pub fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

@@ -3,7 +3,9 @@
 //! are kept here as ready clients. Nothing in this module logs or returns a credential.
 
 use crate::{crypto::SecretBox, store::entities::connection};
-use hostplane_adapters::{Provider, Upstream, hosterapi::HosterapiClient};
+use hostplane_adapters::{
+    Provider, Upstream, hosterapi::HosterapiClient, patchstack::PatchstackClient,
+};
 use hostplane_schema::{GatewayError, principal::Principal};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
 use secrecy::{ExposeSecret, SecretString};
@@ -98,6 +100,11 @@ fn build_client(
 ) -> Result<Arc<dyn Upstream>, GatewayError> {
     match spec.provider {
         Provider::Hosterapi => Ok(Arc::new(HosterapiClient::new(
+            &spec.base_url,
+            spec.credentials.require("token")?,
+            timeout,
+        ))),
+        Provider::Patchstack => Ok(Arc::new(PatchstackClient::new(
             &spec.base_url,
             spec.credentials.require("token")?,
             timeout,

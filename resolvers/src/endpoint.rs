@@ -26,8 +26,8 @@ pub struct Endpoint {
     pub title: &'static str,
     /// Builds the GraphQL request that serves this endpoint's REST route.
     pub rest: fn(&RestInput) -> Result<RestRequest, RestInputError>,
-    /// Reads the upstream JSON back out of the field's GraphQL result.
-    pub reply: fn(Value) -> Value,
+    /// Reads the upstream's answer back out of the field's GraphQL result.
+    pub reply: fn(Value) -> hostplane_schema::RestBody,
 }
 
 /// What the REST layer received at an original path.
@@ -145,10 +145,12 @@ pub fn rest_query(
     )
 }
 
-/// The upstream request body for a GraphQL input: its serde form, with the upstream's names.
-pub fn upstream_body<T: serde::Serialize>(
+/// The upstream request body for a GraphQL input, once it passes its checks: its serde form, with the
+/// upstream's names.
+pub fn upstream_body<T: serde::Serialize + hostplane_schema::validate::Validate>(
     input: &T,
 ) -> Result<Option<Value>, hostplane_schema::GatewayError> {
+    input.validate()?;
     let v = serde_json::to_value(input).map_err(hostplane_schema::GatewayError::internal)?;
     Ok((!v.is_null()).then_some(v))
 }
@@ -189,8 +191,7 @@ macro_rules! endpoints {
                     let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
                     $( call.path_param(stringify!($qp), &$qp); )*
                     call.body = $crate::endpoints!(@body $($qit, input)?);
-                    let raw = call.send().await?;
-                    Ok($qconv(ctx, &call, raw).await?)
+                    Ok($qconv(ctx, &call).await?)
                 }
             )*
         }
@@ -218,8 +219,7 @@ macro_rules! endpoints {
                         $( call.path_param(stringify!($mp), &$mp); )*
                         call.body = $crate::endpoints!(@body $($mit, input)?);
                         audit.target(&call);
-                        let raw = call.send().await?;
-                        Ok($mconv(ctx, &call, raw).await?)
+                        Ok($mconv(ctx, &call).await?)
                     }.await;
                     audit.record(ctx, &result).await;
                     result
@@ -273,7 +273,7 @@ macro_rules! endpoints {
                     variables: serde_json::Value::Object(vars),
                 })
             },
-            reply: <$out as hostplane_schema::RestReply>::upstream,
+            reply: <$out as hostplane_schema::RestReply>::rest_body,
         }
     };
     (@body) => { None };

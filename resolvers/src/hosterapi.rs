@@ -115,20 +115,14 @@ pub struct HosterapiPasswordResetPayload {
 
 hostplane_schema::raw_reply!(HosterapiPasswordResetPayload);
 
-async fn parse<T: FromRaw>(
-    _: &Context<'_>,
-    call: &UpstreamCall,
-    raw: Value,
-) -> Result<T, GatewayError> {
+async fn parse<T: FromRaw>(_: &Context<'_>, call: &UpstreamCall) -> Result<T, GatewayError> {
+    let raw = call.send().await?;
     T::from_raw(raw).map_err(|e| call.malformed(e))
 }
 
 /// `GET /datacenter/server` lists bare VM IDs.
-async fn vms(
-    _: &Context<'_>,
-    call: &UpstreamCall,
-    raw: Value,
-) -> Result<Vec<Server>, GatewayError> {
+async fn vms(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<Server>, GatewayError> {
+    let raw = call.send().await?;
     let items = raw
         .as_array()
         .ok_or_else(|| call.malformed("VM list is not a list"))?;
@@ -155,8 +149,8 @@ async fn vms(
 async fn dedicated_servers(
     _: &Context<'_>,
     call: &UpstreamCall,
-    raw: Value,
 ) -> Result<Vec<Server>, GatewayError> {
+    let raw = call.send().await?;
     let items = raw
         .as_array()
         .ok_or_else(|| call.malformed("server list is not a list"))?;
@@ -191,24 +185,24 @@ fn action(call: &UpstreamCall, raw: Value, kind: ServerKind) -> ServerActionPayl
 async fn vm_action(
     _: &Context<'_>,
     call: &UpstreamCall,
-    raw: Value,
 ) -> Result<ServerActionPayload, GatewayError> {
+    let raw = call.send().await?;
     Ok(action(call, raw, ServerKind::Vm))
 }
 
 async fn dedicated_action(
     _: &Context<'_>,
     call: &UpstreamCall,
-    raw: Value,
 ) -> Result<ServerActionPayload, GatewayError> {
+    let raw = call.send().await?;
     Ok(action(call, raw, ServerKind::Dedicated))
 }
 
 async fn password_reset(
     _: &Context<'_>,
     call: &UpstreamCall,
-    raw: Value,
 ) -> Result<HosterapiPasswordResetPayload, GatewayError> {
+    let raw = call.send().await?;
     let field = |k: &str| raw.get(k).and_then(Value::as_str).map(str::to_string);
     Ok(HosterapiPasswordResetPayload {
         status: field("status"),
@@ -243,11 +237,8 @@ async fn start_task(
 }
 
 /// Answers of the form `{"status": "queued", "jobId": 15, "progress": 0}`.
-async fn job_task(
-    ctx: &Context<'_>,
-    call: &UpstreamCall,
-    raw: Value,
-) -> Result<TaskPayload, GatewayError> {
+async fn job_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    let raw = call.send().await?;
     let job_id = raw
         .get("jobId")
         .and_then(Value::as_u64)
@@ -265,11 +256,8 @@ async fn job_task(
 }
 
 /// Backup create (`true`) and restore (`"pending"`) are followed through the VM's backup status.
-async fn backup_task(
-    ctx: &Context<'_>,
-    call: &UpstreamCall,
-    raw: Value,
-) -> Result<TaskPayload, GatewayError> {
+async fn backup_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    let raw = call.send().await?;
     let sid = sid(call)?;
     start_task(
         ctx,
@@ -281,11 +269,8 @@ async fn backup_task(
     .await
 }
 
-async fn order_task(
-    ctx: &Context<'_>,
-    call: &UpstreamCall,
-    raw: Value,
-) -> Result<TaskPayload, GatewayError> {
+async fn order_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    let raw = call.send().await?;
     let id = call
         .body
         .as_ref()
@@ -309,8 +294,8 @@ async fn order_task(
 async fn dedicated_reinstall_task(
     ctx: &Context<'_>,
     call: &UpstreamCall,
-    raw: Value,
 ) -> Result<TaskPayload, GatewayError> {
+    let raw = call.send().await?;
     let sid = sid(call)?;
     start_task(
         ctx,

@@ -8,9 +8,11 @@ pub mod call;
 pub mod connections;
 pub mod core;
 pub mod crypto;
+pub mod downloads;
 pub mod endpoint;
 pub mod hosterapi;
 pub mod objects;
+pub mod patchstack;
 pub mod store;
 pub mod tasks;
 
@@ -26,19 +28,35 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub connections: Arc<Connections>,
     pub tasks: Arc<TaskEngine>,
+    pub signer: downloads::UrlSigner,
 }
 
-#[derive(MergedObject, Default)]
-pub struct Query(core::CoreQuery, hosterapi::HosterapiQuery);
+/// The gateway's own origin as the client reached it (`https://gw.example`), for the URLs it hands
+/// out; request data, set by the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct Origin(pub String);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(core::CoreMutation, hosterapi::HosterapiMutation);
+pub struct Query(
+    core::CoreQuery,
+    hosterapi::HosterapiQuery,
+    patchstack::PatchstackQuery,
+);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    core::CoreMutation,
+    hosterapi::HosterapiMutation,
+    patchstack::PatchstackMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, core::Subscription>;
 
 /// Every declared endpoint of every provider: the route table.
 pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    hosterapi::HOSTERAPI_ENDPOINTS.iter()
+    hosterapi::HOSTERAPI_ENDPOINTS
+        .iter()
+        .chain(patchstack::PATCHSTACK_ENDPOINTS)
 }
 
 /// Limits that protect the gateway from expensive queries.

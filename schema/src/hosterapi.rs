@@ -396,6 +396,18 @@ pub struct HosterapiSoftwareInput {
     pub port: Option<i32>,
 }
 
+crate::no_extra_validation!(
+    HosterapiOrderDedicatedServerInput,
+    HosterapiReinstallDedicatedServerInput,
+    HosterapiDeleteServerInput,
+    HosterapiSetServerRdnsInput,
+    HosterapiChangeServerInput,
+    HosterapiReinstallServerInput,
+    HosterapiRestoreServerBackupInput,
+    HosterapiCreateServerInput,
+    HosterapiSoftwareInput,
+);
+
 fn required_lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     lenient_string(d)?.ok_or_else(|| serde::de::Error::custom("expected a string"))
 }

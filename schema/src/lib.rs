@@ -5,14 +5,16 @@
 pub mod error;
 pub mod hosterapi;
 pub mod id;
+pub mod patchstack;
 pub mod principal;
 pub mod reply;
 pub mod task;
+pub mod validate;
 
 pub use error::GatewayError;
 pub use hostplane_adapters::{ErrorCode, Provider};
 pub use id::GlobalId;
-pub use reply::RestReply;
+pub use reply::{RestBody, RestReply};
 
 /// The `Provider` enum as GraphQL shows it.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,11 +3,24 @@
 
 use serde_json::Value;
 
+/// What the REST layer answers with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RestBody {
+    /// The upstream's JSON, to wrap in its envelope.
+    Json(Value),
+    /// A file behind a signed gateway download URL, streamed as the upstream sends it.
+    Download(String),
+}
+
 pub trait RestReply {
     /// The selection set the REST layer asks for (empty for scalars).
     fn selection() -> &'static str;
     /// Turns the selected GraphQL result back into the upstream's JSON.
     fn upstream(value: Value) -> Value;
+    /// The REST answer; JSON unless the type says otherwise.
+    fn rest_body(value: Value) -> RestBody {
+        RestBody::Json(Self::upstream(value))
+    }
 }
 
 impl<T: RestReply> RestReply for Vec<T> {
@@ -18,6 +31,19 @@ impl<T: RestReply> RestReply for Vec<T> {
         match value {
             Value::Array(items) => Value::Array(items.into_iter().map(T::upstream).collect()),
             other => other,
+        }
+    }
+}
+
+impl<T: RestReply> RestReply for Option<T> {
+    fn selection() -> &'static str {
+        T::selection()
+    }
+    fn upstream(value: Value) -> Value {
+        if value.is_null() {
+            value
+        } else {
+            T::upstream(value)
         }
     }
 }

@@ -104,10 +104,8 @@ async fn execute(
             );
         }
     };
-    let mut response = state
-        .schema
-        .execute_batch(batch.data(Caller(principal)))
-        .await;
+    let batch = batch.data(Caller(principal)).data(state.origin(headers));
+    let mut response = state.schema.execute_batch(batch).await;
     match &mut response {
         BatchResponse::Single(r) => add_missing_codes(r),
         BatchResponse::Batch(rs) => rs.iter_mut().for_each(add_missing_codes),

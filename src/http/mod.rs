@@ -2,6 +2,8 @@
 //! metrics, with request ids, tracing and body limits around them. `router` builds the app; `serve`
 //! runs it on a listener until the shutdown future resolves.
 
+mod downloads;
+mod envelope;
 mod graphql;
 mod ops;
 mod rest;
@@ -16,7 +18,7 @@ use axum::{
     response::Response,
     routing::{any, get},
 };
-use hostplane_resolvers::{AppSchema, Services, apikeys};
+use hostplane_resolvers::{AppSchema, Origin, Services, apikeys};
 use hostplane_schema::principal::Principal;
 use std::{future::Future, sync::Arc, time::Instant};
 use tokio::net::TcpListener;
@@ -32,6 +34,7 @@ pub struct AppState {
     pub services: Arc<Services>,
     verifier: Arc<JwtVerifier>,
     max_body_bytes: usize,
+    public_url: Option<String>,
 }
 
 impl AppState {
@@ -40,13 +43,27 @@ impl AppState {
         services: Arc<Services>,
         verifier: JwtVerifier,
         max_body_bytes: usize,
+        public_url: Option<String>,
     ) -> AppState {
         AppState {
             schema,
             services,
             verifier: Arc::new(verifier),
             max_body_bytes,
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
         }
+    }
+
+    /// The origin clients reach the gateway at: the configured public URL, or the request's `Host`.
+    pub fn origin(&self, headers: &axum::http::HeaderMap) -> Origin {
+        if let Some(url) = &self.public_url {
+            return Origin(url.clone());
+        }
+        let host = headers
+            .get(axum::http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("localhost");
+        Origin(format!("http://{host}"))
     }
 
     /// The principal of an `Authorization` header value: `None` without one, an error for a
@@ -82,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/rest/{connection}/{*path}", any(rest::handle))
+        .route("/downloads/{token}", get(downloads::get))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

@@ -3,101 +3,18 @@
 //! endpoint's GraphQL operation, executed in process on the same schema, so auth, validation, tasks and
 //! audit hold for both surfaces by construction.
 
-use super::AppState;
+use super::{AppState, envelope};
 use axum::{
     body::Bytes,
     extract::{Path, State},
     http::{HeaderMap, Method as HttpMethod, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use hostplane_adapters::{ErrorCode, Method, Provider, hosterapi::envelope as hosterapi};
+use hostplane_adapters::{ErrorCode, Method, Provider};
 use hostplane_resolvers::endpoint::{Endpoint, RestInput, RestInputError};
-use hostplane_schema::{error::code_of, principal::Caller};
+use hostplane_schema::{RestBody, error::code_of, principal::Caller};
 use serde_json::Value;
-
-/// An answer in the provider's own shape.
-struct Reply {
-    status: u16,
-    body: Value,
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            self.body.to_string(),
-        )
-            .into_response()
-    }
-}
-
-/// The envelope of each provider: its success body, and its error body for a gateway-side error.
-fn success(endpoint: &Endpoint, result: Value) -> Reply {
-    match endpoint.provider {
-        Provider::Hosterapi => Reply {
-            status: 200,
-            body: hosterapi::success_for(endpoint.path, result),
-        },
-        _ => Reply {
-            status: 200,
-            body: result,
-        },
-    }
-}
-
-fn gateway_error(provider: Provider, code: ErrorCode, message: &str) -> Reply {
-    match provider {
-        Provider::Hosterapi => {
-            let (status, body) = hosterapi::gateway_error(code, message);
-            Reply { status, body }
-        }
-        _ => Reply {
-            status: code.http_status(),
-            body: serde_json::json!({ "error": message }),
-        },
-    }
-}
-
-/// A path segment that cannot be the ID the endpoint takes: the upstream's not-found answer.
-fn invalid_path_param(provider: Provider, name: &str, value: &str) -> Reply {
-    match provider {
-        Provider::Hosterapi => {
-            let (status, body) = hosterapi::invalid_path_param(name, value);
-            Reply { status, body }
-        }
-        _ => gateway_error(
-            provider,
-            ErrorCode::NotFound,
-            &format!("invalid value `{value}` for {name}"),
-        ),
-    }
-}
-
-/// An upstream's own error, repeated as it came (status and text).
-fn upstream_error(provider: Provider, status: u16, text: &str) -> Reply {
-    match provider {
-        Provider::Hosterapi => Reply {
-            status,
-            body: hosterapi::error_body(text),
-        },
-        _ => Reply {
-            status,
-            body: serde_json::json!({ "error": text }),
-        },
-    }
-}
-
-/// The credential in the provider's own header format (HosterAPI: `Authorization: Bearer <key>`).
-fn credential(provider: Provider, headers: &HeaderMap) -> Option<String> {
-    let value = match provider {
-        Provider::Hosterapi => headers.get(header::AUTHORIZATION)?.to_str().ok()?,
-        // Providers without an adapter have no connections, so no request reaches here for them.
-        _ => return None,
-    };
-    crate::auth::bearer(value).map(str::to_string)
-}
+use std::collections::BTreeMap;
 
 /// The endpoint for a method and path: the most specific template wins; a path that exists under
 /// another method is reported so the caller gets 405.
@@ -105,13 +22,7 @@ fn route(
     provider: Provider,
     method: Method,
     path: &str,
-) -> Result<
-    (
-        &'static Endpoint,
-        std::collections::BTreeMap<String, String>,
-    ),
-    bool,
-> {
+) -> Result<(&'static Endpoint, BTreeMap<String, String>), bool> {
     let mut path_exists = false;
     let mut best: Option<(&'static Endpoint, _)> = None;
     for e in hostplane_resolvers::endpoints().filter(|e| e.provider == provider) {
@@ -146,55 +57,36 @@ pub async fn handle(
             .into_response();
     };
     let provider = conn.provider;
-    let principal = match credential(provider, &headers) {
-        None => {
-            return gateway_error(provider, ErrorCode::Unauthenticated, "unauthorized")
-                .into_response();
-        }
+    let refuse =
+        |code, message: &str| envelope::gateway_error(provider, code, message).into_response();
+    let principal = match envelope::credential(provider, &headers) {
+        None => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
         Some(c) => match state.authenticate_credential(&c).await {
             Ok(p) if p.may_use(&connection) => p,
             // A connection outside the principal's limit is as invisible here as in GraphQL.
-            Ok(_) => {
-                return gateway_error(provider, ErrorCode::NotFound, "no such connection")
-                    .into_response();
-            }
-            Err(_) => {
-                return gateway_error(provider, ErrorCode::Unauthenticated, "unauthorized")
-                    .into_response();
-            }
+            Ok(_) => return refuse(ErrorCode::NotFound, "no such connection"),
+            Err(_) => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
         },
     };
     let path = format!("/{path}");
     let Some(method) = Method::from_http(&method) else {
-        return gateway_error(provider, ErrorCode::Validation, "method not allowed")
-            .into_response();
+        return refuse(ErrorCode::Validation, "method not allowed");
     };
     let (endpoint, params) = match route(provider, method, &path) {
         Ok(found) => found,
         Err(true) => {
-            let mut r = gateway_error(provider, ErrorCode::Validation, "method not allowed")
-                .into_response();
+            let mut r = refuse(ErrorCode::Validation, "method not allowed");
             *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
             return r;
         }
-        Err(false) => {
-            return gateway_error(
-                provider,
-                ErrorCode::NotFound,
-                &format!("no endpoint at {path}"),
-            )
-            .into_response();
-        }
+        Err(false) => return refuse(ErrorCode::NotFound, &format!("no endpoint at {path}")),
     };
     let body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
         match serde_json::from_slice::<Value>(&body) {
             Ok(v) => Some(v),
-            Err(_) => {
-                return gateway_error(provider, ErrorCode::Validation, "invalid JSON body")
-                    .into_response();
-            }
+            Err(_) => return refuse(ErrorCode::Validation, "invalid JSON body"),
         }
     };
     let request = match (endpoint.rest)(&RestInput {
@@ -204,15 +96,14 @@ pub async fn handle(
     }) {
         Ok(r) => r,
         Err(RestInputError::PathParam { name, value }) => {
-            return invalid_path_param(provider, name, &value).into_response();
+            return envelope::invalid_path_param(provider, name, &value).into_response();
         }
-        Err(e) => {
-            return gateway_error(provider, ErrorCode::Validation, &e.to_string()).into_response();
-        }
+        Err(e) => return refuse(ErrorCode::Validation, &e.to_string()),
     };
     let gql = async_graphql::Request::new(request.query)
         .variables(async_graphql::Variables::from_json(request.variables))
-        .data(Caller(Some(principal)));
+        .data(Caller(Some(principal)))
+        .data(state.origin(&headers));
     let response = state.schema.execute(gql).await;
     if let Some(err) = response.errors.first() {
         let ext = err.extensions.as_ref();
@@ -226,11 +117,17 @@ pub async fn handle(
                 .as_u64()
                 .and_then(|s| u16::try_from(s).ok())
                 .unwrap_or(502);
-            return upstream_error(provider, status, &text).into_response();
+            return envelope::upstream_error(provider, status, &text).into_response();
         }
-        return gateway_error(provider, code_of(err), &err.message).into_response();
+        return refuse(code_of(err), &err.message);
     }
     let data = response.data.into_json().unwrap_or(Value::Null);
     let result = data.get("r").cloned().unwrap_or(Value::Null);
-    success(endpoint, (endpoint.reply)(result)).into_response()
+    match (endpoint.reply)(result) {
+        RestBody::Json(result) => envelope::success(endpoint, result).into_response(),
+        RestBody::Download(url) => {
+            let token = url.rsplit('/').next().unwrap_or_default();
+            super::downloads::serve(&state, token, provider).await
+        }
+    }
 }

@@ -38,12 +38,14 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
         Ok(p) => p,
         Err(e) => return (axum::http::StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
     };
+    let origin = state.origin(headers);
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
             let schema = state.schema.clone();
             let mut initial = Data::default();
             initial.insert(Caller(header_principal.clone()));
+            initial.insert(origin);
             GraphQLWebSocket::new(stream, schema, protocol)
                 .with_data(initial)
                 .on_connection_init(move |payload| async move {

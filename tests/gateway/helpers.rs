@@ -8,6 +8,7 @@ use hostplane::{Gateway, auth::TokenMinter, config::Config, http, startup::upser
 use hostplane_adapters::{
     Provider,
     hosterapi::simulator::{SimConfig, Simulator},
+    patchstack,
     sim::SimServer,
 };
 use hostplane_resolvers::{
@@ -22,6 +23,8 @@ use tokio::sync::oneshot;
 
 pub const SECRET: &str = "test-signing-secret-0123456789abcdef";
 pub const CONNECTION: &str = "hoster";
+/// The Patchstack connection every fixture also registers.
+pub const PATCHSTACK: &str = "patch";
 
 pub struct Options {
     pub job_duration: Duration,
@@ -48,6 +51,8 @@ pub struct TestGateway {
     pub addr: SocketAddr,
     pub sim: Simulator,
     pub upstream: SimServer,
+    pub patchstack: patchstack::simulator::Simulator,
+    pub patchstack_upstream: SimServer,
     pub services: Arc<Services>,
     pub database_url: String,
     pub http: reqwest::Client,
@@ -137,6 +142,24 @@ pub async fn spawn_gateway(
     )
     .await
     .expect("register the simulator");
+    let (patch_sim, patch_upstream) =
+        patchstack::simulator::Simulator::start(patchstack::simulator::SimConfig {
+            token: "ps-token".into(),
+        })
+        .await
+        .expect("start the Patchstack simulator");
+    upsert(
+        &gateway.services.connections,
+        ConnectionSpec {
+            name: PATCHSTACK.into(),
+            provider: Provider::Patchstack,
+            base_url: patch_upstream.base_url(),
+            credentials: Credentials::token("ps-token"),
+        },
+        "test",
+    )
+    .await
+    .expect("register the Patchstack simulator");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -150,6 +173,8 @@ pub async fn spawn_gateway(
         addr,
         sim,
         upstream,
+        patchstack: patch_sim,
+        patchstack_upstream: patch_upstream,
         services,
         database_url,
         http: reqwest::Client::new(),
@@ -226,6 +251,44 @@ impl TestGateway {
         send(&self.http, method, &url, bearer, body).await
     }
 
+    /// A call at an original Patchstack path through the REST layer, with `HostToken` set to
+    /// `credential` (or none): status, content type and raw body.
+    pub async fn patchstack_rest(
+        &self,
+        credential: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Vec<u8>) {
+        let url = self.url(&format!("/rest/{PATCHSTACK}{path}"));
+        send_with(
+            &self.http,
+            method,
+            &url,
+            credential.map(|c| ("HostToken", c)),
+            body,
+        )
+        .await
+    }
+
+    /// The same Patchstack call straight to its simulator.
+    pub async fn patchstack_direct(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Vec<u8>) {
+        let url = format!("{}{}", self.patchstack_upstream.base_url(), path);
+        send_with(
+            &self.http,
+            method,
+            &url,
+            Some(("HostToken", "ps-token")),
+            body,
+        )
+        .await
+    }
+
     /// The same call straight to the simulator, for comparison.
     pub async fn direct(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
         let url = format!("{}{}", self.upstream.base_url(), path);
@@ -253,6 +316,33 @@ impl TestGateway {
     }
 }
 
+async fn send_with(
+    http: &reqwest::Client,
+    method: &str,
+    url: &str,
+    header: Option<(&str, &str)>,
+    body: Option<Value>,
+) -> (u16, String, Vec<u8>) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("valid method");
+    let mut req = http.request(method, url);
+    if let Some((name, value)) = header {
+        req = req.header(name, value);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("server answers");
+    let status = resp.status().as_u16();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let bytes = resp.bytes().await.expect("body").to_vec();
+    (status, content_type, bytes)
+}
+
 async fn send(
     http: &reqwest::Client,
     method: &str,
@@ -275,31 +365,4 @@ async fn send(
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
-}
-
-impl TestGateway {
-    /// Stops this gateway and starts a new one on the same database and simulator, as a restart.
-    pub async fn restart(self, opts: Options) -> TestGateway {
-        let TestGateway {
-            sim,
-            upstream,
-            services,
-            database_url,
-            stop,
-            ..
-        } = self;
-        drop(stop);
-        drop(services);
-        let base_url = upstream.base_url();
-        spawn_gateway(
-            Options {
-                database_url: Some(database_url),
-                ..opts
-            },
-            sim,
-            upstream,
-            &base_url,
-        )
-        .await
-    }
 }

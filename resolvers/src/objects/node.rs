@@ -1,8 +1,10 @@
 //! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
 
-use super::Server;
+use super::{Server, Site, User};
 use crate::Services;
+use crate::call::encode_segment;
 use async_graphql::{Context, ID, Interface};
+use hostplane_adapters::{Method, Provider};
 use hostplane_schema::{
     GatewayError, GlobalId,
     principal::{Scope, require},
@@ -14,7 +16,9 @@ use std::sync::Arc;
 #[graphql(field(name = "id", ty = "&ID"))]
 pub enum Node {
     Server(Server),
+    Site(Site),
     Task(Task),
+    User(User),
 }
 
 /// Resolves any global ID the gateway issued. IDs of connections the principal may not use are
@@ -45,6 +49,33 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                 Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => Ok(None),
                 Err(e) => Err(e),
             }
+        }
+        "Site" | "User" => {
+            let Some(conn) = services.connections.get(&gid.connection) else {
+                return Ok(None);
+            };
+            if conn.provider != Provider::Patchstack {
+                return Ok(None);
+            }
+            let kind = if gid.kind == "Site" { "site" } else { "user" };
+            let path = format!("/hosting/{kind}/{}/view", encode_segment(&gid.local));
+            let view = match conn.client.call(Method::Get, &path, None).await {
+                Ok(v) => v,
+                Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => return Ok(None),
+                Err(source) => {
+                    return Err(GatewayError::Upstream {
+                        provider: conn.provider,
+                        connection: conn.name.clone(),
+                        source,
+                    });
+                }
+            };
+            Ok(Some(if gid.kind == "Site" {
+                let url = view.get("url").and_then(|u| u.as_str()).map(str::to_string);
+                Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
+            } else {
+                Node::User(User::from_view(conn.provider, &conn.name, view))
+            }))
         }
         _ => Ok(None),
     }

@@ -27,4 +27,17 @@ pub struct TaskPayload {
     pub raw: Json<Value>,
 }
 
-hostplane_schema::raw_reply!(ServerActionPayload, TaskPayload);
+/// The result of a synchronous action the upstream confirms with a message (Patchstack's
+/// `{"success": "User updated."}`).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ActionPayload {
+    pub ok: bool,
+    /// The upstream's confirmation, where it gives one.
+    pub message: Option<String>,
+    /// Global ID of the object acted on.
+    pub subject_id: Option<async_graphql::ID>,
+    /// The upstream's answer as received.
+    pub raw: Json<Value>,
+}
+
+hostplane_schema::raw_reply!(ServerActionPayload, TaskPayload, ActionPayload);

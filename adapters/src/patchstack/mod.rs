@@ -1,0 +1,8 @@
+//! Patchstack's Hosting API (users, sites, site security): `HostToken` auth, plain JSON objects, and
+//! `{"error": "..."}` errors with 401, 403, 404 and 422.
+
+pub mod client;
+pub mod envelope;
+pub mod simulator;
+
+pub use client::PatchstackClient;

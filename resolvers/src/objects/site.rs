@@ -1,0 +1,191 @@
+//! `Site`: a WordPress site as any provider knows it (Patchstack today; Orchestrix sites and WPCS
+//! tenants later), with its normalised domain, and provider views (`security`, `owner`) read on demand.
+
+use super::{User, redacted_raw};
+use crate::{Services, call::UpstreamCall};
+use async_graphql::{Context, ID, Json, Object, Result};
+use hostplane_adapters::{Method, Provider};
+use hostplane_schema::{
+    GatewayError, GlobalId, ProviderEnum,
+    patchstack::PatchstackSecurityReport,
+    principal::{Scope, require},
+};
+use serde_json::Value;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub provider: Provider,
+    pub connection: String,
+    pub site_id: String,
+    pub url: Option<String>,
+    /// The upstream object as received.
+    pub raw: Value,
+    id: ID,
+}
+
+/// The host of a URL, lowercased, without `www.` or a port: what links one site across upstreams.
+pub fn normalize_domain(url: &str) -> Option<String> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host
+        .split(':')
+        .next()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    (!host.is_empty()).then_some(host)
+}
+
+impl Site {
+    pub fn new(
+        provider: Provider,
+        connection: &str,
+        site_id: impl ToString,
+        url: Option<String>,
+        raw: Value,
+    ) -> Site {
+        let site_id = site_id.to_string();
+        let id = GlobalId::new("Site", connection, &site_id).into();
+        Site {
+            provider,
+            connection: connection.to_string(),
+            site_id,
+            url,
+            raw,
+            id,
+        }
+    }
+
+    /// A Patchstack site view (`GET /hosting/site/{id}/view`), from `raw` when it already is one.
+    async fn patchstack_view(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
+        if self.raw.get("attacks").is_some() {
+            return Ok(self.raw.clone());
+        }
+        let principal = require(ctx, Scope::Read)?;
+        let services = ctx.data_unchecked::<Arc<Services>>();
+        let conn =
+            services
+                .connections
+                .resolve(principal, self.provider, Some(&self.connection))?;
+        let path = format!("/hosting/site/{}/view", self.site_id);
+        conn.client
+            .call(Method::Get, &path, None)
+            .await
+            .map_err(|source| GatewayError::Upstream {
+                provider: self.provider,
+                connection: self.connection.clone(),
+                source,
+            })
+    }
+}
+
+#[Object]
+impl Site {
+    pub async fn id(&self) -> &ID {
+        &self.id
+    }
+
+    async fn provider(&self) -> ProviderEnum {
+        self.provider.into()
+    }
+
+    async fn connection(&self) -> &str {
+        &self.connection
+    }
+
+    /// The upstream's own ID of the site.
+    async fn site_id(&self) -> &str {
+        &self.site_id
+    }
+
+    async fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// The site's host, lowercased, without `www.`: the key that links one site across upstreams.
+    async fn domain(&self) -> Option<String> {
+        self.url.as_deref().and_then(normalize_domain)
+    }
+
+    /// Patchstack's security report: attacks per day, software inventory, vulnerable and outdated
+    /// counts. Null for sites of other providers.
+    async fn security(&self, ctx: &Context<'_>) -> Result<Option<PatchstackSecurityReport>> {
+        if self.provider != Provider::Patchstack {
+            return Ok(None);
+        }
+        let view = self.patchstack_view(ctx).await?;
+        Ok(Some(serde_json::from_value(view).map_err(|e| {
+            GatewayError::Upstream {
+                provider: self.provider,
+                connection: self.connection.clone(),
+                source: hostplane_adapters::UpstreamError::Malformed {
+                    status: 200,
+                    detail: e.to_string(),
+                },
+            }
+        })?))
+    }
+
+    /// The user the site belongs to, where the provider says.
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        if self.provider != Provider::Patchstack {
+            return Ok(None);
+        }
+        let view = self.patchstack_view(ctx).await?;
+        Ok(view
+            .get("user")
+            .filter(|u| u.is_object())
+            .map(|u| User::from_object(self.provider, &self.connection, u.clone())))
+    }
+
+    /// The upstream object as received; secrets in it are shown to admins only.
+    async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
+        redacted_raw(ctx, &self.raw)
+    }
+}
+
+hostplane_schema::raw_reply!(Site);
+
+impl UpstreamCall {
+    /// The site named by this call's `siteid` path parameter.
+    pub fn site(&self) -> Option<Site> {
+        self.params.get("siteid").map(|id| {
+            Site::new(
+                self.endpoint.provider,
+                &self.connection.name,
+                id,
+                None,
+                Value::Null,
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_domain;
+
+    /// Scheme, `www.`, case, port, path and credentials do not change a site's domain.
+    #[test]
+    fn domains() {
+        for url in [
+            "https://www.Example.com/",
+            "http://example.com:8080/wp",
+            "example.com",
+            "https://user@EXAMPLE.com?x=1",
+        ] {
+            assert_eq!(
+                normalize_domain(url).as_deref(),
+                Some("example.com"),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            normalize_domain("https://blog.example.org").as_deref(),
+            Some("blog.example.org")
+        );
+        assert_eq!(normalize_domain("https://"), None);
+    }
+}

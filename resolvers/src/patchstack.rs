@@ -1,0 +1,263 @@
+//! Patchstack's 11 documented endpoints, each declared once. Users and sites are the unified `User`
+//! and `Site`; a site's security report and its plugin API secret (admins only) hang off `Site`. The
+//! plugin zip is reached through a short-lived signed gateway URL, which the REST layer streams.
+
+use crate::{
+    Services,
+    call::UpstreamCall,
+    downloads::Grant,
+    endpoints,
+    objects::{ActionPayload, Site, User, redacted_raw},
+};
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use hostplane_adapters::Provider;
+use hostplane_schema::{GatewayError, GlobalId, RestBody, RestReply, patchstack::*};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// How long a plugin download URL stays valid.
+const DOWNLOAD_TTL_SECS: i64 = 300;
+
+endpoints! {
+    provider: Provider::Patchstack;
+    table: PATCHSTACK_ENDPOINTS;
+    query_root: PatchstackQuery;
+    mutation_root: PatchstackMutation;
+    queries {
+        /// Find a user by email address
+        patchstack_user_by_email = Post "/hosting/user/search" (; input: PatchstackSearchUserInput) -> User => user_object;
+        /// Get a user with its sites
+        patchstack_user = Get "/hosting/user/{userid}/view" (userid: i64) -> User => user_view;
+        /// Get a site with attacks, software and API keys
+        patchstack_site = Get "/hosting/site/{siteid}/view" (siteid: i64) -> Site => site_view;
+        /// Download the site's plugin .zip: a signed gateway URL valid for five minutes
+        patchstack_site_download = Get "/hosting/site/{siteid}/download" (siteid: i64) -> PatchstackDownload => download;
+    }
+    mutations {
+        /// Add a new user
+        patchstack_add_user = Post "/hosting/user/add" (; input: PatchstackAddUserInput) -> PatchstackAddUserPayload => add_user;
+        /// Modify an existing user
+        patchstack_edit_user = Post "/hosting/user/{userid}/edit" (userid: i64; input: PatchstackEditUserInput) -> ActionPayload => action;
+        /// Delete an existing user (and its sites)
+        patchstack_delete_user = Post "/hosting/user/{userid}/delete" (userid: i64) -> ActionPayload => action;
+        /// Return a one-time portal login URL (valid 24 h)
+        patchstack_create_user_sso_url = Post "/hosting/user/{userid}/sso" (userid: i64) -> PatchstackSsoPayload => sso;
+        /// Add a site to a user
+        patchstack_add_site = Post "/hosting/site/add" (; input: PatchstackAddSiteInput) -> PatchstackAddSitePayload => add_site;
+        /// Modify a site's URL
+        patchstack_edit_site = Post "/hosting/site/{siteid}/edit" (siteid: i64; input: PatchstackEditSiteInput) -> ActionPayload => action;
+        /// Delete a site
+        patchstack_delete_site = Post "/hosting/site/{siteid}/delete" (siteid: i64) -> ActionPayload => action;
+    }
+}
+
+/// A new Patchstack user.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PatchstackAddUserPayload {
+    pub user: User,
+    pub raw: Json<Value>,
+}
+
+/// A one-time portal login URL.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PatchstackSsoPayload {
+    pub url: Option<String>,
+    /// When the URL stops working (the upstream gives UTC `Y-m-d H:i:s`).
+    pub expires_at: Option<DateTime<Utc>>,
+    pub raw: Json<Value>,
+}
+
+/// A new site and the credentials its plugin authenticates with (the secret for admins only).
+#[derive(Debug, Clone)]
+pub struct PatchstackAddSitePayload {
+    pub site: Site,
+    pub api: Option<PatchstackApiCredentials>,
+    pub raw: Value,
+}
+
+#[Object]
+impl PatchstackAddSitePayload {
+    async fn site(&self) -> &Site {
+        &self.site
+    }
+
+    async fn api(&self) -> Option<&PatchstackApiCredentials> {
+        self.api.as_ref()
+    }
+
+    /// The upstream's answer; the secret in it is shown to admins only.
+    async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
+        redacted_raw(ctx, &self.raw)
+    }
+}
+
+/// Where to download a site's plugin zip. The zip carries the site's API secret: fetch it promptly
+/// and keep the URL private.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PatchstackDownload {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+hostplane_schema::raw_reply!(
+    PatchstackAddUserPayload,
+    PatchstackSsoPayload,
+    PatchstackAddSitePayload
+);
+
+impl RestReply for PatchstackDownload {
+    fn selection() -> &'static str {
+        "{ url }"
+    }
+    fn upstream(value: Value) -> Value {
+        value
+    }
+    fn rest_body(value: Value) -> RestBody {
+        RestBody::Download(value["url"].as_str().unwrap_or_default().to_string())
+    }
+}
+
+fn id_of(raw: &Value, key: &str) -> Option<String> {
+    raw.get(key)
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+}
+
+async fn user_object(_: &Context<'_>, call: &UpstreamCall) -> Result<User, GatewayError> {
+    let raw = call.send().await?;
+    if id_of(&raw, "id").is_none() {
+        return Err(call.malformed("user without id"));
+    }
+    Ok(User::from_object(
+        Provider::Patchstack,
+        &call.connection.name,
+        raw,
+    ))
+}
+
+async fn user_view(_: &Context<'_>, call: &UpstreamCall) -> Result<User, GatewayError> {
+    let raw = call.send().await?;
+    if raw.get("user").and_then(|u| u.get("id")).is_none() {
+        return Err(call.malformed("user view without user"));
+    }
+    Ok(User::from_view(
+        Provider::Patchstack,
+        &call.connection.name,
+        raw,
+    ))
+}
+
+async fn site_view(_: &Context<'_>, call: &UpstreamCall) -> Result<Site, GatewayError> {
+    let raw = call.send().await?;
+    let id = id_of(&raw, "id").ok_or_else(|| call.malformed("site view without id"))?;
+    let url = raw.get("url").and_then(Value::as_str).map(str::to_string);
+    Ok(Site::new(
+        Provider::Patchstack,
+        &call.connection.name,
+        id,
+        url,
+        raw,
+    ))
+}
+
+async fn add_user(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<PatchstackAddUserPayload, GatewayError> {
+    let raw = call.send().await?;
+    let id = id_of(&raw, "id").ok_or_else(|| call.malformed("add user answer without id"))?;
+    let mut user = User::new(Provider::Patchstack, &call.connection.name, id, Value::Null);
+    let sent = |k: &str| call.body.as_ref()?.get(k)?.as_str().map(str::to_string);
+    user.name = sent("name");
+    user.email = sent("email");
+    user.sites = Some(Vec::new());
+    Ok(PatchstackAddUserPayload {
+        user,
+        raw: Json(raw),
+    })
+}
+
+/// `{"success": "..."}` answers of edits and deletes.
+async fn action(_: &Context<'_>, call: &UpstreamCall) -> Result<ActionPayload, GatewayError> {
+    let raw = call.send().await?;
+    let subject = match (call.params.get("userid"), call.params.get("siteid")) {
+        (Some(id), _) => Some(GlobalId::new("User", &call.connection.name, id)),
+        (_, Some(id)) => Some(GlobalId::new("Site", &call.connection.name, id)),
+        _ => None,
+    };
+    Ok(ActionPayload {
+        ok: raw.get("success").is_some(),
+        message: raw
+            .get("success")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        subject_id: subject.map(ID::from),
+        raw: Json(raw),
+    })
+}
+
+async fn sso(_: &Context<'_>, call: &UpstreamCall) -> Result<PatchstackSsoPayload, GatewayError> {
+    let raw = call.send().await?;
+    let expires_at = raw
+        .get("expires_at")
+        .and_then(Value::as_str)
+        .and_then(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok())
+        .map(|t| t.and_utc());
+    Ok(PatchstackSsoPayload {
+        url: raw.get("url").and_then(Value::as_str).map(str::to_string),
+        expires_at,
+        raw: Json(raw),
+    })
+}
+
+async fn add_site(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<PatchstackAddSitePayload, GatewayError> {
+    let raw = call.send().await?;
+    let id =
+        id_of(&raw, "siteid").ok_or_else(|| call.malformed("add site answer without siteid"))?;
+    let url = call
+        .body
+        .as_ref()
+        .and_then(|b| b.get("url"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let api = match raw.get("api") {
+        Some(api) => Some(serde_json::from_value(api.clone()).map_err(|e| call.malformed(e))?),
+        None => None,
+    };
+    Ok(PatchstackAddSitePayload {
+        site: Site::new(
+            Provider::Patchstack,
+            &call.connection.name,
+            id,
+            url,
+            Value::Null,
+        ),
+        api,
+        raw,
+    })
+}
+
+/// No upstream call here: the signed URL makes it when it is followed.
+async fn download(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<PatchstackDownload, GatewayError> {
+    let services = ctx.data_unchecked::<Arc<Services>>();
+    let expires_at = Utc::now() + chrono::Duration::seconds(DOWNLOAD_TTL_SECS);
+    let token = services.signer.sign(&Grant {
+        connection: call.connection.name.clone(),
+        path: call.path().to_string(),
+        expires: expires_at.timestamp(),
+    });
+    let origin = ctx
+        .data_opt::<crate::Origin>()
+        .map(|o| o.0.as_str())
+        .unwrap_or_default();
+    Ok(PatchstackDownload {
+        url: format!("{origin}/downloads/{token}"),
+        expires_at,
+    })
+}

@@ -1,0 +1,383 @@
+//! Patchstack's own objects and inputs: a user's plan details, a site's security report (attacks per
+//! day, software inventory, vulnerable and outdated counts) and its plugin API credentials, whose secret
+//! only admins may read. Inputs write Patchstack's wire format (`newsletter` as 0/1, snake_case keys).
+
+use crate::{
+    GatewayError,
+    principal::{Scope, ScopeGuard},
+    validate::Validate,
+};
+use async_graphql::{InputObject, SimpleObject};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+/// Accepts 0/1, "0"/"1" and booleans; anything else is refused (the upstream says "0 or 1").
+fn zero_or_one<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(Value::Number(n)) if n.as_u64() == Some(0) => Ok(Some(false)),
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => Ok(Some(true)),
+        Some(Value::String(s)) if s == "0" || s == "1" => Ok(Some(s == "1")),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "newsletter must be 0 or 1, not {other}"
+        ))),
+    }
+}
+
+fn as_zero_or_one<S: Serializer>(v: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(b) => s.serialize_u8(u8::from(*b)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Accepts an integer or a numeric string.
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| serde::de::Error::custom("expected an integer")),
+        Value::String(s) => s.parse().map_err(serde::de::Error::custom),
+        other => Err(serde::de::Error::custom(format!(
+            "expected an integer, not {other}"
+        ))),
+    }
+}
+
+/// A Patchstack user's plan, as its user objects report it.
+#[derive(SimpleObject, Deserialize, Debug, Clone, Default)]
+#[serde(default)]
+pub struct PatchstackUserDetail {
+    /// `free` or `premium`.
+    pub class: Option<String>,
+    /// `monthly` or `annually`.
+    pub renew_freq: Option<String>,
+    pub blocked_attacks: Option<i64>,
+    pub expires_at: Option<String>,
+    pub created_at: Option<String>,
+    /// Sites of the user, where the object says (a site view's owner does).
+    pub site_count: Option<i64>,
+}
+
+#[derive(SimpleObject, Deserialize, Debug, Clone)]
+pub struct PatchstackAttackDay {
+    /// The day, `YYYY-MM-DD`.
+    #[serde(rename = "dateday")]
+    pub day: String,
+    /// Attacks blocked that day.
+    #[serde(rename = "num")]
+    pub count: i64,
+}
+
+#[derive(SimpleObject, Deserialize, Debug, Clone)]
+pub struct PatchstackSoftware {
+    pub name: String,
+    /// `php`, `wordpress`, `plugin` or `theme`.
+    #[serde(rename = "type")]
+    #[graphql(name = "type")]
+    pub kind: Option<String>,
+    pub version: Option<String>,
+    /// The newer version available, if any.
+    pub version_new: Option<String>,
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub is_active: bool,
+    #[serde(default)]
+    pub is_outdated: bool,
+    #[serde(default)]
+    pub is_vulnerable: bool,
+}
+
+/// The credentials the site's Patchstack plugin authenticates with.
+#[derive(SimpleObject, Deserialize, Debug, Clone)]
+pub struct PatchstackApiCredentials {
+    #[serde(deserialize_with = "lenient_i64")]
+    pub id: i64,
+    /// Secret: only principals with the `admin` scope may read it.
+    #[graphql(guard = "ScopeGuard(Scope::Admin)")]
+    pub secret: String,
+}
+
+/// What Patchstack knows about a site's security.
+#[derive(SimpleObject, Deserialize, Debug, Clone)]
+pub struct PatchstackSecurityReport {
+    /// Attacks blocked per day, oldest first.
+    #[serde(default)]
+    pub attacks: Vec<PatchstackAttackDay>,
+    #[serde(default)]
+    pub software: Vec<PatchstackSoftware>,
+    #[serde(default, rename = "has_vuln_plugin", deserialize_with = "flag")]
+    pub has_vulnerable_plugin: bool,
+    #[serde(default)]
+    pub software_outdated: i64,
+    #[serde(default)]
+    pub software_vulnerable: i64,
+    pub api: Option<PatchstackApiCredentials>,
+}
+
+impl PatchstackSecurityReport {
+    /// Attacks blocked over the days the report covers.
+    pub fn attacks_total(&self) -> i64 {
+        self.attacks.iter().map(|d| d.count).sum()
+    }
+}
+
+fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => s == "1" || s == "true",
+        _ => false,
+    })
+}
+
+// ---- inputs ----
+
+/// The upstream's own rules are checked here, with its own wording, so both surfaces refuse bad input
+/// the same way before any call.
+#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+pub struct PatchstackAddUserInput {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    pub email: String,
+    /// At least 6 characters; never stored or logged by the gateway.
+    pub password: String,
+    /// Must equal `password`.
+    pub password_confirmation: String,
+    /// Subscribe to the newsletter (sent as 0 or 1).
+    #[serde(
+        default,
+        deserialize_with = "zero_or_one",
+        serialize_with = "as_zero_or_one"
+    )]
+    pub newsletter: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// A plausible email address: one `@`, a local part, and a dotted domain.
+pub fn valid_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// An absolute http(s) URL with a host.
+pub fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.and_then(|r| r.split(['/', '?', '#']).next())
+        .is_some_and(|host| !host.is_empty() && !host.contains(char::is_whitespace))
+}
+
+fn invalid(message: &str) -> Result<(), GatewayError> {
+    Err(GatewayError::Validation(message.into()))
+}
+
+impl Validate for PatchstackAddUserInput {
+    fn validate(&self) -> Result<(), GatewayError> {
+        if self.name.trim().is_empty() {
+            return invalid("The name field is required.");
+        }
+        if !valid_email(&self.email) {
+            return invalid("The email must be a valid email address.");
+        }
+        if self.newsletter.is_none() {
+            return Err(GatewayError::Validation(
+                "The newsletter field is required.".into(),
+            ));
+        }
+        if self.password.chars().count() < 6 {
+            return Err(GatewayError::Validation(
+                "The password must be at least 6 characters.".into(),
+            ));
+        }
+        if self.password != self.password_confirmation {
+            return Err(GatewayError::Validation(
+                "The password confirmation does not match.".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+pub struct PatchstackSearchUserInput {
+    pub email: String,
+}
+
+impl Validate for PatchstackSearchUserInput {
+    fn validate(&self) -> Result<(), GatewayError> {
+        if valid_email(&self.email) {
+            Ok(())
+        } else {
+            invalid("The email must be a valid email address.")
+        }
+    }
+}
+
+#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+pub struct PatchstackEditUserInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "zero_or_one",
+        serialize_with = "as_zero_or_one",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub newsletter: Option<bool>,
+}
+
+impl Validate for PatchstackEditUserInput {
+    fn validate(&self) -> Result<(), GatewayError> {
+        if self.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return invalid("The name must be a string.");
+        }
+        if self.email.as_deref().is_some_and(|e| !valid_email(e)) {
+            return invalid("The email must be a valid email address.");
+        }
+        Ok(())
+    }
+}
+
+#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+pub struct PatchstackAddSiteInput {
+    /// The site's URL, as `https://www.domain.com`.
+    pub url: String,
+    /// The Patchstack user the site belongs to.
+    #[serde(deserialize_with = "lenient_i64")]
+    pub userid: i64,
+    /// Refuse a site already added to Patchstack by anyone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict: Option<bool>,
+}
+
+impl Validate for PatchstackAddSiteInput {
+    fn validate(&self) -> Result<(), GatewayError> {
+        if valid_url(&self.url) {
+            Ok(())
+        } else {
+            invalid("The url must be a valid URL.")
+        }
+    }
+}
+
+#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+pub struct PatchstackEditSiteInput {
+    pub url: String,
+}
+
+impl Validate for PatchstackEditSiteInput {
+    fn validate(&self) -> Result<(), GatewayError> {
+        if valid_url(&self.url) {
+            Ok(())
+        } else {
+            invalid("The url must be a valid URL.")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn add_user(v: Value) -> Result<PatchstackAddUserInput, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
+    /// The newsletter flag reads 0/1 in and writes 0/1 out; other values are refused.
+    #[test]
+    fn newsletter_wire_format() {
+        let input = add_user(
+            json!({"name": "A", "email": "a@b.co", "password": "secret1",
+            "password_confirmation": "secret1", "newsletter": "1"}),
+        )
+        .unwrap();
+        assert_eq!(input.newsletter, Some(true));
+        assert_eq!(
+            serde_json::to_value(&input).unwrap()["newsletter"],
+            json!(1)
+        );
+        assert!(
+            add_user(
+                json!({"name": "A", "email": "a@b.co", "password": "secret1",
+            "password_confirmation": "secret1", "newsletter": 2})
+            )
+            .is_err()
+        );
+    }
+
+    /// Emails and URLs are checked the way the upstream words its refusals.
+    #[test]
+    fn emails_and_urls() {
+        assert!(valid_email("a@b.co"));
+        for bad in ["", "a", "a@b", "@b.co", "a@@b.co", "a b@c.de", "a@.co"] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+        assert!(valid_url("https://www.domain.com"));
+        assert!(valid_url("http://test1.com/x"));
+        for bad in ["domain.com", "ftp://x.com", "https://", "https:// x"] {
+            assert!(!valid_url(bad), "{bad}");
+        }
+    }
+
+    /// Mismatched confirmation, short passwords and a missing flag are refused before any call.
+    #[test]
+    fn add_user_checks() {
+        let ok = add_user(
+            json!({"name": "A", "email": "a@b.co", "password": "secret1",
+            "password_confirmation": "secret1", "newsletter": 0}),
+        )
+        .unwrap();
+        assert!(ok.validate().is_ok());
+        let mut bad = ok.clone();
+        bad.password_confirmation = "other".into();
+        assert_eq!(
+            bad.validate().unwrap_err().message(),
+            "The password confirmation does not match."
+        );
+        let mut short = ok.clone();
+        short.password = "abc".into();
+        short.password_confirmation = "abc".into();
+        assert!(short.validate().is_err());
+        let mut missing = ok;
+        missing.newsletter = None;
+        assert!(missing.validate().is_err());
+    }
+
+    /// The documented site view parses into a report whose counts agree.
+    #[test]
+    fn security_report() {
+        let r: PatchstackSecurityReport = serde_json::from_value(json!({
+            "attacks": [{"num": 1, "dateday": "2023-06-30"}, {"num": 30, "dateday": "2023-07-04"}],
+            "api": {"id": 315, "secret": "s"},
+            "software": [{"name": "WordPress", "type": "wordpress", "version": "6.0.2", "version_new": "6.0.3",
+                "slug": null, "is_active": true, "is_outdated": true, "is_vulnerable": true}],
+            "has_vuln_plugin": 1, "software_outdated": 2, "software_vulnerable": 1
+        }))
+        .unwrap();
+        assert_eq!(r.attacks_total(), 31);
+        assert!(r.has_vulnerable_plugin);
+        assert_eq!(r.software[0].kind.as_deref(), Some("wordpress"));
+        assert_eq!(r.api.unwrap().id, 315);
+    }
+}

@@ -1,0 +1,66 @@
+//! `GET /downloads/{token}`: follows a signed, short-lived download URL to the upstream file and
+//! streams it through. The token is the authorization; no header is needed.
+
+use super::{AppState, envelope};
+use axum::{
+    body::Body,
+    extract::{Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use hostplane_adapters::{ErrorCode, Provider};
+
+pub async fn get(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    serve(&state, &token, Provider::Patchstack).await
+}
+
+/// Streams the file a token grants, or answers in `provider`'s error shape.
+pub async fn serve(state: &AppState, token: &str, provider: Provider) -> Response {
+    let Some(grant) = state.services.signer.verify(token, chrono::Utc::now()) else {
+        return envelope::gateway_error(
+            provider,
+            ErrorCode::NotFound,
+            "download link invalid or expired",
+        )
+        .into_response();
+    };
+    let Some(conn) = state.services.connections.get(&grant.connection) else {
+        return envelope::gateway_error(
+            provider,
+            ErrorCode::NotFound,
+            "download link invalid or expired",
+        )
+        .into_response();
+    };
+    match conn.client.download(&grant.path).await {
+        Ok(download) => {
+            let mut resp = Response::new(Body::from_stream(download.body));
+            let headers = resp.headers_mut();
+            if let Ok(v) = download.content_type.parse() {
+                headers.insert(header::CONTENT_TYPE, v);
+            }
+            if let Some(v) = download.disposition.and_then(|d| d.parse().ok()) {
+                headers.insert(header::CONTENT_DISPOSITION, v);
+            }
+            headers.insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            resp
+        }
+        Err(e) => match (e.upstream_status(), e.upstream_error()) {
+            (Some(status), Some(text)) => {
+                envelope::upstream_error(conn.provider, status, text).into_response()
+            }
+            _ => {
+                tracing::warn!(connection = %conn.name, error = %e, "download failed");
+                let mut r = envelope::gateway_error(conn.provider, e.code(), &e.to_string())
+                    .into_response();
+                if e.code() == ErrorCode::UpstreamTimeout {
+                    *r.status_mut() = StatusCode::GATEWAY_TIMEOUT;
+                }
+                r
+            }
+        },
+    }
+}
