@@ -1,7 +1,7 @@
 //! `hostplane demo`: the built-in simulators on loopback ports, registered as connections, so one command
 //! shows real data flowing through the gateway.
 
-use hostplane_adapters::{Provider, hosterapi, patchstack, sim::SimServer};
+use hostplane_adapters::{Provider, hosterapi, orchestrix, patchstack, sim::SimServer};
 use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
 
 /// The running simulators; dropping this stops them.
@@ -17,6 +17,9 @@ pub async fn start_simulators() -> std::io::Result<Simulators> {
     let patch_config = patchstack::simulator::SimConfig::default();
     let patch_token = patch_config.token.clone();
     let (_, patch) = patchstack::simulator::Simulator::start(patch_config).await?;
+    let orch_config = orchestrix::simulator::SimConfig::default();
+    let orch_token = orch_config.api_token.clone();
+    let (_, orch) = orchestrix::simulator::Simulator::start(orch_config).await?;
     let connections = vec![
         ConnectionSpec {
             name: "hosterapi-demo".into(),
@@ -30,9 +33,15 @@ pub async fn start_simulators() -> std::io::Result<Simulators> {
             base_url: patch.base_url(),
             credentials: Credentials::token(&patch_token),
         },
+        ConnectionSpec {
+            name: "orchestrix-demo".into(),
+            provider: Provider::Orchestrix,
+            base_url: orch.base_url(),
+            credentials: Credentials::token(&orch_token),
+        },
     ];
     Ok(Simulators {
-        servers: vec![hoster, patch],
+        servers: vec![hoster, patch, orch],
         connections,
     })
 }

@@ -60,23 +60,68 @@ impl Method {
     }
 }
 
+pub type PageFuture<'a> = Pin<Box<dyn Future<Output = Result<Page, UpstreamError>> + Send + 'a>>;
+
+/// One page of a paginated list, with what the upstream says about the rest.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The page's items as the upstream sent them.
+    pub items: Value,
+    /// Items in the whole list, where the upstream says.
+    pub total: Option<u64>,
+    /// Whether a next page exists, where the upstream says.
+    pub has_next: Option<bool>,
+}
+
+fn unsupported(what: &str) -> UpstreamError {
+    UpstreamError::Rejected {
+        code: crate::ErrorCode::Unsupported,
+        status: 501,
+        upstream_error: what.to_string(),
+        message: what.to_string(),
+    }
+}
+
 /// One upstream account, reachable through its API's auth and envelope. `call` returns the payload
 /// inside the envelope (HosterAPI's `result`), or the mapped error.
 pub trait Upstream: Send + Sync {
+    /// A call with the connection's stored credentials.
     fn call<'a>(&'a self, method: Method, path: &'a str, body: Option<Value>)
     -> UpstreamFuture<'a>;
+
+    /// A call with the caller's own upstream credential (an `Authorization` value; `None` for an
+    /// anonymous call such as a login), never the stored one. Only upstreams that issue per-user
+    /// credentials implement it.
+    fn call_as<'a>(
+        &'a self,
+        caller: Option<&'a str>,
+        method: Method,
+        path: &'a str,
+        body: Option<Value>,
+    ) -> UpstreamFuture<'a> {
+        let _ = (caller, method, path, body);
+        Box::pin(async { Err(unsupported("this upstream takes no caller credentials")) })
+    }
+
+    /// One page of a list (`GET path`), as the caller or with the stored credentials.
+    fn page<'a>(&'a self, caller: Option<Option<&'a str>>, path: &'a str) -> PageFuture<'a> {
+        Box::pin(async move {
+            let items = match caller {
+                None => self.call(Method::Get, path, None).await?,
+                Some(c) => self.call_as(c, Method::Get, path, None).await?,
+            };
+            Ok(Page {
+                items,
+                total: None,
+                has_next: None,
+            })
+        })
+    }
 
     /// Opens a file download (`GET path`). Only upstreams that serve files implement it.
     fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {
         let _ = path;
-        Box::pin(async {
-            Err(UpstreamError::Rejected {
-                code: crate::ErrorCode::Unsupported,
-                status: 501,
-                upstream_error: "this upstream serves no downloads".into(),
-                message: "this upstream serves no downloads".into(),
-            })
-        })
+        Box::pin(async { Err(unsupported("this upstream serves no downloads")) })
     }
 }
 
@@ -89,9 +134,11 @@ pub struct Transport {
 }
 
 /// A raw HTTP answer, before the API's envelope is read.
+#[derive(Default)]
 pub struct RawResponse {
     pub status: u16,
     pub body: Vec<u8>,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Transport {
@@ -136,7 +183,11 @@ impl Transport {
                 .map_err(|_| UpstreamError::Timeout(self.timeout))?
                 .map(|b| b.to_vec())
                 .unwrap_or_default();
-            return Ok(Err(RawResponse { status, body }));
+            return Ok(Err(RawResponse {
+                status,
+                body,
+                ..RawResponse::default()
+            }));
         }
         let header = |name: &str| {
             resp.headers()
@@ -180,8 +231,13 @@ impl Transport {
         let work = async {
             let resp = req.send().await?;
             let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
             let body = resp.bytes().await?.to_vec();
-            Ok::<_, reqwest::Error>(RawResponse { status, body })
+            Ok::<_, reqwest::Error>(RawResponse {
+                status,
+                body,
+                headers,
+            })
         };
         match tokio::time::timeout(self.timeout, work).await {
             Err(_) => Err(UpstreamError::Timeout(self.timeout)),

@@ -12,7 +12,7 @@ pub mod sim;
 
 pub use code::ErrorCode;
 pub use error::UpstreamError;
-pub use http::{Download, DownloadFuture, Method, Upstream, UpstreamFuture};
+pub use http::{Download, DownloadFuture, Method, Page, PageFuture, Upstream, UpstreamFuture};
 
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 use crate::{
     Services,
     connections::Live,
-    endpoint::{Endpoint, Operation},
+    endpoint::{Endpoint, LOCAL_ARGS, Operation, Param},
 };
 use async_graphql::Context;
 use hostplane_adapters::UpstreamError;
@@ -20,7 +20,21 @@ pub struct UpstreamCall {
     pub connection: Arc<Live>,
     pub params: BTreeMap<&'static str, String>,
     pub body: Option<Value>,
-    path: String,
+    /// The caller's own upstream credential, when the call acts as the caller (`PassThrough`).
+    caller: Option<Option<String>>,
+    /// The path template with its placeholders filled.
+    base: String,
+    /// Upstream query parameters, in declaration order.
+    query: Vec<(&'static str, String)>,
+}
+
+/// Request data: act upstream as the caller, with this `Authorization` value (`None`: anonymously,
+/// as an upstream login does), never with the connection's stored credentials. Set by the HTTP layer
+/// for the provider named.
+#[derive(Clone)]
+pub struct PassThrough {
+    pub provider: hostplane_adapters::Provider,
+    pub authorization: Option<secrecy::SecretString>,
 }
 
 impl UpstreamCall {
@@ -39,43 +53,113 @@ impl UpstreamCall {
         let connection = services
             .connections
             .resolve(principal, endpoint.provider, connection)?;
+        let caller = ctx
+            .data_opt::<PassThrough>()
+            .filter(|p| p.provider == endpoint.provider)
+            .map(|p| {
+                use secrecy::ExposeSecret;
+                p.authorization
+                    .as_ref()
+                    .map(|a| a.expose_secret().to_string())
+            });
         Ok(UpstreamCall {
             endpoint,
             connection,
             params: BTreeMap::new(),
             body: None,
-            path: endpoint.path.to_string(),
+            caller,
+            base: endpoint.path.to_string(),
+            query: Vec::new(),
         })
     }
 
-    pub fn path_param(&mut self, name: &'static str, value: &impl std::fmt::Display) {
-        let value = value.to_string();
-        self.path = self
-            .path
-            .replace(&format!("{{{name}}}"), &encode_segment(&value));
+    /// Fills `{name}` in the path, or adds `name=value` to the upstream query string when the
+    /// template has no such placeholder; Relay arguments (`LOCAL_ARGS`) stay in the gateway.
+    pub fn path_param(&mut self, name: &'static str, value: &impl Param) {
+        let Some(value) = value.to_upstream() else {
+            return;
+        };
+        let placeholder = format!("{{{name}}}");
+        if self.base.contains(&placeholder) {
+            self.base = self.base.replace(&placeholder, &encode_segment(&value));
+        } else if !LOCAL_ARGS.contains(&name) {
+            self.query.push((name, value.clone()));
+        }
         self.params.insert(name, value);
     }
 
-    pub fn path(&self) -> &str {
-        &self.path
+    /// The upstream path with its query string.
+    pub fn path(&self) -> String {
+        self.path_with(&[])
+    }
+
+    /// The upstream path, with some query parameters replaced or added.
+    pub fn path_with(&self, overrides: &[(&str, String)]) -> String {
+        let mut pairs: Vec<(&str, &str)> = self
+            .query
+            .iter()
+            .filter(|(k, _)| !overrides.iter().any(|(o, _)| o == k))
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        pairs.extend(overrides.iter().map(|(k, v)| (*k, v.as_str())));
+        if pairs.is_empty() {
+            return self.base.clone();
+        }
+        let query: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode_segment(v)))
+            .collect();
+        format!("{}?{}", self.base, query.join("&"))
+    }
+
+    /// Whether the call acts as the caller upstream rather than with the stored credentials.
+    pub fn acts_as_caller(&self) -> bool {
+        self.caller.is_some()
+    }
+
+    /// One page of a list endpoint (`?page=N`).
+    pub async fn send_page(&self, page: i32) -> Result<hostplane_adapters::Page, GatewayError> {
+        let path = self.path_with(&[("page", page.to_string())]);
+        let started = Instant::now();
+        let caller = self.caller.as_ref().map(|c| c.as_deref());
+        let result = self.connection.client.page(caller, &path).await;
+        self.observe(started, &path, result.as_ref().err());
+        result.map_err(|e| self.error(e))
     }
 
     pub async fn send(&self) -> Result<Value, GatewayError> {
         let started = Instant::now();
-        let result = self
-            .connection
-            .client
-            .call(self.endpoint.method, &self.path, self.body.clone())
-            .await;
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(e) => e.code().as_str(),
+        let path = self.path();
+        let result = match &self.caller {
+            None => {
+                self.connection
+                    .client
+                    .call(self.endpoint.method, &path, self.body.clone())
+                    .await
+            }
+            Some(caller) => {
+                self.connection
+                    .client
+                    .call_as(
+                        caller.as_deref(),
+                        self.endpoint.method,
+                        &path,
+                        self.body.clone(),
+                    )
+                    .await
+            }
         };
+        self.observe(started, &path, result.as_ref().err());
+        result.map_err(|e| self.error(e))
+    }
+
+    fn observe(&self, started: Instant, path: &str, error: Option<&UpstreamError>) {
+        let outcome = error.map_or("ok", |e| e.code().as_str());
         tracing::debug!(
             provider = %self.endpoint.provider,
             connection = %self.connection.name,
             method = self.endpoint.method.as_str(),
-            path = %self.path,
+            path,
             outcome,
             elapsed_ms = started.elapsed().as_millis() as u64,
             "upstream call"
@@ -83,7 +167,6 @@ impl UpstreamCall {
         metrics::histogram!("hostplane_upstream_request_seconds",
             "provider" => self.endpoint.provider.key(), "outcome" => outcome)
         .record(started.elapsed().as_secs_f64());
-        result.map_err(|e| self.error(e))
     }
 
     pub fn error(&self, source: UpstreamError) -> GatewayError {
@@ -101,6 +184,15 @@ impl UpstreamCall {
             detail: detail.to_string(),
         })
     }
+}
+
+/// The conversion of endpoints whose answer is one typed upstream object (or a list of them).
+pub async fn parse<T: hostplane_schema::reply::FromRaw>(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<T, GatewayError> {
+    let raw = call.send().await?;
+    T::from_raw(raw).map_err(|e| call.malformed(e))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a

@@ -4,7 +4,8 @@
 
 use crate::{crypto::SecretBox, store::entities::connection};
 use hostplane_adapters::{
-    Provider, Upstream, hosterapi::HosterapiClient, patchstack::PatchstackClient,
+    Provider, Upstream, hosterapi::HosterapiClient, orchestrix::OrchestrixClient,
+    patchstack::PatchstackClient,
 };
 use hostplane_schema::{GatewayError, principal::Principal};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -100,6 +101,11 @@ fn build_client(
 ) -> Result<Arc<dyn Upstream>, GatewayError> {
     match spec.provider {
         Provider::Hosterapi => Ok(Arc::new(HosterapiClient::new(
+            &spec.base_url,
+            spec.credentials.require("token")?,
+            timeout,
+        ))),
+        Provider::Orchestrix => Ok(Arc::new(OrchestrixClient::new(
             &spec.base_url,
             spec.credentials.require("token")?,
             timeout,

@@ -44,26 +44,40 @@ pub struct RestRequest {
     pub variables: Value,
 }
 
-/// Why a REST call could not become a GraphQL operation. Messages read like the upstream's own.
+/// Why a REST call could not become a GraphQL operation. The REST layer words it as the upstream
+/// words its own refusals.
 #[derive(Debug, thiserror::Error)]
 pub enum RestInputError {
     #[error("invalid value `{value}` for {name}")]
     PathParam { name: &'static str, value: String },
-    #[error("{0}")]
-    Body(String),
+    /// A required body field is absent.
+    #[error("missing field {0}")]
+    Missing(String),
+    /// A body field (or the body) has a value of the wrong type or range.
+    #[error("invalid {}: {detail}", field.as_deref().unwrap_or("body"))]
+    Invalid {
+        field: Option<String>,
+        /// What was wrong (`expected i64`, `must be 0 or 1`), to tell booleans from numbers.
+        detail: String,
+    },
 }
 
 impl RestInputError {
-    /// Maps serde's messages (`missing field `template``) to the upstreams' wording.
-    pub fn from_serde(e: &serde_json::Error) -> RestInputError {
-        let text = e.to_string();
-        if let Some(rest) = text.strip_prefix("missing field `")
-            && let Some(field) = rest.split('`').next()
-        {
-            return RestInputError::Body(format!("Missing required parameter {field}"));
-        }
-        let text = text.split(" at line ").next().unwrap_or(&text).to_string();
-        RestInputError::Body(format!("Invalid parameter: {text}"))
+    /// Reads a body into an input, naming the field that failed.
+    pub fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, RestInputError> {
+        serde_path_to_error::deserialize(body).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner().to_string();
+            if let Some(rest) = inner.strip_prefix("missing field `")
+                && let Some(missing) = rest.split('`').next()
+            {
+                return RestInputError::Missing(missing.to_string());
+            }
+            RestInputError::Invalid {
+                field: (field != ".").then_some(field),
+                detail: inner,
+            }
+        })
     }
 }
 
@@ -96,6 +110,44 @@ impl Endpoint {
     }
 }
 
+/// Argument names that shape the GraphQL result (Relay pagination) and are never sent upstream.
+pub const LOCAL_ARGS: [&str; 2] = ["first", "after"];
+
+/// A path or query parameter's type: read from the REST request (path segment or query string) and
+/// written into the upstream URL. Parameters not named in the path template go in its query string.
+pub trait Param: Sized + serde::Serialize {
+    /// `text` is `None` when the REST request does not carry the parameter.
+    fn from_rest(text: Option<&str>) -> Option<Self>;
+    /// `None` leaves an optional parameter out of the upstream URL.
+    fn to_upstream(&self) -> Option<String>;
+}
+
+macro_rules! parsed_param {
+    ($($t:ty),*) => {$(
+        impl Param for $t {
+            fn from_rest(text: Option<&str>) -> Option<Self> {
+                text?.parse().ok()
+            }
+            fn to_upstream(&self) -> Option<String> {
+                Some(self.to_string())
+            }
+        }
+    )*};
+}
+parsed_param!(i32, i64, String);
+
+impl<T: Param> Param for Option<T> {
+    fn from_rest(text: Option<&str>) -> Option<Self> {
+        match text {
+            None => Some(None),
+            Some(t) => T::from_rest(Some(t)).map(Some),
+        }
+    }
+    fn to_upstream(&self) -> Option<String> {
+        self.as_ref().and_then(T::to_upstream)
+    }
+}
+
 /// Finds a declared endpoint by its resolver name.
 pub fn find(table: &'static [Endpoint], name: &str) -> &'static Endpoint {
     table
@@ -124,7 +176,7 @@ pub fn camel_case(snake: &str) -> String {
 pub fn rest_query(
     endpoint_name: &str,
     operation: Operation,
-    args: &[(&str, String)],
+    args: &[(String, String)],
     selection: &str,
 ) -> String {
     let mut decls = vec!["$connection: String".to_string()];
@@ -240,16 +292,19 @@ macro_rules! endpoints {
                 #[allow(unused_mut)]
                 let mut vars = serde_json::Map::new();
                 #[allow(unused_mut)]
-                let mut args: Vec<(&str, String)> = Vec::new();
+                let mut args: Vec<(String, String)> = Vec::new();
                 vars.insert("connection".into(), serde_json::Value::from(input.connection));
                 $(
-                    let text = input.params.get(stringify!($p)).map(String::as_str).unwrap_or_default();
-                    let value: $pt = text.parse().map_err(|_| $crate::endpoint::RestInputError::PathParam {
-                        name: stringify!($p),
-                        value: text.to_string(),
+                    let text = input.params.get(stringify!($p)).map(String::as_str);
+                    let value = <$pt as $crate::endpoint::Param>::from_rest(text).ok_or_else(|| {
+                        $crate::endpoint::RestInputError::PathParam {
+                            name: stringify!($p),
+                            value: text.unwrap_or_default().to_string(),
+                        }
                     })?;
-                    vars.insert(stringify!($p).into(), serde_json::json!(value));
-                    args.push((stringify!($p), <$pt as async_graphql::InputType>::qualified_type_name()));
+                    let arg = $crate::endpoint::camel_case(stringify!($p));
+                    vars.insert(arg.clone(), serde_json::json!(value));
+                    args.push((arg, <$pt as async_graphql::InputType>::qualified_type_name()));
                 )*
                 $(
                     let ty = <$it as async_graphql::InputType>::qualified_type_name();
@@ -257,11 +312,10 @@ macro_rules! endpoints {
                     let body = input.body.clone().unwrap_or_else(|| {
                         if ty.ends_with('!') { serde_json::json!({}) } else { serde_json::Value::Null }
                     });
-                    let parsed: $it = serde_json::from_value(body)
-                        .map_err(|e| $crate::endpoint::RestInputError::from_serde(&e))?;
+                    let parsed: $it = $crate::endpoint::RestInputError::parse(body)?;
                     vars.insert("input".into(), async_graphql::InputType::to_value(&parsed).into_json()
-                        .map_err(|e| $crate::endpoint::RestInputError::Body(e.to_string()))?);
-                    args.push(("input", ty));
+                        .map_err(|e| $crate::endpoint::RestInputError::Invalid { field: None, detail: e.to_string() })?);
+                    args.push(("input".to_string(), ty));
                 )?
                 Ok($crate::endpoint::RestRequest {
                     query: $crate::endpoint::rest_query(
@@ -296,7 +350,7 @@ mod tests {
         assert_eq!(camel_case("jobId"), "jobId");
     }
 
-    /// serde's missing-field error reads like the upstream's missing-parameter error.
+    /// A body that does not fit its input names the missing or invalid field.
     #[test]
     fn serde_messages() {
         #[derive(serde::Deserialize, Debug)]
@@ -304,10 +358,9 @@ mod tests {
         struct T {
             template: String,
         }
-        let e = serde_json::from_value::<T>(serde_json::json!({})).unwrap_err();
-        assert_eq!(
-            RestInputError::from_serde(&e).to_string(),
-            "Missing required parameter template"
-        );
+        let e = RestInputError::parse::<T>(serde_json::json!({})).unwrap_err();
+        assert!(matches!(e, RestInputError::Missing(f) if f == "template"));
+        let e = RestInputError::parse::<T>(serde_json::json!({"template": 3})).unwrap_err();
+        assert!(matches!(e, RestInputError::Invalid { field: Some(f), .. } if f == "template"));
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::{
     Services,
-    call::UpstreamCall,
+    call::{UpstreamCall, parse},
     endpoints,
     objects::{Server, ServerActionPayload, ServerKind, TaskPayload},
     tasks::{NewTask, Watch, watch::job_progress},
@@ -114,11 +114,6 @@ pub struct HosterapiPasswordResetPayload {
 }
 
 hostplane_schema::raw_reply!(HosterapiPasswordResetPayload);
-
-async fn parse<T: FromRaw>(_: &Context<'_>, call: &UpstreamCall) -> Result<T, GatewayError> {
-    let raw = call.send().await?;
-    T::from_raw(raw).map_err(|e| call.malformed(e))
-}
 
 /// `GET /datacenter/server` lists bare VM IDs.
 async fn vms(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<Server>, GatewayError> {

@@ -12,6 +12,8 @@ pub mod downloads;
 pub mod endpoint;
 pub mod hosterapi;
 pub mod objects;
+pub mod orchestrix;
+pub mod pages;
 pub mod patchstack;
 pub mod store;
 pub mod tasks;
@@ -41,6 +43,7 @@ pub struct Query(
     core::CoreQuery,
     hosterapi::HosterapiQuery,
     patchstack::PatchstackQuery,
+    orchestrix::OrchestrixQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -48,6 +51,7 @@ pub struct Mutation(
     core::CoreMutation,
     hosterapi::HosterapiMutation,
     patchstack::PatchstackMutation,
+    orchestrix::OrchestrixMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, core::Subscription>;
@@ -57,6 +61,7 @@ pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
     hosterapi::HOSTERAPI_ENDPOINTS
         .iter()
         .chain(patchstack::PATCHSTACK_ENDPOINTS)
+        .chain(orchestrix::ORCHESTRIX_ENDPOINTS)
 }
 
 /// Limits that protect the gateway from expensive queries.

@@ -12,7 +12,11 @@ use crate::{
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hostplane_adapters::Provider;
-use hostplane_schema::{GatewayError, GlobalId, RestBody, RestReply, patchstack::*};
+use hostplane_schema::{
+    GatewayError, GlobalId, RestBody, RestReply,
+    patchstack::*,
+    principal::{Scope, require},
+};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -31,7 +35,8 @@ endpoints! {
         patchstack_user = Get "/hosting/user/{userid}/view" (userid: i64) -> User => user_view;
         /// Get a site with attacks, software and API keys
         patchstack_site = Get "/hosting/site/{siteid}/view" (siteid: i64) -> Site => site_view;
-        /// Download the site's plugin .zip: a signed gateway URL valid for five minutes
+        /// Download the site's plugin .zip: a signed gateway URL valid for five minutes (admins only:
+        /// the zip embeds the site's API secret)
         patchstack_site_download = Get "/hosting/site/{siteid}/download" (siteid: i64) -> PatchstackDownload => download;
     }
     mutations {
@@ -240,11 +245,13 @@ async fn add_site(
     })
 }
 
-/// No upstream call here: the signed URL makes it when it is followed.
+/// No upstream call here: the signed URL makes it when it is followed. The zip embeds the site's API
+/// secret, so it is for admins only, like the secret itself.
 async fn download(
     ctx: &Context<'_>,
     call: &UpstreamCall,
 ) -> Result<PatchstackDownload, GatewayError> {
+    require(ctx, Scope::Admin)?;
     let services = ctx.data_unchecked::<Arc<Services>>();
     let expires_at = Utc::now() + chrono::Duration::seconds(DOWNLOAD_TTL_SECS);
     let token = services.signer.sign(&Grant {

@@ -8,22 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-/// Objects deserialized from an upstream value keep that value in `raw`.
-pub trait FromRaw: Sized {
-    fn from_raw(raw: Value) -> Result<Self, serde_json::Error>;
-}
-
-macro_rules! from_raw_by_serde {
-    ($($t:ty),*) => {$(
-        impl FromRaw for $t {
-            fn from_raw(raw: Value) -> Result<Self, serde_json::Error> {
-                let mut v: $t = serde_json::from_value(raw.clone())?;
-                v.raw = Json(raw);
-                Ok(v)
-            }
-        }
-    )*};
-}
+use crate::from_raw_by_serde;
+pub use crate::reply::FromRaw;
 
 /// Accepts a JSON string or number as a string (the docs mix `"count": "1"` and `"price": 39`).
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -271,23 +257,6 @@ raw_reply!(
     HosterapiConsole,
     HosterapiBackup,
 );
-
-impl<T: FromRaw> FromRaw for Vec<T> {
-    fn from_raw(raw: Value) -> Result<Self, serde_json::Error> {
-        match raw {
-            Value::Array(items) => items.into_iter().map(T::from_raw).collect(),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a list, got {other}"
-            ))),
-        }
-    }
-}
-
-impl FromRaw for String {
-    fn from_raw(raw: Value) -> Result<Self, serde_json::Error> {
-        serde_json::from_value(raw)
-    }
-}
 
 // ---- inputs ----
 

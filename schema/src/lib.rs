@@ -5,6 +5,8 @@
 pub mod error;
 pub mod hosterapi;
 pub mod id;
+pub mod list;
+pub mod orchestrix;
 pub mod patchstack;
 pub mod principal;
 pub mod reply;

@@ -79,6 +79,35 @@ pub fn require<'a>(ctx: &'a Context<'_>, scope: Scope) -> Result<&'a Principal, 
     }
 }
 
+/// An upstream object for `raw`: keys named `secret` (Patchstack's plugin API secret, Orchestrix's
+/// webhook signing secret) are nulled unless the caller is an admin, the rule of the typed secret fields.
+pub fn redacted(
+    ctx: &Context<'_>,
+    raw: &serde_json::Value,
+) -> async_graphql::Json<serde_json::Value> {
+    use serde_json::Value;
+    fn redact(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if k == "secret" {
+                        *v = Value::Null;
+                    } else {
+                        redact(v);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(redact),
+            _ => {}
+        }
+    }
+    let mut raw = raw.clone();
+    if require(ctx, Scope::Admin).is_err() {
+        redact(&mut raw);
+    }
+    async_graphql::Json(raw)
+}
+
 /// A field guard: `#[graphql(guard = "ScopeGuard(Scope::Admin)")]`.
 pub struct ScopeGuard(pub Scope);
 

@@ -70,3 +70,39 @@ macro_rules! raw_reply {
         }
     )*};
 }
+
+/// Objects deserialized from an upstream value keep that value in `raw`.
+pub trait FromRaw: Sized {
+    fn from_raw(raw: Value) -> Result<Self, serde_json::Error>;
+}
+
+impl<T: FromRaw> FromRaw for Vec<T> {
+    fn from_raw(raw: Value) -> Result<Self, serde_json::Error> {
+        match raw {
+            Value::Array(items) => items.into_iter().map(T::from_raw).collect(),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a list, got {other}"
+            ))),
+        }
+    }
+}
+
+impl FromRaw for String {
+    fn from_raw(raw: Value) -> Result<Self, serde_json::Error> {
+        serde_json::from_value(raw)
+    }
+}
+
+/// Implements `FromRaw` for serde objects with a `raw: Json<Value>` field skipped by serde.
+#[macro_export]
+macro_rules! from_raw_by_serde {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::reply::FromRaw for $t {
+            fn from_raw(raw: serde_json::Value) -> Result<Self, serde_json::Error> {
+                let mut v: $t = serde_json::from_value(raw.clone())?;
+                v.raw = async_graphql::Json(raw);
+                Ok(v)
+            }
+        }
+    )*};
+}

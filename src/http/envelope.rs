@@ -7,9 +7,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use hostplane_adapters::{
-    ErrorCode, Provider, hosterapi::envelope as hosterapi, patchstack::envelope as patchstack,
+    ErrorCode, Provider, hosterapi::envelope as hosterapi, orchestrix::envelope as orchestrix,
+    patchstack::envelope as patchstack,
 };
-use hostplane_resolvers::endpoint::Endpoint;
+use hostplane_resolvers::endpoint::{Endpoint, RestInputError};
 use serde_json::Value;
 
 /// An answer in the provider's own shape.
@@ -27,6 +28,9 @@ impl Reply {
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status == StatusCode::NO_CONTENT {
+            return status.into_response();
+        }
         (
             status,
             [(header::CONTENT_TYPE, "application/json")],
@@ -37,7 +41,7 @@ impl IntoResponse for Reply {
 }
 
 /// The credential in the provider's own header format: HosterAPI `Authorization: Bearer <key>`,
-/// Patchstack `HostToken: <key>`.
+/// Patchstack `HostToken: <key>`, Orchestrix `Authorization: token <key>` (or `Bearer`).
 pub fn credential(provider: Provider, headers: &HeaderMap) -> Option<String> {
     let text = |name: &str| {
         headers
@@ -52,6 +56,9 @@ pub fn credential(provider: Provider, headers: &HeaderMap) -> Option<String> {
             crate::auth::bearer(&text(header::AUTHORIZATION.as_str())?).map(str::to_string)
         }
         Provider::Patchstack => text("hosttoken").filter(|t| !t.is_empty()),
+        Provider::Orchestrix => {
+            orchestrix::credential(&text(header::AUTHORIZATION.as_str())?).map(str::to_string)
+        }
         // Providers without an adapter have no connections, so no request reaches here for them.
         _ => None,
     }
@@ -60,6 +67,10 @@ pub fn credential(provider: Provider, headers: &HeaderMap) -> Option<String> {
 pub fn success(endpoint: &Endpoint, result: Value) -> Reply {
     match endpoint.provider {
         Provider::Hosterapi => Reply::new((200, hosterapi::success_for(endpoint.path, result))),
+        Provider::Orchestrix => Reply::new((
+            orchestrix::success_status(endpoint.method, endpoint.path, &result),
+            result,
+        )),
         _ => Reply::new((200, result)),
     }
 }
@@ -69,6 +80,7 @@ pub fn gateway_error(provider: Provider, code: ErrorCode, message: &str) -> Repl
     Reply::new(match provider {
         Provider::Hosterapi => hosterapi::gateway_error(code, message),
         Provider::Patchstack => patchstack::gateway_error(code, message),
+        Provider::Orchestrix => orchestrix::gateway_error(code, message),
         _ => (code.http_status(), serde_json::json!({ "error": message })),
     })
 }
@@ -90,5 +102,24 @@ pub fn invalid_path_param(provider: Provider, name: &str, value: &str) -> Reply 
             404,
             serde_json::json!({ "error": format!("invalid value `{value}` for {name}") }),
         ),
+    })
+}
+
+/// A request the gateway could not read into the endpoint's input, worded as the upstream words its
+/// own validation errors.
+pub fn input_error(provider: Provider, error: &RestInputError) -> Reply {
+    let (missing, field, detail) = match error {
+        RestInputError::PathParam { name, value } => {
+            return invalid_path_param(provider, name, value);
+        }
+        RestInputError::Missing(field) => (true, field.as_str(), ""),
+        RestInputError::Invalid { field, detail } => {
+            (false, field.as_deref().unwrap_or("body"), detail.as_str())
+        }
+    };
+    Reply::new(match provider {
+        Provider::Hosterapi => hosterapi::input_error(missing, field),
+        Provider::Patchstack => patchstack::input_error(missing, field, detail),
+        _ => orchestrix::input_error(missing, field),
     })
 }

@@ -104,7 +104,10 @@ async fn execute(
             );
         }
     };
-    let batch = batch.data(Caller(principal)).data(state.origin(headers));
+    let mut batch = batch.data(Caller(principal)).data(state.origin(headers));
+    if let Some(passthrough) = super::passthrough(headers) {
+        batch = batch.data(passthrough);
+    }
     let mut response = state.schema.execute_batch(batch).await;
     match &mut response {
         BatchResponse::Single(r) => add_missing_codes(r),

@@ -90,6 +90,20 @@ impl AppState {
     }
 }
 
+/// The header a GraphQL client sends its own Orchestrix credential in, to act upstream as itself.
+pub const ORCHESTRIX_AUTHORIZATION: &str = "x-orchestrix-authorization";
+
+/// The caller's own upstream credential, from `X-Orchestrix-Authorization`.
+pub fn passthrough(
+    headers: &axum::http::HeaderMap,
+) -> Option<hostplane_resolvers::call::PassThrough> {
+    let value = headers.get(ORCHESTRIX_AUTHORIZATION)?.to_str().ok()?.trim();
+    (!value.is_empty()).then(|| hostplane_resolvers::call::PassThrough {
+        provider: hostplane_adapters::Provider::Orchestrix,
+        authorization: Some(secrecy::SecretString::from(value.to_string())),
+    })
+}
+
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {

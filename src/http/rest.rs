@@ -6,13 +6,21 @@
 use super::{AppState, envelope};
 use axum::{
     body::Bytes,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::{HeaderMap, Method as HttpMethod, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use hostplane_adapters::{ErrorCode, Method, Provider};
-use hostplane_resolvers::endpoint::{Endpoint, RestInput, RestInputError};
-use hostplane_schema::{RestBody, error::code_of, principal::Caller};
+use hostplane_resolvers::{
+    call::PassThrough,
+    endpoint::{Endpoint, RestInput},
+};
+use hostplane_schema::{
+    RestBody,
+    error::code_of,
+    principal::{Caller, Principal, Scope},
+};
+use secrecy::SecretString;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -43,6 +51,7 @@ fn route(
 pub async fn handle(
     State(state): State<AppState>,
     Path((connection, path)): Path<(String, String)>,
+    Query(query): Query<Vec<(String, String)>>,
     method: HttpMethod,
     headers: HeaderMap,
     body: Bytes,
@@ -59,12 +68,36 @@ pub async fn handle(
     let provider = conn.provider;
     let refuse =
         |code, message: &str| envelope::gateway_error(provider, code, message).into_response();
-    let principal = match envelope::credential(provider, &headers) {
+    // Orchestrix issues per-user credentials: one that is not the gateway's is the caller's own, passed
+    // through (and no credential at all reaches only what the upstream serves anonymously, its logins).
+    let passthrough = |authorization: Option<String>| {
+        // The upstream, not the gateway, authorizes such a caller, so the gateway hides nothing the
+        // upstream shows it (webhook secrets included); the REST layer reaches no gateway administration.
+        let principal = Principal {
+            subject: format!("passthrough:{connection}"),
+            scopes: [Scope::Admin].into(),
+            connections: Some([connection.clone()].into()),
+        };
+        let data = PassThrough {
+            provider,
+            authorization: authorization.map(SecretString::from),
+        };
+        (principal, Some(data))
+    };
+    let upstream_authorization = || {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (principal, passthrough) = match envelope::credential(provider, &headers) {
+        None if provider == Provider::Orchestrix => passthrough(None),
         None => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
         Some(c) => match state.authenticate_credential(&c).await {
-            Ok(p) if p.may_use(&connection) => p,
+            Ok(p) if p.may_use(&connection) => (p, None),
             // A connection outside the principal's limit is as invisible here as in GraphQL.
             Ok(_) => return refuse(ErrorCode::NotFound, "no such connection"),
+            Err(_) if provider == Provider::Orchestrix => passthrough(upstream_authorization()),
             Err(_) => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
         },
     };
@@ -72,7 +105,7 @@ pub async fn handle(
     let Some(method) = Method::from_http(&method) else {
         return refuse(ErrorCode::Validation, "method not allowed");
     };
-    let (endpoint, params) = match route(provider, method, &path) {
+    let (endpoint, mut params) = match route(provider, method, &path) {
         Ok(found) => found,
         Err(true) => {
             let mut r = refuse(ErrorCode::Validation, "method not allowed");
@@ -81,6 +114,10 @@ pub async fn handle(
         }
         Err(false) => return refuse(ErrorCode::NotFound, &format!("no endpoint at {path}")),
     };
+    // Query-string parameters (`?page=2`) join the path's; a path parameter wins a clash.
+    for (k, v) in query {
+        params.entry(k).or_insert(v);
+    }
     let body = if body.iter().all(u8::is_ascii_whitespace) {
         None
     } else {
@@ -95,15 +132,15 @@ pub async fn handle(
         body,
     }) {
         Ok(r) => r,
-        Err(RestInputError::PathParam { name, value }) => {
-            return envelope::invalid_path_param(provider, name, &value).into_response();
-        }
-        Err(e) => return refuse(ErrorCode::Validation, &e.to_string()),
+        Err(e) => return envelope::input_error(provider, &e).into_response(),
     };
-    let gql = async_graphql::Request::new(request.query)
+    let mut gql = async_graphql::Request::new(request.query)
         .variables(async_graphql::Variables::from_json(request.variables))
         .data(Caller(Some(principal)))
         .data(state.origin(&headers));
+    if let Some(passthrough) = passthrough {
+        gql = gql.data(passthrough);
+    }
     let response = state.schema.execute(gql).await;
     if let Some(err) = response.errors.first() {
         let ext = err.extensions.as_ref();

@@ -8,4 +8,5 @@ mod cli;
 mod errors;
 mod hosterapi;
 mod http;
+mod patchstack;
 mod tasks;

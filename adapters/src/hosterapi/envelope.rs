@@ -69,6 +69,16 @@ pub fn invalid_path_param(name: &str, value: &str) -> (u16, Value) {
     (404, error_body(&text))
 }
 
+/// A request body the gateway could not read, in HosterAPI's missing-parameter wording.
+pub fn input_error(missing: bool, field: &str) -> (u16, Value) {
+    let text = if missing {
+        format!("0xb1: Missing required parameter {field}")
+    } else {
+        format!("0xb1: Invalid parameter {field}")
+    };
+    (400, error_body(&text))
+}
+
 /// `{"result": false, "error": "<text>"}`.
 pub fn error_body(error: &str) -> Value {
     json!({ "result": false, "error": error })

@@ -1,4 +1,8 @@
 //! WP Orchestrix (sites, health checks, snapshots, upgrade pipelines, vulnerabilities, webhooks):
 //! `Authorization: token ...` or a JWT pair, plain JSON, `?page=N` lists, `{"error": "..."}` errors.
 
+pub mod client;
+pub mod envelope;
 pub mod simulator;
+
+pub use client::OrchestrixClient;

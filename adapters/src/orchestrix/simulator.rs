@@ -45,6 +45,8 @@ const QUEUED_SHARE: f64 = 0.1;
 const FAIL_AT: f64 = 0.3;
 /// A plugin slug whose upgrade always fails, so callers can exercise a failed pipeline.
 const BROKEN_PLUGIN: &str = "broken-plugin";
+/// When the docs' example site was created (2026-01-15T10:30:00Z), in Unix seconds.
+const SITE_CREATED: u64 = 1_768_473_000;
 const ACCOUNT_ID: &str = "acc_1";
 const USER_ID: &str = "usr_1";
 /// The webhook events an endpoint may subscribe to.
@@ -123,7 +125,11 @@ impl Simulator {
 
     /// The ids `GET /api/v1/sites` would list right now, in order.
     pub fn site_ids(&self) -> Vec<String> {
-        self.lock().sites.iter().map(|s| s.id.clone()).collect()
+        self.lock()
+            .sites
+            .iter()
+            .map(|s| text(&s["id"]).into())
+            .collect()
     }
 
     /// Deliveries the simulator attempted to registered webhook endpoints: (url, event name, HTTP
@@ -135,10 +141,7 @@ impl Simulator {
     /// Locks the account with all due work settled, starting the background tick if it is not
     /// running yet and a runtime is available.
     fn lock(&self) -> MutexGuard<'_, Account> {
-        let mut account = self
-            .state
-            .lock()
-            .expect("orchestrix simulator state lock poisoned");
+        let mut account = guard(&self.state);
         account.settle();
         if !account.ticking
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
@@ -148,6 +151,12 @@ impl Simulator {
         }
         account
     }
+}
+
+fn guard(state: &Mutex<Account>) -> MutexGuard<'_, Account> {
+    state
+        .lock()
+        .expect("orchestrix simulator state lock poisoned")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,40 +171,31 @@ async fn tick(state: Weak<Mutex<Account>>, client: reqwest::Client) {
             return;
         };
         let batch = {
-            let mut account = strong
-                .lock()
-                .expect("orchestrix simulator state lock poisoned");
+            let mut account = guard(&strong);
             account.settle();
             std::mem::take(&mut account.outbox)
         };
         drop(strong);
-        dispatch(&state, &client, batch);
-    }
-}
-
-/// One task per endpoint per tick, so an endpoint gets a tick's events in order and a slow one
-/// does not hold up the others.
-fn dispatch(state: &Weak<Mutex<Account>>, client: &reqwest::Client, batch: Vec<Outgoing>) {
-    let mut queues: Vec<Vec<Outgoing>> = Vec::new();
-    for out in batch {
-        match queues.iter_mut().find(|q| q[0].url == out.url) {
-            Some(queue) => queue.push(out),
-            None => queues.push(vec![out]),
-        }
-    }
-    for queue in queues {
-        let (state, client) = (state.clone(), client.clone());
-        tokio::spawn(async move {
-            for out in queue {
-                let status = deliver(&client, &out).await;
-                if let Some(strong) = state.upgrade() {
-                    let mut account = strong
-                        .lock()
-                        .expect("orchestrix simulator state lock poisoned");
-                    account.deliveries.push((out.url, out.event, status));
-                }
+        // One task per endpoint per tick: an endpoint gets a tick's events in order, and a slow
+        // endpoint does not hold up the others.
+        let mut queues: Vec<Vec<Outgoing>> = Vec::new();
+        for out in batch {
+            match queues.iter_mut().find(|q| q[0].url == out.url) {
+                Some(queue) => queue.push(out),
+                None => queues.push(vec![out]),
             }
-        });
+        }
+        for queue in queues {
+            let (state, client) = (state.clone(), client.clone());
+            tokio::spawn(async move {
+                for out in queue {
+                    let status = deliver(&client, &out).await;
+                    if let Some(strong) = state.upgrade() {
+                        guard(&strong).deliveries.push((out.url, out.event, status));
+                    }
+                }
+            });
+        }
     }
 }
 
@@ -240,35 +240,27 @@ struct Account {
     /// JWT access tokens and when they were issued.
     access_tokens: BTreeMap<String, Instant>,
     refresh_tokens: BTreeSet<String>,
-    sites: Vec<Site>,
+    /// Sites, webhook endpoints, health checks, vulnerabilities and activity never run timed work,
+    /// so they are kept as the JSON documents the API renders (snapshots and pipelines are not).
+    sites: Vec<Value>,
     health_checks: Vec<HealthCheck>,
     snapshots: Vec<Snapshot>,
     pipelines: Vec<Pipeline>,
     vulns: Vec<Vuln>,
-    activity: Vec<Activity>,
-    webhooks: Vec<Webhook>,
+    /// Oldest first.
+    activity: Vec<Value>,
+    /// Rendered with their secret, which lists leave out.
+    webhooks: Vec<Value>,
     /// Deliveries queued since the last tick.
     outbox: Vec<Outgoing>,
     deliveries: Vec<(String, String, Option<u16>)>,
 }
 
-struct Site {
-    id: String,
-    name: String,
-    url: String,
-    /// `healthy`, `warning` or `down` (modelled: the docs show only `healthy`).
-    status: &'static str,
-    wp_version: String,
-    php_version: String,
-    created_at: SystemTime,
-}
+/// Health checks never change once taken.
+struct HealthCheck(Value);
 
-struct HealthCheck {
-    id: String,
-    site_id: String,
-    status: &'static str,
-    checked_at: SystemTime,
-}
+/// Only `status` and `updated_at` change.
+struct Vuln(Value);
 
 /// A finished snapshot or pipeline: fixed once reached, so later reads never move it.
 struct Outcome {
@@ -298,40 +290,9 @@ struct Pipeline {
     plugins: Vec<String>,
     /// The WordPress version a core upgrade goes to, fixed when the pipeline is created.
     core_target: Option<String>,
-    created_at: SystemTime,
+    created_at: String,
     approved: Option<(Instant, SystemTime)>,
     outcome: Option<Outcome>,
-}
-
-struct Vuln {
-    id: String,
-    site_id: String,
-    software: &'static str,
-    version: &'static str,
-    severity: &'static str,
-    title: &'static str,
-    cve: &'static str,
-    fixed_in: &'static str,
-    status: String,
-    created_at: SystemTime,
-    updated_at: SystemTime,
-}
-
-struct Activity {
-    id: String,
-    action: &'static str,
-    subject_type: &'static str,
-    subject_id: String,
-    created_at: SystemTime,
-}
-
-struct Webhook {
-    id: String,
-    url: String,
-    events: Vec<String>,
-    secret: String,
-    enabled: bool,
-    created_at: SystemTime,
 }
 
 /// One event on its way to one endpoint; the body is built once so the signature covers its bytes.
@@ -347,134 +308,77 @@ impl Account {
     fn seeded(config: SimConfig) -> Account {
         let wall = SystemTime::now();
         let ago = |secs: u64| wall - Duration::from_secs(secs);
-        let site =
-            |id: String, name: &str, url: &str, status, wp: &str, php: &str, created_at| Site {
-                id,
-                name: name.into(),
-                url: url.into(),
-                status,
-                wp_version: wp.into(),
-                php_version: php.into(),
-                created_at,
-            };
+        // The first site is exactly the docs' example; `status` may also be `warning` or `down`
+        // (modelled), and the other two sites are modelled.
         let sites = vec![
-            // Exactly the docs' example.
-            site(
-                "site_abc123".into(),
-                "My WordPress Site",
-                "https://example.com",
-                "healthy",
-                "6.5",
-                "8.2",
-                utc(2026, 1, 15, 10, 30),
-            ),
-            site(
-                new_id("site"),
-                "Example Shop",
-                "https://shop.example.com",
-                "warning",
-                "6.4.3",
-                "8.1",
-                utc(2026, 2, 3, 14, 5),
-            ),
-            site(
-                new_id("site"),
-                "Example Blog",
-                "https://blog.example.org",
-                "down",
-                "6.3.2",
-                "7.4",
-                utc(2026, 3, 9, 8, 45),
-            ),
+            json!({"id": "site_abc123", "name": "My WordPress Site", "url": "https://example.com",
+                   "status": "healthy", "wp_version": "6.5", "php_version": "8.2",
+                   "created_at": "2026-01-15T10:30:00Z"}),
+            json!({"id": new_id("site"), "name": "Example Shop", "url": "https://shop.example.com",
+                   "status": "warning", "wp_version": "6.4.3", "php_version": "8.1",
+                   "created_at": "2026-02-03T14:05:00Z"}),
+            json!({"id": new_id("site"), "name": "Example Blog", "url": "https://blog.example.org",
+                   "status": "down", "wp_version": "6.3.2", "php_version": "7.4",
+                   "created_at": "2026-03-09T08:45:00Z"}),
         ];
         // Two checks per site, newest last: an older pass and one matching the site's status.
-        let health_checks = sites
-            .iter()
-            .flat_map(|s| {
-                let latest = match s.status {
-                    "healthy" => "passed",
-                    "warning" => "warning",
-                    _ => "failed",
-                };
-                [("passed", ago(30 * 3600)), (latest, ago(20 * 60))].map(|(status, at)| {
-                    HealthCheck {
-                        id: new_id("hc"),
-                        site_id: s.id.clone(),
-                        status,
-                        checked_at: at,
-                    }
-                })
-            })
-            .collect();
-        let home = sites[0].id.clone();
+        let mut health_checks = Vec::new();
+        for site in &sites {
+            let latest = match site["status"].as_str() {
+                Some("healthy") => "passed",
+                Some("warning") => "warning",
+                _ => "failed",
+            };
+            health_checks.push(health_check(&site["id"], "passed", ago(30 * 3600)));
+            health_checks.push(health_check(&site["id"], latest, ago(20 * 60)));
+        }
+        let home = "site_abc123";
         let weekly = Snapshot {
             id: new_id("snap"),
-            site_id: home.clone(),
+            site_id: home.into(),
             description: Some("Weekly backup".into()),
             created_at: ago(2 * 86400),
             started: Instant::now(),
             fails: false,
             size_bytes: 187_432_960,
             uploaded: false,
-            outcome: Some(Outcome {
-                status: "completed",
-                progress: 1.0,
-                at: ago(2 * 86400 - 240),
-                error: None,
-            }),
+            outcome: Outcome::completed(ago(2 * 86400 - 240)),
         };
-        let vuln = |software, version, severity, title, cve, fixed_in| Vuln {
-            id: new_id("vuln"),
-            site_id: home.clone(),
-            software,
-            version,
-            severity,
-            title,
-            cve,
-            fixed_in,
-            status: "open".into(),
-            created_at: ago(5 * 86400),
-            updated_at: ago(5 * 86400),
-        };
+        // Real advisories, so the records read plausibly (fields modelled).
+        let reported = iso(ago(5 * 86400));
         let vulns = vec![
-            vuln(
-                "contact-form-7",
-                "5.3.1",
-                "critical",
-                "Unrestricted File Upload",
-                "CVE-2020-35489",
-                "5.3.2",
+            Vuln(
+                json!({"id": new_id("vuln"), "site_id": home, "software": "contact-form-7",
+                        "version": "5.3.1", "fixed_in": "5.3.2", "severity": "critical",
+                        "title": "Unrestricted File Upload", "cve": "CVE-2020-35489",
+                        "status": "open", "created_at": reported, "updated_at": reported}),
             ),
-            vuln(
-                "elementor",
-                "3.6.2",
-                "high",
-                "Authenticated Remote Code Execution",
-                "CVE-2022-1329",
-                "3.6.3",
+            Vuln(
+                json!({"id": new_id("vuln"), "site_id": home, "software": "elementor",
+                        "version": "3.6.2", "fixed_in": "3.6.3", "severity": "high",
+                        "title": "Authenticated Remote Code Execution", "cve": "CVE-2022-1329",
+                        "status": "open", "created_at": reported, "updated_at": reported}),
             ),
         ];
-        // Sixty entries three hours apart from the site's creation, so a 25-item page size yields
-        // three pages.
+        // Sixty entries three hours apart from the site's creation: three pages of 25.
         let subjects = [
-            ("update", "Site", home.clone()),
+            ("update", "Site", home.to_string()),
             ("create", "Snapshot", weekly.id.clone()),
-            ("update", "VulnerabilityRecord", vulns[0].id.clone()),
+            (
+                "update",
+                "VulnerabilityRecord",
+                vulns[0].keys().1.to_string(),
+            ),
             ("approve", "UpgradePipeline", new_id("pipe")),
         ];
         let activity = (0..60u64)
             .map(|i| {
                 let (action, subject_type, subject_id) = match i {
-                    0 => ("create", "Site", home.clone()),
+                    0 => ("create", "Site", home.to_string()),
                     _ => subjects[i as usize % subjects.len()].clone(),
                 };
-                Activity {
-                    id: new_id("act"),
-                    action,
-                    subject_type,
-                    subject_id,
-                    created_at: utc(2026, 1, 15, 10, 30) + Duration::from_secs(i * 3 * 3600),
-                }
+                let at = UNIX_EPOCH + Duration::from_secs(SITE_CREATED + i * 3 * 3600);
+                activity(action, subject_type, &subject_id, at)
             })
             .collect();
         Account {
@@ -508,20 +412,12 @@ impl Account {
         for snap in self.snapshots.iter_mut().filter(|s| s.outcome.is_none()) {
             let f = fraction(snap.started, now, d);
             if snap.fails && f >= FAIL_AT {
-                snap.outcome = Some(Outcome {
-                    status: "failed",
-                    progress: FAIL_AT,
-                    at: snap.created_at + d.mul_f64(FAIL_AT),
-                    error: Some("Site unreachable: the Orchestrix agent did not respond".into()),
-                });
+                let at = snap.created_at + d.mul_f64(FAIL_AT);
+                let error = "Site unreachable: the Orchestrix agent did not respond";
+                snap.outcome = Outcome::failed(FAIL_AT, at, error.into());
                 events.push(("snapshot.failed", snap.view(now, d)));
             } else if f >= 1.0 {
-                snap.outcome = Some(Outcome {
-                    status: "completed",
-                    progress: 1.0,
-                    at: snap.created_at + d,
-                    error: None,
-                });
+                snap.outcome = Outcome::completed(snap.created_at + d);
                 events.push(("snapshot.completed", snap.view(now, d)));
             }
         }
@@ -535,23 +431,15 @@ impl Account {
             if let Some(k) = pipe.failing_step()
                 && f >= (k + 1) as f64 / n
             {
-                pipe.outcome = Some(Outcome {
-                    status: "failed",
-                    progress: round2(k as f64 / n),
-                    at: approved_at + d.mul_f64((k + 1) as f64 / n),
-                    error: Some(format!(
-                        "Plugin {BROKEN_PLUGIN} failed to activate after the update \
-                         (PHP fatal error); the site was rolled back to the snapshot"
-                    )),
-                });
+                let at = approved_at + d.mul_f64((k + 1) as f64 / n);
+                let error = format!(
+                    "Plugin {BROKEN_PLUGIN} failed to activate after the update (PHP fatal \
+                     error); the site was rolled back to the snapshot"
+                );
+                pipe.outcome = Outcome::failed(round2(k as f64 / n), at, error);
                 events.push(("pipeline.failed", pipe.view(now, d)));
             } else if f >= 1.0 {
-                pipe.outcome = Some(Outcome {
-                    status: "completed",
-                    progress: 1.0,
-                    at: approved_at + d,
-                    error: None,
-                });
+                pipe.outcome = Outcome::completed(approved_at + d);
                 events.push(("pipeline.completed", pipe.view(now, d)));
                 if let Some(target) = &pipe.core_target {
                     bumps.push((pipe.site_id.clone(), target.clone()));
@@ -560,9 +448,9 @@ impl Account {
         }
         // A core upgrade changes the site's version, which is a site update (modelled).
         for (site_id, target) in bumps {
-            if let Some(site) = self.sites.iter_mut().find(|s| s.id == site_id) {
-                site.wp_version = target;
-                events.push(("site.updated", site.view()));
+            if let Ok(site) = find_doc(&mut self.sites, &site_id) {
+                site["wp_version"] = json!(target);
+                events.push(("site.updated", site.clone()));
             }
         }
         for (event, data) in events {
@@ -573,13 +461,17 @@ impl Account {
     /// Queues `event` for every enabled endpoint subscribed to it.
     fn emit(&mut self, event: &str, data: Value) {
         let event_id = new_id("evt");
-        let body = json!({"id": event_id, "event": event, "created_at": iso(SystemTime::now()), "data": data});
+        let created_at = iso(SystemTime::now());
+        let body = json!({"id": event_id, "event": event, "created_at": created_at, "data": data});
         let body = body.to_string();
         for hook in &self.webhooks {
-            if hook.enabled && hook.events.iter().any(|e| e == event) {
+            let subscribed = hook["events"]
+                .as_array()
+                .is_some_and(|e| e.contains(&json!(event)));
+            if hook["enabled"] == true && subscribed {
                 self.outbox.push(Outgoing {
-                    url: hook.url.clone(),
-                    secret: hook.secret.clone(),
+                    url: text(&hook["url"]).into(),
+                    secret: text(&hook["secret"]).into(),
                     event: event.into(),
                     event_id: event_id.clone(),
                     body: body.clone(),
@@ -589,14 +481,9 @@ impl Account {
     }
 
     /// Every write through the API is logged (modelled on a Rails audit trail; logins are not).
-    fn record(&mut self, action: &'static str, subject_type: &'static str, subject_id: &str) {
-        self.activity.push(Activity {
-            id: new_id("act"),
-            action,
-            subject_type,
-            subject_id: subject_id.into(),
-            created_at: SystemTime::now(),
-        });
+    fn record(&mut self, action: &str, subject_type: &str, subject_id: &str) {
+        let entry = activity(action, subject_type, subject_id, SystemTime::now());
+        self.activity.push(entry);
     }
 
     fn accepts(&self, scheme: &str, token: &str) -> bool {
@@ -610,8 +497,8 @@ impl Account {
         }
     }
 
-    /// Access tokens and refresh tokens are opaque random strings, not real JWTs: callers must
-    /// treat them as opaque anyway, and the simulator checks them by lookup.
+    /// Access and refresh tokens are opaque random strings, not real JWTs: callers must treat
+    /// them as opaque anyway, and the simulator checks them by lookup.
     fn issue_pair(&mut self) -> Value {
         let access = format!("ey{}", random_string(40));
         let refresh = random_string(40);
@@ -623,42 +510,63 @@ impl Account {
         })
     }
 
-    fn site(&self, id: &str) -> Result<&Site, Fail> {
-        self.sites.iter().find(|s| s.id == id).ok_or_else(not_found)
+    fn site(&self, id: &str) -> Result<&Value, Fail> {
+        self.sites
+            .iter()
+            .find(|s| s["id"] == id)
+            .ok_or_else(not_found)
     }
 }
 
-impl Site {
-    fn view(&self) -> Value {
-        json!({
-            "id": self.id, "name": self.name, "url": self.url, "status": self.status,
-            "wp_version": self.wp_version, "php_version": self.php_version,
-            "created_at": iso(self.created_at)
+impl Outcome {
+    fn completed(at: SystemTime) -> Option<Outcome> {
+        Outcome::new("completed", 1.0, at, None)
+    }
+
+    fn failed(progress: f64, at: SystemTime, error: String) -> Option<Outcome> {
+        Outcome::new("failed", progress, at, Some(error))
+    }
+
+    fn new(
+        status: &'static str,
+        progress: f64,
+        at: SystemTime,
+        error: Option<String>,
+    ) -> Option<Self> {
+        Some(Outcome {
+            status,
+            progress,
+            at,
+            error,
         })
     }
 }
 
-impl HealthCheck {
-    /// The individual checks are modelled on what an uptime/WordPress monitor reports.
-    fn view(&self) -> Value {
-        let (http, ssl, response_time_ms) = match self.status {
-            "passed" => ("passed", "passed", json!(231)),
-            "warning" => ("passed", "warning", json!(412)),
-            _ => ("failed", "passed", Value::Null),
-        };
-        let days_left = if ssl == "warning" { 9 } else { 74 };
-        let wp = if http == "failed" { "failed" } else { "passed" };
-        json!({
-            "id": self.id, "site_id": self.site_id, "status": self.status,
-            "checks": {
-                "http": {"status": http, "response_time_ms": response_time_ms},
-                "ssl": {"status": ssl, "days_until_expiry": days_left},
-                "wp_cron": {"status": wp},
-                "database": {"status": wp}
-            },
-            "checked_at": iso(self.checked_at)
-        })
-    }
+/// The individual checks are modelled on what an uptime/WordPress monitor reports.
+fn health_check(site_id: &Value, status: &str, at: SystemTime) -> HealthCheck {
+    let (http, ssl, response_time_ms) = match status {
+        "passed" => ("passed", "passed", json!(231)),
+        "warning" => ("passed", "warning", json!(412)),
+        _ => ("failed", "passed", Value::Null),
+    };
+    let days_left = if ssl == "warning" { 9 } else { 74 };
+    HealthCheck(json!({
+        "id": new_id("hc"), "site_id": site_id, "status": status,
+        "checks": {
+            "http": {"status": http, "response_time_ms": response_time_ms},
+            "ssl": {"status": ssl, "days_until_expiry": days_left},
+            "wp_cron": {"status": http},
+            "database": {"status": http}
+        },
+        "checked_at": iso(at)
+    }))
+}
+
+fn activity(action: &str, subject_type: &str, subject_id: &str, at: SystemTime) -> Value {
+    json!({
+        "id": new_id("act"), "action": action, "subject_type": subject_type,
+        "subject_id": subject_id, "user_id": USER_ID, "created_at": iso(at)
+    })
 }
 
 impl Snapshot {
@@ -685,26 +593,26 @@ impl Pipeline {
     /// A safety snapshot, each plugin, core, then a health check (modelled on what an upgrade
     /// pipeline needs): `(name, target)`.
     fn steps(&self) -> Vec<(&'static str, Option<String>)> {
+        let plugins = self
+            .plugins
+            .iter()
+            .map(|p| ("update_plugin", Some(p.clone())));
+        let core = self
+            .core_target
+            .iter()
+            .map(|v| ("update_core", Some(v.clone())));
         let mut steps = vec![("snapshot", None)];
-        steps.extend(
-            self.plugins
-                .iter()
-                .map(|p| ("update_plugin", Some(p.clone()))),
-        );
-        if let Some(target) = &self.core_target {
-            steps.push(("update_core", Some(target.clone())));
-        }
+        steps.extend(plugins.chain(core));
         steps.push(("health_check", None));
         steps
     }
 
     fn failing_step(&self) -> Option<usize> {
-        self.plugins
-            .iter()
-            .position(|p| p == BROKEN_PLUGIN)
-            .map(|i| i + 1)
+        let position = self.plugins.iter().position(|p| p == BROKEN_PLUGIN);
+        position.map(|i| i + 1)
     }
 
+    /// Step `i` of `n` runs over the `i/n .. (i+1)/n` share of the duration.
     fn view(&self, now: Instant, d: Duration) -> Value {
         let steps = self.steps();
         let n = steps.len() as f64;
@@ -739,44 +647,10 @@ impl Pipeline {
             "progress": progress_json(progress), "plugins": self.plugins,
             "core": self.core_target.is_some(), "steps": steps,
             "error": self.outcome.as_ref().and_then(|o| o.error.clone()),
-            "created_at": iso(self.created_at),
+            "created_at": self.created_at,
             "approved_at": self.approved.map(|(_, at)| iso(at)),
             "completed_at": self.outcome.as_ref().map(|o| iso(o.at))
         })
-    }
-}
-
-impl Vuln {
-    fn view(&self) -> Value {
-        json!({
-            "id": self.id, "site_id": self.site_id, "software": self.software,
-            "version": self.version, "severity": self.severity, "title": self.title,
-            "cve": self.cve, "fixed_in": self.fixed_in, "status": self.status,
-            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at)
-        })
-    }
-}
-
-impl Activity {
-    fn view(&self) -> Value {
-        json!({
-            "id": self.id, "action": self.action, "subject_type": self.subject_type,
-            "subject_id": self.subject_id, "user_id": USER_ID, "created_at": iso(self.created_at)
-        })
-    }
-}
-
-impl Webhook {
-    /// The secret is shown on create, GET and PATCH but left out of lists (modelled).
-    fn view(&self, with_secret: bool) -> Value {
-        let mut view = json!({
-            "id": self.id, "url": self.url, "events": self.events, "enabled": self.enabled,
-            "created_at": iso(self.created_at)
-        });
-        if with_secret {
-            view["secret"] = json!(self.secret);
-        }
-        view
     }
 }
 
@@ -797,70 +671,148 @@ fn users(owner_email: &str) -> Vec<Value> {
 /// The accounts the current user belongs to (modelled); `acc_1` is the current one.
 fn accounts() -> Vec<Value> {
     [
-        (ACCOUNT_ID, "Example Agency", "agency", utc(2026, 1, 10, 9, 0)),
-        ("acc_2", "Personal", "free", utc(2026, 4, 2, 18, 20)),
+        (ACCOUNT_ID, "Example Agency", "agency", "2026-01-10T09:00:00Z"),
+        ("acc_2", "Personal", "free", "2026-04-02T18:20:00Z"),
     ]
     .into_iter()
     .map(|(id, name, plan, at)| {
-        json!({"id": id, "name": name, "plan": plan, "owner_id": USER_ID, "created_at": iso(at)})
+        json!({"id": id, "name": name, "plan": plan, "owner_id": USER_ID, "created_at": at})
     })
     .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
+// Records nested under a site
+
+/// A record that lives under a site: listed newest first (modelled on Rails'
+/// `order(created_at: :desc)`) and found by its site and id.
+trait Nested: Sized + 'static {
+    fn all(account: &mut Account) -> &mut Vec<Self>;
+    fn keys(&self) -> (&str, &str);
+    fn view(&self, now: Instant, d: Duration) -> Value;
+}
+
+impl Nested for HealthCheck {
+    fn all(account: &mut Account) -> &mut Vec<Self> {
+        &mut account.health_checks
+    }
+    fn keys(&self) -> (&str, &str) {
+        json_keys(&self.0)
+    }
+    fn view(&self, _: Instant, _: Duration) -> Value {
+        self.0.clone()
+    }
+}
+
+impl Nested for Vuln {
+    fn all(account: &mut Account) -> &mut Vec<Self> {
+        &mut account.vulns
+    }
+    fn keys(&self) -> (&str, &str) {
+        json_keys(&self.0)
+    }
+    fn view(&self, _: Instant, _: Duration) -> Value {
+        self.0.clone()
+    }
+}
+
+impl Nested for Snapshot {
+    fn all(account: &mut Account) -> &mut Vec<Self> {
+        &mut account.snapshots
+    }
+    fn keys(&self) -> (&str, &str) {
+        (&self.site_id, &self.id)
+    }
+    fn view(&self, now: Instant, d: Duration) -> Value {
+        Snapshot::view(self, now, d)
+    }
+}
+
+impl Nested for Pipeline {
+    fn all(account: &mut Account) -> &mut Vec<Self> {
+        &mut account.pipelines
+    }
+    fn keys(&self) -> (&str, &str) {
+        (&self.site_id, &self.id)
+    }
+    fn view(&self, now: Instant, d: Duration) -> Value {
+        Pipeline::view(self, now, d)
+    }
+}
+
+fn json_keys(record: &Value) -> (&str, &str) {
+    (text(&record["site_id"]), text(&record["id"]))
+}
+
+/// A string field of a stored document (empty when absent).
+fn text(field: &Value) -> &str {
+    field.as_str().unwrap_or_default()
+}
+
+/// A top-level document (a site or webhook endpoint) by id.
+fn find_doc<'a>(docs: &'a mut [Value], id: &str) -> Result<&'a mut Value, Fail> {
+    docs.iter_mut()
+        .find(|d| d["id"] == id)
+        .ok_or_else(not_found)
+}
+
+fn find<'a, T: Nested>(
+    account: &'a mut Account,
+    site_id: &str,
+    id: &str,
+) -> Result<&'a mut T, Fail> {
+    account.site(site_id)?;
+    let mut records = T::all(account).iter_mut();
+    records
+        .find(|r| r.keys() == (site_id, id))
+        .ok_or_else(not_found)
+}
+
+async fn list<T: Nested>(State(sim): Sim, Path(site_id): Path<String>, page: Page) -> Reply {
+    let mut account = sim.lock();
+    account.site(&site_id)?;
+    let (now, d, per_page) = (account.now, account.job_duration, account.page_size);
+    let records = T::all(&mut account).iter().rev();
+    let items = records
+        .filter(|r| r.keys().0 == site_id)
+        .map(|r| r.view(now, d))
+        .collect();
+    page.respond(items, per_page)
+}
+
+async fn show<T: Nested>(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
+    let mut account = sim.lock();
+    let (now, d) = (account.now, account.job_duration);
+    ok(find::<T>(&mut account, &site_id, &id)?.view(now, d))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Route table and auth
 
+#[rustfmt::skip]
 fn routes() -> Router<Simulator> {
-    let site = "/api/v1/sites/{site_id}";
+    let site = Router::new()
+        .route("/health_checks", get(list::<HealthCheck>))
+        .route("/health_checks/{id}", get(show::<HealthCheck>))
+        .route("/snapshots", get(list::<Snapshot>).post(snapshot_create))
+        .route("/snapshots/{id}", get(show::<Snapshot>).delete(snapshot_delete))
+        .route("/snapshots/{id}/upload", put(snapshot_upload))
+        .route("/upgrade_pipelines", get(list::<Pipeline>).post(pipeline_create))
+        .route("/upgrade_pipelines/{id}", get(show::<Pipeline>))
+        .route("/upgrade_pipelines/{id}/approve", post(pipeline_approve))
+        .route("/vulnerability_records", get(list::<Vuln>))
+        .route("/vulnerability_records/{id}", get(show::<Vuln>).patch(vuln_update));
     Router::new()
         .route("/api/v1/auth", post(login).delete(logout))
         .route("/api/v1/jwt", post(jwt_login))
         .route("/api/v1/jwt/refresh", post(jwt_refresh))
         .route("/api/v1/jwt/revoke", post(jwt_revoke))
         .route("/api/v1/sites", get(sites_list).post(site_create))
-        .route(site, get(site_get).patch(site_update).delete(site_delete))
-        .route(&format!("{site}/health_checks"), get(checks_list))
-        .route(&format!("{site}/health_checks/{{id}}"), get(check_get))
-        .route(
-            &format!("{site}/snapshots"),
-            get(snapshots_list).post(snapshot_create),
-        )
-        .route(
-            &format!("{site}/snapshots/{{id}}"),
-            get(snapshot_get).delete(snapshot_delete),
-        )
-        .route(
-            &format!("{site}/snapshots/{{id}}/upload"),
-            put(snapshot_upload),
-        )
-        .route(
-            &format!("{site}/upgrade_pipelines"),
-            get(pipelines_list).post(pipeline_create),
-        )
-        .route(
-            &format!("{site}/upgrade_pipelines/{{id}}"),
-            get(pipeline_get),
-        )
-        .route(
-            &format!("{site}/upgrade_pipelines/{{id}}/approve"),
-            post(pipeline_approve),
-        )
-        .route(&format!("{site}/vulnerability_records"), get(vulns_list))
-        .route(
-            &format!("{site}/vulnerability_records/{{id}}"),
-            get(vuln_get).patch(vuln_update),
-        )
+        .route("/api/v1/sites/{site_id}", get(site_get).patch(site_update).delete(site_delete))
+        .nest("/api/v1/sites/{site_id}", site)
         .route("/api/v1/activity_logs", get(activity_list))
-        .route(
-            "/api/v1/webhook_endpoints",
-            get(webhooks_list).post(webhook_create),
-        )
-        .route(
-            "/api/v1/webhook_endpoints/{id}",
-            get(webhook_get)
-                .patch(webhook_update)
-                .delete(webhook_delete),
-        )
+        .route("/api/v1/webhook_endpoints", get(webhooks_list).post(webhook_create))
+        .route("/api/v1/webhook_endpoints/{id}", get(webhook_get).patch(webhook_update).delete(webhook_delete))
         .route("/api/v1/me", get(me))
         .route("/api/v1/accounts", get(accounts_list))
         .route("/api/v1/accounts/{id}", get(account_get))
@@ -874,12 +826,8 @@ struct Presented(String);
 /// `Authorization: token <api token>` or `Authorization: Bearer <access token>`; the scheme is
 /// matched case-insensitively, as Rails' token parser does.
 async fn authorize(State(sim): Sim, mut req: Request, next: Next) -> Response {
-    let public = req.method() == Method::POST
-        && matches!(
-            req.uri().path(),
-            "/api/v1/auth" | "/api/v1/jwt" | "/api/v1/jwt/refresh"
-        );
-    if public {
+    let public = ["/api/v1/auth", "/api/v1/jwt", "/api/v1/jwt/refresh"];
+    if req.method() == Method::POST && public.contains(&req.uri().path()) {
         return next.run(req).await;
     }
     let presented = req
@@ -893,7 +841,7 @@ async fn authorize(State(sim): Sim, mut req: Request, next: Next) -> Response {
             req.extensions_mut().insert(Presented(token));
             next.run(req).await
         }
-        _ => Fail(StatusCode::UNAUTHORIZED, "Unauthorized".into()).into_response(),
+        _ => unauthorized("Unauthorized").into_response(),
     }
 }
 
@@ -907,13 +855,11 @@ fn check_credentials(account: &Account, body: &Bytes) -> Result<(), Fail> {
     // Devise compares emails case-insensitively. Upstream, an account with two-factor enabled
     // answers 422 `{"error": "otp_attempt_required"}` until `otp_attempt` is sent; the simulated
     // owner has no second factor, so `otp_required`/`otp_attempt` are ignored.
-    if text("email").eq_ignore_ascii_case(&account.email) && text("password") == account.password {
+    let email_ok = text("email").eq_ignore_ascii_case(&account.email);
+    if email_ok && text("password") == account.password {
         Ok(())
     } else {
-        Err(Fail(
-            StatusCode::UNAUTHORIZED,
-            "Invalid email or password".into(),
-        ))
+        Err(unauthorized("Invalid email or password"))
     }
 }
 
@@ -947,10 +893,7 @@ async fn jwt_refresh(State(sim): Sim, body: Bytes) -> Reply {
     let params = parse(&body, "jwt")?;
     let presented = params.get("refresh_token").and_then(Value::as_str);
     if !presented.is_some_and(|t| account.refresh_tokens.remove(t)) {
-        return Err(Fail(
-            StatusCode::UNAUTHORIZED,
-            "Invalid refresh token".into(),
-        ));
+        return Err(unauthorized("Invalid refresh token"));
     }
     ok(account.issue_pair())
 }
@@ -958,27 +901,26 @@ async fn jwt_refresh(State(sim): Sim, body: Bytes) -> Reply {
 /// Revoking an unknown token still answers `revoked: true`, as RFC 7009 prescribes.
 async fn jwt_revoke(State(sim): Sim, body: Bytes) -> Reply {
     let mut account = sim.lock();
-    let params = parse(&body, "jwt")?;
-    let token = required(&params, "token")?;
+    let token = required(&parse(&body, "jwt")?, "token")?;
     account.access_tokens.remove(&token);
     account.refresh_tokens.remove(&token);
     ok(json!({"revoked": true}))
 }
 
 // ---------------------------------------------------------------------------------------------
-// Handlers: sites and health checks
+// Handlers: sites
 
+/// Sites are listed oldest first, as the docs' example is the first one created.
 async fn sites_list(State(sim): Sim, page: Page) -> Reply {
     let account = sim.lock();
-    let items = account.sites.iter().map(Site::view).collect();
-    page.respond(items, account.page_size)
+    page.respond(account.sites.clone(), account.page_size)
 }
 
 async fn site_get(State(sim): Sim, Path(id): Path<String>) -> Reply {
-    ok(sim.lock().site(&id)?.view())
+    ok(sim.lock().site(&id)?.clone())
 }
 
-/// A new site reports the versions of the docs' example as its agent's first check-in, and is
+/// A new site reports the versions of the docs' example as its agent's first check-in and is
 /// healthy with one passed check (modelled). URLs are unique per account, as a Rails uniqueness
 /// validation would make them.
 async fn site_create(State(sim): Sim, body: Bytes) -> Reply {
@@ -986,28 +928,20 @@ async fn site_create(State(sim): Sim, body: Bytes) -> Reply {
     let name = required(&params, "name")?;
     let url = web_url(required(&params, "url")?)?;
     let mut account = sim.lock();
-    if account.sites.iter().any(|s| s.url == url) {
+    if account.sites.iter().any(|s| s["url"] == url) {
         return Err(unprocessable("Url has already been taken"));
     }
-    let site = Site {
-        id: new_id("site"),
-        name,
-        url,
-        status: "healthy",
-        wp_version: "6.5".into(),
-        php_version: "8.2".into(),
-        created_at: SystemTime::now(),
-    };
-    let view = site.view();
-    account.health_checks.push(HealthCheck {
-        id: new_id("hc"),
-        site_id: site.id.clone(),
-        status: "passed",
-        checked_at: site.created_at,
+    let now = SystemTime::now();
+    let site = json!({
+        "id": new_id("site"), "name": name, "url": url, "status": "healthy",
+        "wp_version": "6.5", "php_version": "8.2", "created_at": iso(now)
     });
-    account.record("create", "Site", &site.id);
-    account.sites.push(site);
-    created(view)
+    account
+        .health_checks
+        .push(health_check(&site["id"], "passed", now));
+    account.record("create", "Site", text(&site["id"]));
+    account.sites.push(site.clone());
+    created(site)
 }
 
 async fn site_update(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> Reply {
@@ -1017,25 +951,23 @@ async fn site_update(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> Re
     let mut account = sim.lock();
     account.site(&id)?;
     if let Some(url) = &url
-        && account.sites.iter().any(|s| &s.url == url && s.id != id)
+        && account
+            .sites
+            .iter()
+            .any(|s| s["url"] == url.as_str() && s["id"] != id)
     {
         return Err(unprocessable("Url has already been taken"));
     }
-    let site = account
-        .sites
-        .iter_mut()
-        .find(|s| s.id == id)
-        .expect("the site was just found");
-    if let Some(name) = name {
-        site.name = name;
+    let site = find_doc(&mut account.sites, &id)?;
+    for (field, value) in [("name", name), ("url", url)] {
+        if let Some(value) = value {
+            site[field] = json!(value);
+        }
     }
-    if let Some(url) = url {
-        site.url = url;
-    }
-    let view = site.view();
+    let site = site.clone();
     account.record("update", "Site", &id);
-    account.emit("site.updated", view.clone());
-    ok(view)
+    account.emit("site.updated", site.clone());
+    ok(site)
 }
 
 /// Destroys the site's health checks, snapshots, pipelines and vulnerability records with it, as
@@ -1043,63 +975,22 @@ async fn site_update(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> Re
 async fn site_delete(State(sim): Sim, Path(id): Path<String>) -> Reply {
     let mut account = sim.lock();
     account.site(&id)?;
-    account.sites.retain(|s| s.id != id);
-    account.health_checks.retain(|c| c.site_id != id);
+    account.sites.retain(|s| s["id"] != id);
+    account.health_checks.retain(|c| c.keys().0 != id);
     account.snapshots.retain(|s| s.site_id != id);
     account.pipelines.retain(|p| p.site_id != id);
-    account.vulns.retain(|v| v.site_id != id);
+    account.vulns.retain(|v| v.keys().0 != id);
     account.record("destroy", "Site", &id);
     no_content()
 }
 
-/// Nested lists are newest first (modelled on `order(created_at: :desc)`).
-async fn checks_list(State(sim): Sim, Path(site_id): Path<String>, page: Page) -> Reply {
-    let account = sim.lock();
-    account.site(&site_id)?;
-    let checks = account.health_checks.iter().rev();
-    let items = checks
-        .filter(|c| c.site_id == site_id)
-        .map(HealthCheck::view)
-        .collect();
-    page.respond(items, account.page_size)
-}
-
-async fn check_get(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let account = sim.lock();
-    account.site(&site_id)?;
-    let mut checks = account.health_checks.iter();
-    let check = checks
-        .find(|c| c.site_id == site_id && c.id == id)
-        .ok_or_else(not_found)?;
-    ok(check.view())
-}
-
 // ---------------------------------------------------------------------------------------------
-// Handlers: snapshots
-
-async fn snapshots_list(State(sim): Sim, Path(site_id): Path<String>, page: Page) -> Reply {
-    let account = sim.lock();
-    account.site(&site_id)?;
-    let (now, d) = (account.now, account.job_duration);
-    let snaps = account.snapshots.iter().rev();
-    let items = snaps
-        .filter(|s| s.site_id == site_id)
-        .map(|s| s.view(now, d))
-        .collect();
-    page.respond(items, account.page_size)
-}
-
-async fn snapshot_get(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let mut account = sim.lock();
-    let (now, d) = (account.now, account.job_duration);
-    ok(find_snapshot(&mut account, &site_id, &id)?.view(now, d))
-}
+// Handlers: snapshots, pipelines, vulnerabilities
 
 async fn snapshot_create(State(sim): Sim, Path(site_id): Path<String>, body: Bytes) -> Reply {
-    let params = parse(&body, "snapshot")?;
-    let description = optional(&params, "description")?;
+    let description = optional(&parse(&body, "snapshot")?, "description")?;
     let mut account = sim.lock();
-    let fails = account.site(&site_id)?.status == "down";
+    let fails = account.site(&site_id)?["status"] == "down";
     let snap = Snapshot {
         id: new_id("snap"),
         site_id,
@@ -1121,7 +1012,7 @@ async fn snapshot_create(State(sim): Sim, Path(site_id): Path<String>, body: Byt
 /// Deleting a snapshot still in progress cancels it.
 async fn snapshot_delete(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
     let mut account = sim.lock();
-    find_snapshot(&mut account, &site_id, &id)?;
+    find::<Snapshot>(&mut account, &site_id, &id)?;
     account.snapshots.retain(|s| s.id != id);
     account.record("destroy", "Snapshot", &id);
     no_content()
@@ -1129,23 +1020,19 @@ async fn snapshot_delete(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
 
 /// The archive the site's agent produced: a JSON `{"data": "<base64>"}` body or the raw bytes
 /// (modelled: the docs give no body). The upload completes the snapshot with the data's size,
-/// whatever state it was in, and only the size is kept.
+/// whatever state it was in; only the size is kept.
 async fn snapshot_upload(
     State(sim): Sim,
     Path((site_id, id)): Ids,
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    let is_json = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    let size = if is_json {
-        let params = parse(&body, "snapshot")?;
-        let data = required(&params, "data")?;
-        base64_decode(&data)
-            .ok_or_else(|| unprocessable("Data is not valid base64"))?
-            .len()
+        .and_then(|v| v.to_str().ok());
+    let size = if content_type.is_some_and(|v| v.starts_with("application/json")) {
+        let data = required(&parse(&body, "snapshot")?, "data")?;
+        base64_len(&data).ok_or_else(|| invalid("data"))?
     } else if body.is_empty() {
         return Err(blank("data"));
     } else {
@@ -1153,7 +1040,7 @@ async fn snapshot_upload(
     };
     let mut account = sim.lock();
     let (now, d) = (account.now, account.job_duration);
-    let snap = find_snapshot(&mut account, &site_id, &id)?;
+    let snap = find::<Snapshot>(&mut account, &site_id, &id)?;
     snap.size_bytes = size as u64;
     snap.uploaded = true;
     let newly_completed = snap
@@ -1161,12 +1048,7 @@ async fn snapshot_upload(
         .as_ref()
         .is_none_or(|o| o.status != "completed");
     if newly_completed {
-        snap.outcome = Some(Outcome {
-            status: "completed",
-            progress: 1.0,
-            at: SystemTime::now(),
-            error: None,
-        });
+        snap.outcome = Outcome::completed(SystemTime::now());
     }
     let view = snap.view(now, d);
     account.record("upload", "Snapshot", &id);
@@ -1176,43 +1058,10 @@ async fn snapshot_upload(
     ok(view)
 }
 
-fn find_snapshot<'a>(
-    account: &'a mut Account,
-    site_id: &str,
-    id: &str,
-) -> Result<&'a mut Snapshot, Fail> {
-    account.site(site_id)?;
-    let mut snaps = account.snapshots.iter_mut();
-    snaps
-        .find(|s| s.site_id == site_id && s.id == id)
-        .ok_or_else(not_found)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Handlers: upgrade pipelines
-
-async fn pipelines_list(State(sim): Sim, Path(site_id): Path<String>, page: Page) -> Reply {
-    let account = sim.lock();
-    account.site(&site_id)?;
-    let (now, d) = (account.now, account.job_duration);
-    let pipes = account.pipelines.iter().rev();
-    let items = pipes
-        .filter(|p| p.site_id == site_id)
-        .map(|p| p.view(now, d))
-        .collect();
-    page.respond(items, account.page_size)
-}
-
-async fn pipeline_get(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let mut account = sim.lock();
-    let (now, d) = (account.now, account.job_duration);
-    ok(find_pipeline(&mut account, &site_id, &id)?.view(now, d))
-}
-
 /// `{"plugins": [slugs], "core": bool}`; a pipeline must upgrade something (modelled).
 async fn pipeline_create(State(sim): Sim, Path(site_id): Path<String>, body: Bytes) -> Reply {
     let params = parse(&body, "upgrade_pipeline")?;
-    let plugins = match params.get("plugins") {
+    let plugins: Vec<String> = match params.get("plugins") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
@@ -1223,8 +1072,7 @@ async fn pipeline_create(State(sim): Sim, Path(site_id): Path<String>, body: Byt
     };
     let core = match params.get("core") {
         None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(invalid("core")),
+        Some(v) => v.as_bool().ok_or_else(|| invalid("core"))?,
     };
     if plugins.is_empty() && !core {
         return Err(blank("plugins"));
@@ -1235,8 +1083,8 @@ async fn pipeline_create(State(sim): Sim, Path(site_id): Path<String>, body: Byt
         id: new_id("pipe"),
         site_id,
         plugins,
-        core_target: core.then(|| next_minor(&site.wp_version)),
-        created_at: SystemTime::now(),
+        core_target: core.then(|| next_minor(text(&site["wp_version"]))),
+        created_at: iso(SystemTime::now()),
         approved: None,
         outcome: None,
     };
@@ -1249,7 +1097,7 @@ async fn pipeline_create(State(sim): Sim, Path(site_id): Path<String>, body: Byt
 async fn pipeline_approve(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
     let mut account = sim.lock();
     let (now, d) = (account.now, account.job_duration);
-    let pipe = find_pipeline(&mut account, &site_id, &id)?;
+    let pipe = find::<Pipeline>(&mut account, &site_id, &id)?;
     if pipe.approved.is_some() {
         return Err(unprocessable("Pipeline is not awaiting approval"));
     }
@@ -1260,72 +1108,43 @@ async fn pipeline_approve(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
     ok(view)
 }
 
-fn find_pipeline<'a>(
-    account: &'a mut Account,
-    site_id: &str,
-    id: &str,
-) -> Result<&'a mut Pipeline, Fail> {
-    account.site(site_id)?;
-    let mut pipes = account.pipelines.iter_mut();
-    pipes
-        .find(|p| p.site_id == site_id && p.id == id)
-        .ok_or_else(not_found)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Handlers: vulnerabilities, activity, webhook endpoints, users and accounts
-
-async fn vulns_list(State(sim): Sim, Path(site_id): Path<String>, page: Page) -> Reply {
-    let account = sim.lock();
-    account.site(&site_id)?;
-    let vulns = account.vulns.iter().filter(|v| v.site_id == site_id);
-    page.respond(vulns.map(Vuln::view).collect(), account.page_size)
-}
-
-async fn vuln_get(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let mut account = sim.lock();
-    ok(find_vuln(&mut account, &site_id, &id)?.view())
-}
-
+/// `{"status": ...}`, one of the four triage states (modelled).
 async fn vuln_update(State(sim): Sim, Path((site_id, id)): Ids, body: Bytes) -> Reply {
-    let params = parse(&body, "vulnerability_record")?;
-    let status = required(&params, "status")?;
+    let status = required(&parse(&body, "vulnerability_record")?, "status")?;
     if !VULN_STATUSES.contains(&status.as_str()) {
         return Err(unprocessable("Status is not included in the list"));
     }
     let mut account = sim.lock();
-    let vuln = find_vuln(&mut account, &site_id, &id)?;
-    vuln.status = status;
-    vuln.updated_at = SystemTime::now();
-    let view = vuln.view();
+    let vuln = find::<Vuln>(&mut account, &site_id, &id)?;
+    vuln.0["status"] = json!(status);
+    vuln.0["updated_at"] = json!(iso(SystemTime::now()));
+    let view = vuln.0.clone();
     account.record("update", "VulnerabilityRecord", &id);
     ok(view)
 }
 
-fn find_vuln<'a>(account: &'a mut Account, site_id: &str, id: &str) -> Result<&'a mut Vuln, Fail> {
-    account.site(site_id)?;
-    let mut vulns = account.vulns.iter_mut();
-    vulns
-        .find(|v| v.site_id == site_id && v.id == id)
-        .ok_or_else(not_found)
-}
+// ---------------------------------------------------------------------------------------------
+// Handlers: activity, webhook endpoints, users and accounts
 
 /// Newest first.
 async fn activity_list(State(sim): Sim, page: Page) -> Reply {
     let account = sim.lock();
-    let items = account.activity.iter().rev().map(Activity::view).collect();
+    let items = account.activity.iter().rev().cloned().collect();
     page.respond(items, account.page_size)
 }
 
+/// The secret is shown on create, GET and PATCH but left out of lists (modelled).
 async fn webhooks_list(State(sim): Sim, page: Page) -> Reply {
     let account = sim.lock();
-    let items = account.webhooks.iter().map(|w| w.view(false)).collect();
+    let mut items = account.webhooks.clone();
+    for item in &mut items {
+        item.as_object_mut().map(|hook| hook.remove("secret"));
+    }
     page.respond(items, account.page_size)
 }
 
 async fn webhook_get(State(sim): Sim, Path(id): Path<String>) -> Reply {
-    let mut account = sim.lock();
-    ok(find_webhook(&mut account, &id)?.view(true))
+    ok(find_doc(&mut sim.lock().webhooks, &id)?.clone())
 }
 
 async fn webhook_create(State(sim): Sim, body: Bytes) -> Reply {
@@ -1333,53 +1152,45 @@ async fn webhook_create(State(sim): Sim, body: Bytes) -> Reply {
     let url = web_url(required(&params, "url")?)?;
     let events = event_list(&params)?.ok_or_else(|| blank("events"))?;
     let enabled = enabled_flag(&params)?.unwrap_or(true);
-    let hook = Webhook {
-        id: new_id("wh"),
-        url,
-        events,
-        secret: format!("whsec_{}", random_string(32)),
-        enabled,
-        created_at: SystemTime::now(),
-    };
-    let view = hook.view(true);
+    let hook = json!({
+        "id": new_id("wh"), "url": url, "events": events, "enabled": enabled,
+        "secret": format!("whsec_{}", random_string(32)), "created_at": iso(SystemTime::now())
+    });
     let mut account = sim.lock();
-    account.record("create", "WebhookEndpoint", &hook.id);
-    account.webhooks.push(hook);
-    created(view)
+    account.record("create", "WebhookEndpoint", text(&hook["id"]));
+    account.webhooks.push(hook.clone());
+    created(hook)
 }
 
 async fn webhook_update(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> Reply {
     let params = parse(&body, "webhook_endpoint")?;
     let url = optional(&params, "url")?.map(web_url).transpose()?;
-    let events = event_list(&params)?;
-    let enabled = enabled_flag(&params)?;
+    let (events, enabled) = (event_list(&params)?, enabled_flag(&params)?);
     let mut account = sim.lock();
-    let hook = find_webhook(&mut account, &id)?;
-    if let Some(url) = url {
-        hook.url = url;
+    let hook = find_doc(&mut account.webhooks, &id)?;
+    let changes = [
+        ("url", url.map(Value::from)),
+        ("events", events.map(Value::from)),
+    ];
+    for (field, value) in changes
+        .into_iter()
+        .chain([("enabled", enabled.map(Value::from))])
+    {
+        if let Some(value) = value {
+            hook[field] = value;
+        }
     }
-    if let Some(events) = events {
-        hook.events = events;
-    }
-    if let Some(enabled) = enabled {
-        hook.enabled = enabled;
-    }
-    let view = hook.view(true);
+    let hook = hook.clone();
     account.record("update", "WebhookEndpoint", &id);
-    ok(view)
+    ok(hook)
 }
 
 async fn webhook_delete(State(sim): Sim, Path(id): Path<String>) -> Reply {
     let mut account = sim.lock();
-    find_webhook(&mut account, &id)?;
-    account.webhooks.retain(|w| w.id != id);
+    find_doc(&mut account.webhooks, &id)?;
+    account.webhooks.retain(|w| w["id"] != id);
     account.record("destroy", "WebhookEndpoint", &id);
     no_content()
-}
-
-fn find_webhook<'a>(account: &'a mut Account, id: &str) -> Result<&'a mut Webhook, Fail> {
-    let mut hooks = account.webhooks.iter_mut();
-    hooks.find(|w| w.id == id).ok_or_else(not_found)
 }
 
 /// `events`: a non-empty array of known event names, duplicates dropped; `None` when absent.
@@ -1394,9 +1205,8 @@ fn event_list(params: &Params) -> Result<Option<Vec<String>>, Fail> {
     for item in items {
         let name = item.as_str().ok_or_else(|| invalid("events"))?;
         if !EVENTS.contains(&name) {
-            return Err(unprocessable(format!(
-                "Events includes unknown event {name}"
-            )));
+            let message = format!("Events includes unknown event {name}");
+            return Err(unprocessable(message));
         }
         if !events.iter().any(|e| e == name) {
             events.push(name.into());
@@ -1408,19 +1218,17 @@ fn event_list(params: &Params) -> Result<Option<Vec<String>>, Fail> {
 fn enabled_flag(params: &Params) -> Result<Option<bool>, Fail> {
     match params.get("enabled") {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(invalid("enabled")),
+        Some(v) => v.as_bool().map(Some).ok_or_else(|| invalid("enabled")),
     }
 }
 
 async fn me(State(sim): Sim) -> Reply {
-    let account = sim.lock();
-    ok(users(&account.email).swap_remove(0))
+    ok(users(&sim.lock().email).swap_remove(0))
 }
 
 async fn accounts_list(State(sim): Sim, page: Page) -> Reply {
-    let page_size = sim.lock().page_size;
-    page.respond(accounts(), page_size)
+    let per_page = sim.lock().page_size;
+    page.respond(accounts(), per_page)
 }
 
 async fn account_get(Path(id): Path<String>) -> Reply {
@@ -1460,6 +1268,10 @@ fn created(body: Value) -> Reply {
 
 fn no_content() -> Reply {
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn unauthorized(error: &str) -> Fail {
+    Fail(StatusCode::UNAUTHORIZED, error.into())
 }
 
 fn not_found() -> Fail {
@@ -1655,18 +1467,6 @@ fn next_minor(version: &str) -> String {
     }
 }
 
-/// A UTC wall time from its calendar fields.
-fn utc(year: i64, month: i64, day: i64, hour: u64, minute: u64) -> SystemTime {
-    // Howard Hinnant's days-from-civil.
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let secs = days.max(0) as u64 * 86_400 + hour * 3600 + minute * 60;
-    UNIX_EPOCH + Duration::from_secs(secs)
-}
-
 /// RFC 3339 in UTC to the second, as Rails renders `created_at`: `2026-01-15T10:30:00Z`.
 fn iso(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -1688,31 +1488,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Standard or URL-safe base64, padding optional, whitespace ignored.
-fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in text.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            c if c.is_ascii_whitespace() => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+/// The decoded length of standard or URL-safe base64 (padding optional, whitespace ignored), or
+/// `None` when it is not base64. Only the size of uploaded data is kept, so nothing is decoded.
+fn base64_len(text: &str) -> Option<usize> {
+    let chars: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    let unpadded = chars
+        .strip_suffix(b"==")
+        .or(chars.strip_suffix(b"="))
+        .unwrap_or(&chars);
+    let valid = |c: &u8| c.is_ascii_alphanumeric() || b"+/-_".contains(c);
+    (unpadded.iter().all(valid) && unpadded.len() % 4 != 1).then(|| unpadded.len() * 3 / 4)
 }
-
 // ---------------------------------------------------------------------------------------------
 // Tests
 
@@ -1721,8 +1507,10 @@ mod tests {
     use super::*;
 
     const TOKEN: &str = "test-token";
+    const AUTH: &str = "token test-token";
+    const HOME: &str = "sites/site_abc123";
 
-    /// A running simulator and a caller that authenticates with the API token.
+    /// A running simulator and a caller that prefixes `/api/v1/`.
     struct Api {
         sim: Simulator,
         server: SimServer,
@@ -1731,9 +1519,11 @@ mod tests {
 
     impl Api {
         async fn boot(job_ms: u64) -> Api {
+            let job_duration = Duration::from_millis(job_ms);
+            let api_token = TOKEN.into();
             let config = SimConfig {
-                api_token: TOKEN.into(),
-                job_duration: Duration::from_millis(job_ms),
+                api_token,
+                job_duration,
                 ..SimConfig::default()
             };
             let (sim, server) = Simulator::start(config).await.unwrap();
@@ -1749,14 +1539,9 @@ mod tests {
             format!("{}/api/v1/{path}", self.server.base_url())
         }
 
-        /// Sends with the given `Authorization` value (none when empty); a body-less answer is null.
-        async fn send_as(
-            &self,
-            auth: &str,
-            method: &str,
-            path: &str,
-            body: Option<Value>,
-        ) -> (u16, Value) {
+        /// Sends with this `Authorization` (none when empty); a body-less answer reads as null.
+        async fn send(&self, auth: &str, call: &str, body: Option<Value>) -> (u16, Value) {
+            let (method, path) = call.split_once(' ').unwrap();
             let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
             let mut req = self.client.request(method, self.url(path));
             if !auth.is_empty() {
@@ -1768,22 +1553,23 @@ mod tests {
             let resp = req.send().await.unwrap();
             let status = resp.status().as_u16();
             let bytes = resp.bytes().await.unwrap();
-            let body = match bytes.is_empty() {
-                true => Value::Null,
-                false => serde_json::from_slice(&bytes).unwrap(),
-            };
-            (status, body)
+            (status, serde_json::from_slice(&bytes).unwrap_or_default())
         }
 
-        async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-            let auth = format!("token {TOKEN}");
-            self.send_as(&auth, method, path, body).await
+        /// `call` is `"METHOD path"`; authenticates with the API token.
+        async fn call(&self, call: &str, body: Option<Value>) -> (u16, Value) {
+            self.send(AUTH, call, body).await
+        }
+
+        /// Asserts the status and returns the body.
+        async fn expect(&self, call: &str, body: Option<Value>, status: u16) -> Value {
+            let (got, body) = self.call(call, body).await;
+            assert_eq!(got, status, "{call}: {body}");
+            body
         }
 
         async fn get(&self, path: &str) -> Value {
-            let (status, body) = self.call("GET", path, None).await;
-            assert_eq!(status, 200, "GET {path}: {body}");
-            body
+            self.expect(&format!("GET {path}"), None, 200).await
         }
     }
 
@@ -1795,17 +1581,26 @@ mod tests {
         json!({"error": message})
     }
 
+    fn strs<'a>(items: &'a Value, key: &str) -> Vec<&'a str> {
+        let items = items.as_array().unwrap().iter();
+        items.map(|i| i[key].as_str().unwrap()).collect()
+    }
+
     /// A missing, wrong or wrongly-schemed token gets 401 `{"error": "Unauthorized"}`.
     #[tokio::test]
     async fn unauthorized() {
         let api = Api::boot(300).await;
         let bearer = format!("Bearer {TOKEN}");
         for auth in ["", "token wrong", bearer.as_str()] {
-            let got = api.send_as(auth, "GET", "sites", None).await;
-            assert_eq!(got, (401, error("Unauthorized")), "{auth:?}");
+            for call in [
+                "GET sites",
+                "GET sites/site_abc123/snapshots",
+                "DELETE auth",
+            ] {
+                let got = api.send(auth, call, None).await;
+                assert_eq!(got, (401, error("Unauthorized")), "{auth:?} {call}");
+            }
         }
-        let got = api.send_as("", "DELETE", "auth", None).await;
-        assert_eq!(got, (401, error("Unauthorized")));
     }
 
     /// Logging in issues a working API token, and logging out revokes it.
@@ -1813,29 +1608,22 @@ mod tests {
     async fn login_token_and_logout() {
         let api = Api::boot(300).await;
         let wrong = json!({"email": "owner@example.com", "password": "nope"});
-        let got = api.send_as("", "POST", "auth", Some(wrong)).await;
+        let got = api.send("", "POST auth", Some(wrong)).await;
         assert_eq!(got, (401, error("Invalid email or password")));
         let creds = json!({"email": "Owner@Example.com", "password": "correct horse"});
-        let (status, body) = api.send_as("", "POST", "auth", Some(creds)).await;
+        let (status, body) = api.send("", "POST auth", Some(creds)).await;
         assert_eq!(status, 201);
         let auth = format!("token {}", body["token"].as_str().unwrap());
-        let (status, me) = api.send_as(&auth, "GET", "me", None).await;
-        assert_eq!(status, 200);
-        assert_eq!(
-            (&me["id"], &me["email"], &me["account_id"]),
-            (
-                &json!("usr_1"),
-                &json!("owner@example.com"),
-                &json!("acc_1")
-            )
-        );
-        assert_eq!(
-            api.send_as(&auth, "DELETE", "auth", None).await,
-            (204, Value::Null)
-        );
-        let got = api.send_as(&auth, "GET", "me", None).await;
+        let (status, me) = api.send(&auth, "GET me", None).await;
+        let expected = json!({"id": "usr_1", "email": "owner@example.com", "name": "Site Owner",
+                              "account_id": "acc_1", "role": "owner"});
+        assert_eq!((status, me), (200, expected));
+        let got = api.send(&auth, "DELETE auth", None).await;
+        assert_eq!(got, (204, Value::Null));
+        let got = api.send(&auth, "GET me", None).await;
         assert_eq!(got, (401, error("Unauthorized")));
-        assert_eq!(api.get("users").await.as_array().unwrap().len(), 3);
+        let users = api.get("users").await;
+        assert_eq!(strs(&users, "id"), ["usr_1", "usr_2", "usr_3"]);
     }
 
     /// A JWT pair authenticates, refreshing rotates it, and a revoked token stops working.
@@ -1843,36 +1631,31 @@ mod tests {
     async fn jwt_refresh_and_revoke() {
         let api = Api::boot(300).await;
         let creds = json!({"email": "owner@example.com", "password": "correct horse"});
-        let (status, pair) = api.send_as("", "POST", "jwt", Some(creds)).await;
+        let (status, pair) = api.send("", "POST jwt", Some(creds)).await;
         assert_eq!((status, &pair["token_type"]), (201, &json!("Bearer")));
         assert_eq!(pair["expires_in"], 900);
         let bearer = |pair: &Value| format!("Bearer {}", pair["access_token"].as_str().unwrap());
-        assert_eq!(
-            api.send_as(&bearer(&pair), "GET", "sites", None).await.0,
-            200
-        );
+        assert_eq!(api.send(&bearer(&pair), "GET sites", None).await.0, 200);
 
-        let refresh = json!({"refresh_token": pair["refresh_token"]});
-        let (status, next) = api
-            .send_as("", "POST", "jwt/refresh", Some(refresh.clone()))
-            .await;
+        let refresh = Some(json!({"refresh_token": pair["refresh_token"]}));
+        let (status, next) = api.send("", "POST jwt/refresh", refresh.clone()).await;
         assert_eq!(status, 200);
         assert_ne!(next["access_token"], pair["access_token"]);
         assert_ne!(next["refresh_token"], pair["refresh_token"]);
-        let reused = api.send_as("", "POST", "jwt/refresh", Some(refresh)).await;
+        let reused = api.send("", "POST jwt/refresh", refresh).await;
         assert_eq!(reused, (401, error("Invalid refresh token")));
 
         let auth = bearer(&next);
-        assert_eq!(api.send_as(&auth, "GET", "me", None).await.0, 200);
-        let revoke = json!({"token": next["access_token"]});
-        let got = api.call("POST", "jwt/revoke", Some(revoke)).await;
-        assert_eq!(got, (200, json!({"revoked": true})));
-        let got = api.send_as(&auth, "GET", "me", None).await;
+        assert_eq!(api.send(&auth, "GET me", None).await.0, 200);
+        let revoke = Some(json!({"token": next["access_token"]}));
+        let revoked = api.expect("POST jwt/revoke", revoke, 200).await;
+        assert_eq!(revoked, json!({"revoked": true}));
+        let got = api.send(&auth, "GET me", None).await;
         assert_eq!(got, (401, error("Unauthorized")));
-        let revoke = json!({"token": next["refresh_token"]});
-        assert_eq!(api.call("POST", "jwt/revoke", Some(revoke)).await.0, 200);
-        let refresh = json!({"refresh_token": next["refresh_token"]});
-        let got = api.send_as("", "POST", "jwt/refresh", Some(refresh)).await;
+        let revoke = Some(json!({"token": next["refresh_token"]}));
+        api.expect("POST jwt/revoke", revoke, 200).await;
+        let refresh = Some(json!({"refresh_token": next["refresh_token"]}));
+        let got = api.send("", "POST jwt/refresh", refresh).await;
         assert_eq!(got, (401, error("Invalid refresh token")));
     }
 
@@ -1886,34 +1669,34 @@ mod tests {
             "status": "healthy", "wp_version": "6.5", "php_version": "8.2",
             "created_at": "2026-01-15T10:30:00Z"
         });
-        assert_eq!(sites[0], example);
-        assert_eq!(sites.as_array().unwrap().len(), 3);
+        assert_eq!((&sites[0], sites.as_array().unwrap().len()), (&example, 3));
         assert_eq!(api.sim.site_ids()[0], "site_abc123");
 
         let body = json!({"site": {"name": "New Site", "url": "https://new.example.net"}});
-        let (status, site) = api.call("POST", "sites", Some(body)).await;
-        assert_eq!((status, &site["status"]), (201, &json!("healthy")));
-        let id = site["id"].as_str().unwrap().to_string();
-        assert!(id.starts_with("site_"), "{id}");
-        assert_eq!(api.get(&format!("sites/{id}")).await, site);
-        let rename = json!({"name": "Renamed"});
-        let (status, updated) = api
-            .call("PATCH", &format!("sites/{id}"), Some(rename))
-            .await;
-        assert_eq!((status, &updated["name"]), (200, &json!("Renamed")));
-        assert_eq!(api.get(&format!("sites/{id}")).await["name"], "Renamed");
-        let got = api.call("DELETE", &format!("sites/{id}"), None).await;
+        let site = api.expect("POST sites", Some(body), 201).await;
+        assert_eq!(site["status"], "healthy");
+        let path = format!("sites/{}", site["id"].as_str().unwrap());
+        assert!(path.starts_with("sites/site_"), "{path}");
+        assert_eq!(api.get(&path).await, site);
+        let rename = Some(json!({"name": "Renamed"}));
+        let renamed = api.expect(&format!("PATCH {path}"), rename, 200).await;
+        assert_eq!(renamed["name"], "Renamed");
+        assert_eq!(api.get(&path).await, renamed);
+        let got = api.call(&format!("DELETE {path}"), None).await;
         assert_eq!(got, (204, Value::Null));
-        for path in [format!("sites/{id}"), format!("sites/{id}/snapshots")] {
-            let got = api.call("GET", &path, None).await;
-            assert_eq!(got, (404, error("Record not found")), "{path}");
+        let gone = [format!("GET {path}"), format!("GET {path}/snapshots")];
+        for call in gone
+            .iter()
+            .map(String::as_str)
+            .chain(["GET sites/site_abc123/snapshots/x"])
+        {
+            let got = api.call(call, None).await;
+            assert_eq!(got, (404, error("Record not found")), "{call}");
         }
-        let checks = api.get("sites/site_abc123/health_checks").await;
+        let checks = api.get(&format!("{HOME}/health_checks")).await;
         assert_eq!(checks.as_array().unwrap().len(), 2);
-        let check_id = checks[0]["id"].as_str().unwrap();
-        let check = api
-            .get(&format!("sites/site_abc123/health_checks/{check_id}"))
-            .await;
+        let id = checks[0]["id"].as_str().unwrap();
+        let check = api.get(&format!("{HOME}/health_checks/{id}")).await;
         assert_eq!(check["checks"]["http"]["status"], "passed");
     }
 
@@ -1922,123 +1705,88 @@ mod tests {
     async fn pagination() {
         let api = Api::boot(300).await;
         let mut seen = BTreeSet::new();
-        for (page, len, next) in [(1, 25, true), (2, 25, true), (3, 10, false), (4, 0, false)] {
-            let resp = api
-                .client
-                .get(api.url(&format!("activity_logs?page={page}")))
-                .header("Authorization", format!("token {TOKEN}"))
-                .send()
-                .await
-                .unwrap();
+        for (page, len, has_next) in [(1, 25, true), (2, 25, true), (3, 10, false), (4, 0, false)] {
+            let url = api.url(&format!("activity_logs?page={page}"));
+            let req = api.client.get(url).header("Authorization", AUTH);
+            let resp = req.send().await.unwrap();
             let headers = resp.headers().clone();
             let body: Value = resp.json().await.unwrap();
-            let items = body.as_array().unwrap();
-            assert_eq!(items.len(), len, "page {page}");
-            seen.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_string()));
+            assert_eq!(body.as_array().unwrap().len(), len, "page {page}");
+            seen.extend(strs(&body, "id").into_iter().map(String::from));
             assert_eq!(headers["x-total-count"], "60");
-            let link = headers
-                .get("link")
-                .map_or("", |v| v.to_str().unwrap())
-                .to_string();
-            let next_link = format!("/api/v1/activity_logs?page={}>; rel=\"next\"", page + 1);
-            assert_eq!(link.contains(&next_link), next, "page {page}: {link}");
+            let link = headers.get("link").map_or("", |v| v.to_str().unwrap());
+            let next = format!("/api/v1/activity_logs?page={}>; rel=\"next\"", page + 1);
+            assert_eq!(link.contains(&next), has_next, "page {page}: {link}");
         }
         assert_eq!(seen.len(), 60);
         let first = &api.get("activity_logs").await[0];
         let keys = ["id", "action", "subject_type", "subject_id", "created_at"];
-        assert!(keys.iter().all(|k| first.get(k).is_some()), "{first}");
+        assert!(keys.iter().all(|k| first[k].is_string()), "{first}");
     }
 
     /// A snapshot goes pending -> running -> completed with a size; upload and delete work.
     #[tokio::test]
     async fn snapshot_progresses_to_completed() {
         let api = Api::boot(600).await;
-        let path = "sites/site_abc123/snapshots";
-        let body = json!({"description": "before upgrade"});
-        let (status, snap) = api.call("POST", path, Some(body)).await;
-        assert_eq!(status, 201);
-        assert_eq!(
-            (&snap["status"], &snap["progress"], &snap["size_bytes"]),
-            (&json!("pending"), &json!(0), &Value::Null)
-        );
-        let one = format!("{path}/{}", snap["id"].as_str().unwrap());
+        let create = format!("POST {HOME}/snapshots");
+        let body = Some(json!({"description": "before upgrade"}));
+        let snap = api.expect(&create, body, 201).await;
+        let state = |s: &Value| (s["status"].clone(), s["progress"].clone());
+        assert_eq!(state(&snap), (json!("pending"), json!(0)));
+        assert_eq!(snap["size_bytes"], Value::Null);
+        let one = format!("{HOME}/snapshots/{}", snap["id"].as_str().unwrap());
         sleep_ms(300).await;
         let running = api.get(&one).await;
-        assert_eq!(running["status"], "running");
         let progress = running["progress"].as_f64().unwrap();
+        assert_eq!(running["status"], "running");
         assert!(progress > 0.0 && progress < 1.0, "{progress}");
         sleep_ms(400).await;
         let done = api.get(&one).await;
-        assert_eq!(
-            (&done["status"], &done["progress"]),
-            (&json!("completed"), &json!(1))
-        );
+        assert_eq!(state(&done), (json!("completed"), json!(1)));
         assert!(done["size_bytes"].as_u64().unwrap() > 0);
-        assert_eq!(api.get(path).await[0], done);
+        assert_eq!(api.get(&format!("{HOME}/snapshots")).await[0], done);
 
-        let upload = json!({"data": "aGVsbG8gd29ybGQ="});
-        let (status, up) = api
-            .call("PUT", &format!("{one}/upload"), Some(upload))
-            .await;
+        let upload = format!("PUT {one}/upload");
+        let data = Some(json!({"data": "aGVsbG8gd29ybGQ="}));
+        let uploaded = api.expect(&upload, data, 200).await;
         assert_eq!(
-            (status, &up["uploaded"], &up["size_bytes"]),
-            (200, &json!(true), &json!(11))
+            (&uploaded["uploaded"], &uploaded["size_bytes"]),
+            (&json!(true), &json!(11))
         );
-        let raw = api
-            .client
-            .put(api.url(&format!("{one}/upload")))
-            .header("Authorization", format!("token {TOKEN}"))
-            .body(vec![7u8; 1000])
-            .send()
-            .await
-            .unwrap();
-        let raw: Value = raw.json().await.unwrap();
+        let raw = api.client.put(api.url(&format!("{one}/upload")));
+        let raw = raw.header("Authorization", AUTH).body(vec![7u8; 1000]);
+        let raw: Value = raw.send().await.unwrap().json().await.unwrap();
         assert_eq!(raw["size_bytes"], 1000);
-        assert_eq!(api.call("DELETE", &one, None).await, (204, Value::Null));
-        assert_eq!(api.call("GET", &one, None).await.0, 404);
-    }
+        let got = api.call(&format!("DELETE {one}"), None).await;
+        assert_eq!(got, (204, Value::Null));
+        assert_eq!(api.call(&format!("GET {one}"), None).await.0, 404);
 
-    /// A snapshot of the seeded site that is down fails part-way with an error.
-    #[tokio::test]
-    async fn snapshot_of_down_site_fails() {
-        let api = Api::boot(200).await;
-        let down = api.sim.site_ids()[2].clone();
-        let path = format!("sites/{down}/snapshots");
-        let (_, snap) = api.call("POST", &path, Some(json!({}))).await;
+        // The seeded site that is down cannot be snapshotted.
+        let down = format!("sites/{}/snapshots", api.sim.site_ids()[2]);
+        let snap = api.expect(&format!("POST {down}"), None, 201).await;
         sleep_ms(250).await;
         let failed = api
-            .get(&format!("{path}/{}", snap["id"].as_str().unwrap()))
+            .get(&format!("{down}/{}", snap["id"].as_str().unwrap()))
             .await;
-        assert_eq!(
-            (&failed["status"], &failed["progress"]),
-            (&json!("failed"), &json!(0.3))
-        );
+        assert_eq!(state(&failed), (json!("failed"), json!(0.3)));
         assert!(failed["error"].as_str().unwrap().contains("unreachable"));
     }
 
-    /// Approving runs a pipeline to completion and bumps core; re-approval is 422; a broken plugin fails it.
+    /// Approval runs a pipeline to completion and bumps core; re-approval is 422; a broken plugin fails.
     #[tokio::test]
     async fn pipeline_approve_and_fail() {
         let api = Api::boot(400).await;
-        let path = "sites/site_abc123/upgrade_pipelines";
-        let body = json!({"plugins": ["akismet"], "core": true});
-        let (status, pipe) = api.call("POST", path, Some(body)).await;
-        assert_eq!(
-            (status, &pipe["status"]),
-            (201, &json!("awaiting_approval"))
-        );
-        let names: Vec<&str> = pipe["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["name"].as_str().unwrap())
-            .collect();
-        let expected = ["snapshot", "update_plugin", "update_core", "health_check"];
-        assert_eq!(names, expected);
-        let one = format!("{path}/{}", pipe["id"].as_str().unwrap());
-        let (status, running) = api.call("POST", &format!("{one}/approve"), None).await;
-        assert_eq!((status, &running["status"]), (200, &json!("running")));
-        let again = api.call("POST", &format!("{one}/approve"), None).await;
+        let create = format!("POST {HOME}/upgrade_pipelines");
+        let body = Some(json!({"plugins": ["akismet"], "core": true}));
+        let pipe = api.expect(&create, body, 201).await;
+        assert_eq!(pipe["status"], "awaiting_approval");
+        let steps = ["snapshot", "update_plugin", "update_core", "health_check"];
+        assert_eq!(strs(&pipe["steps"], "name"), steps);
+        let one = format!("{HOME}/upgrade_pipelines/{}", pipe["id"].as_str().unwrap());
+        let approve = format!("POST {one}/approve");
+        let running = api.expect(&approve, None, 200).await;
+        assert_eq!(running["status"], "running");
+        let again = api.call(&approve, None).await;
         assert_eq!(again, (422, error("Pipeline is not awaiting approval")));
         sleep_ms(450).await;
         let done = api.get(&one).await;
@@ -2046,26 +1794,18 @@ mod tests {
             (&done["status"], &done["progress"]),
             (&json!("completed"), &json!(1))
         );
-        assert_eq!(api.get("sites/site_abc123").await["wp_version"], "6.6");
+        assert_eq!(api.get(HOME).await["wp_version"], "6.6");
 
-        let body = json!({"plugins": ["akismet", "broken-plugin", "jetpack"]});
-        let (_, pipe) = api.call("POST", path, Some(body)).await;
-        let one = format!("{path}/{}", pipe["id"].as_str().unwrap());
-        api.call("POST", &format!("{one}/approve"), None).await;
+        let body = Some(json!({"plugins": ["akismet", "broken-plugin", "jetpack"]}));
+        let pipe = api.expect(&create, body, 201).await;
+        let one = format!("{HOME}/upgrade_pipelines/{}", pipe["id"].as_str().unwrap());
+        api.expect(&format!("POST {one}/approve"), None, 200).await;
         sleep_ms(450).await;
         let failed = api.get(&one).await;
         assert_eq!(failed["status"], "failed");
         assert!(failed["error"].as_str().unwrap().contains("broken-plugin"));
-        let steps: Vec<&str> = failed["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["status"].as_str().unwrap())
-            .collect();
-        assert_eq!(
-            steps,
-            ["completed", "completed", "failed", "skipped", "skipped"]
-        );
+        let steps = ["completed", "completed", "failed", "skipped", "skipped"];
+        assert_eq!(strs(&failed["steps"], "status"), steps);
     }
 
     /// Webhooks reach a local receiver without reads, signed with the endpoint's secret.
@@ -2074,35 +1814,29 @@ mod tests {
         let api = Api::boot(300).await;
         let received: Arc<Mutex<Vec<(HeaderMap, Bytes)>>> = Arc::default();
         let sink = received.clone();
-        let app = Router::new().route(
-            "/hook",
-            post(move |headers: HeaderMap, body: Bytes| async move {
-                sink.lock().unwrap().push((headers, body));
-                StatusCode::OK
-            }),
-        );
-        let receiver = SimServer::start(app, ([127, 0, 0, 1], 0).into())
-            .await
-            .unwrap();
+        let hook = move |headers: HeaderMap, body: Bytes| async move {
+            sink.lock().unwrap().push((headers, body));
+            StatusCode::OK
+        };
+        let app = Router::new().route("/hook", post(hook));
+        let receiver = SimServer::start(app, ([127, 0, 0, 1], 0).into());
+        let receiver = receiver.await.unwrap();
         let url = format!("{}/hook", receiver.base_url());
-        let events = json!(["snapshot.created", "snapshot.completed"]);
-        let body = json!({"url": url, "events": events});
-        let (status, hook) = api.call("POST", "webhook_endpoints", Some(body)).await;
-        assert_eq!(status, 201);
+        let events = ["snapshot.created", "snapshot.completed"];
+        let body = Some(json!({"url": url, "events": events}));
+        let hook = api.expect("POST webhook_endpoints", body, 201).await;
         let secret = hook["secret"].as_str().unwrap().to_string();
-        assert!(secret.starts_with("whsec_"));
-        // An endpoint nobody listens on: its attempts are recorded as unreachable.
+        assert!(secret.starts_with("whsec_"), "{secret}");
+        // An endpoint nobody listens on: its attempt is recorded as unreachable.
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let dead = format!("http://{}/hook", closed.local_addr().unwrap());
         drop(closed);
-        let body = json!({"url": dead, "events": ["snapshot.created"]});
-        assert_eq!(
-            api.call("POST", "webhook_endpoints", Some(body)).await.0,
-            201
-        );
+        let body = Some(json!({"url": dead, "events": ["snapshot.created"]}));
+        api.expect("POST webhook_endpoints", body, 201).await;
 
-        let snaps = "sites/site_abc123/snapshots";
-        let (_, snap) = api.call("POST", snaps, None).await;
+        let snap = api
+            .expect(&format!("POST {HOME}/snapshots"), None, 201)
+            .await;
         for _ in 0..60 {
             if received.lock().unwrap().len() >= 2 {
                 break;
@@ -2111,126 +1845,78 @@ mod tests {
         }
         let got = received.lock().unwrap().clone();
         assert_eq!(got.len(), 2);
-        for ((headers, body), event) in got.iter().zip(["snapshot.created", "snapshot.completed"]) {
-            assert_eq!(headers["x-orchestrix-event"], event);
-            assert_eq!(headers["content-type"], "application/json");
+        for ((headers, body), event) in got.iter().zip(events) {
             let payload: Value = serde_json::from_slice(body).unwrap();
-            assert_eq!(payload["event"], event);
-            assert_eq!(payload["data"]["id"], snap["id"]);
+            assert_eq!(
+                (&payload["event"], &payload["data"]["id"]),
+                (&json!(event), &snap["id"])
+            );
+            assert_eq!(headers["x-orchestrix-event"], event);
             assert_eq!(
                 headers["x-orchestrix-delivery"],
                 payload["id"].as_str().unwrap()
             );
+            assert_eq!(headers["content-type"], "application/json");
             let signature = headers["x-orchestrix-signature"].to_str().unwrap();
-            let hex_sig = signature.strip_prefix("sha256=").unwrap();
             let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
             mac.update(body);
-            assert_eq!(hex_sig, hex(&mac.finalize().into_bytes()));
+            let expected = format!("sha256={}", hex(&mac.finalize().into_bytes()));
+            assert_eq!(signature, expected);
         }
-        assert_eq!(got[1].0["x-orchestrix-event"], "snapshot.completed");
         sleep_ms(100).await;
         let mut deliveries = api.sim.deliveries();
         deliveries.sort();
-        let expected = vec![
-            (dead, "snapshot.created".to_string(), None),
-            (url.clone(), "snapshot.completed".to_string(), Some(200)),
-            (url, "snapshot.created".to_string(), Some(200)),
+        let mut expected = vec![
+            (dead, events[0].to_string(), None),
+            (url.clone(), events[0].to_string(), Some(200)),
+            (url, events[1].to_string(), Some(200)),
         ];
-        let mut expected = expected;
         expected.sort();
         assert_eq!(deliveries, expected);
     }
 
-    /// Invalid bodies get Rails-style 422 messages.
+    /// Invalid bodies get Rails-style 422 messages; a valid vulnerability status is saved.
     #[tokio::test]
     async fn validation_errors() {
         let api = Api::boot(300).await;
+        let h = "https://h.example";
+        #[rustfmt::skip]
         let cases = [
-            (
-                "POST",
-                "sites",
-                json!({"url": "https://x.example"}),
-                "Name can't be blank",
-            ),
-            ("POST", "sites", json!({"name": "X"}), "Url can't be blank"),
-            (
-                "POST",
-                "sites",
-                json!({"name": "X", "url": "ftp://x"}),
-                "Url is invalid",
-            ),
-            (
-                "POST",
-                "sites",
-                json!({"name": "X", "url": "https://example.com"}),
-                "Url has already been taken",
-            ),
-            (
-                "PATCH",
-                "sites/site_abc123",
-                json!({"name": ""}),
-                "Name can't be blank",
-            ),
-            (
-                "POST",
-                "webhook_endpoints",
-                json!({"url": "https://h.example"}),
-                "Events can't be blank",
-            ),
-            (
-                "POST",
-                "webhook_endpoints",
-                json!({"url": "https://h.example", "events": []}),
-                "Events can't be blank",
-            ),
-            (
-                "POST",
-                "webhook_endpoints",
-                json!({"url": "https://h.example", "events": ["site.exploded"]}),
-                "Events includes unknown event site.exploded",
-            ),
-            (
-                "POST",
-                "webhook_endpoints",
-                json!({"url": "mailto:x", "events": ["site.updated"]}),
-                "Url is invalid",
-            ),
-            (
-                "POST",
-                "sites/site_abc123/upgrade_pipelines",
-                json!({}),
-                "Plugins can't be blank",
-            ),
+            ("POST sites", json!({"url": "https://x.example"}), "Name can't be blank"),
+            ("POST sites", json!({"name": "X"}), "Url can't be blank"),
+            ("POST sites", json!({"name": "X", "url": "ftp://x"}), "Url is invalid"),
+            ("POST sites", json!({"name": "X", "url": "https://example.com"}), "Url has already been taken"),
+            ("PATCH sites/site_abc123", json!({"name": ""}), "Name can't be blank"),
+            ("POST webhook_endpoints", json!({"url": h}), "Events can't be blank"),
+            ("POST webhook_endpoints", json!({"url": h, "events": []}), "Events can't be blank"),
+            ("POST webhook_endpoints", json!({"url": h, "events": ["x.y"]}), "Events includes unknown event x.y"),
+            ("POST webhook_endpoints", json!({"url": "mailto:x", "events": ["site.updated"]}), "Url is invalid"),
+            ("POST sites/site_abc123/upgrade_pipelines", json!({}), "Plugins can't be blank"),
         ];
-        for (method, path, body, message) in cases {
-            let got = api.call(method, path, Some(body)).await;
-            assert_eq!(got, (422, error(message)), "{method} {path}");
+        for (call, body, message) in cases {
+            let got = api.call(call, Some(body)).await;
+            assert_eq!(got, (422, error(message)), "{call}");
         }
-        let vulns = api.get("sites/site_abc123/vulnerability_records").await;
-        assert_eq!(vulns.as_array().unwrap().len(), 2);
-        assert_eq!(vulns[0]["status"], "open");
-        let one = format!(
-            "sites/site_abc123/vulnerability_records/{}",
-            vulns[0]["id"].as_str().unwrap()
-        );
-        let got = api
-            .call("PATCH", &one, Some(json!({"status": "fixed"})))
-            .await;
+        let vulns = api.get(&format!("{HOME}/vulnerability_records")).await;
+        assert_eq!(strs(&vulns, "status"), ["open", "open"]);
+        let id = vulns[0]["id"].as_str().unwrap();
+        let patch = format!("PATCH {HOME}/vulnerability_records/{id}");
+        let got = api.call(&patch, Some(json!({"status": "fixed"}))).await;
         assert_eq!(got, (422, error("Status is not included in the list")));
-        let (status, vuln) = api
-            .call("PATCH", &one, Some(json!({"status": "acknowledged"})))
-            .await;
-        assert_eq!((status, &vuln["status"]), (200, &json!("acknowledged")));
+        let body = Some(json!({"status": "acknowledged"}));
+        let vuln = api.expect(&patch, body, 200).await;
+        assert_eq!(vuln["status"], "acknowledged");
     }
 
     /// Each of the 34 documented routes is served by a handler, not by the fallback or a 405.
     #[tokio::test]
     async fn all_documented_routes_answer() {
         let api = Api::boot(300).await;
-        let s = "sites/site_abc123";
+        let s = HOME;
+        // `DELETE auth` comes last: it revokes the token the other calls use.
         let routes = format!(
-            "POST auth, DELETE auth, POST jwt, POST jwt/refresh, POST jwt/revoke, GET sites,
-            GET {s}, POST sites, PATCH {s}, DELETE sites/site_nope, GET {s}/health_checks,
+            "POST auth, POST jwt, POST jwt/refresh, POST jwt/revoke, GET sites, GET {s},
+            POST sites, PATCH {s}, DELETE sites/site_x, GET {s}/health_checks,
             GET {s}/health_checks/x, GET {s}/snapshots, GET {s}/snapshots/x, POST {s}/snapshots,
             DELETE {s}/snapshots/x, PUT {s}/snapshots/x/upload, GET {s}/upgrade_pipelines,
             GET {s}/upgrade_pipelines/x, POST {s}/upgrade_pipelines,
@@ -2238,17 +1924,26 @@ mod tests {
             GET {s}/vulnerability_records/x, PATCH {s}/vulnerability_records/x,
             GET activity_logs, GET webhook_endpoints, GET webhook_endpoints/x,
             POST webhook_endpoints, PATCH webhook_endpoints/x, DELETE webhook_endpoints/x,
-            GET me, GET accounts, GET accounts/acc_1, GET users"
+            GET me, GET accounts, GET accounts/acc_1, GET users, DELETE auth"
         );
-        let routes: Vec<(&str, &str)> = routes
-            .split(',')
-            .map(|r| r.trim().split_once(' ').unwrap())
-            .collect();
+        let routes: Vec<&str> = routes.split(',').map(str::trim).collect();
         assert_eq!(routes.len(), 34);
-        for (method, path) in routes.into_iter().rev() {
-            let (status, body) = api.call(method, path, Some(json!({}))).await;
-            assert_ne!(status, 405, "{method} {path}");
-            assert_ne!(body, error("Not found"), "{method} {path}");
+        for call in routes {
+            let (status, body) = api.call(call, Some(json!({}))).await;
+            assert!(
+                status != 405 && body != error("Not found"),
+                "{call}: {status}"
+            );
         }
+    }
+
+    /// Dropping every handle frees the state, so the background tick ends.
+    #[tokio::test]
+    async fn dropping_the_simulator_stops_the_tick() {
+        let sim = Simulator::new(SimConfig::default());
+        let state = Arc::downgrade(&sim.state);
+        drop(sim);
+        sleep_ms(120).await;
+        assert!(state.upgrade().is_none());
     }
 }

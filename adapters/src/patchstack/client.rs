@@ -114,6 +114,7 @@ mod tests {
         RawResponse {
             status,
             body: body.as_bytes().to_vec(),
+            ..RawResponse::default()
         }
     }
 

@@ -23,6 +23,24 @@ pub fn gateway_error(code: ErrorCode, message: &str) -> (u16, Value) {
     (status, error_body(message))
 }
 
+/// A request body the gateway could not read, in the upstream's (Laravel's) validation wording.
+pub fn input_error(missing: bool, field: &str, detail: &str) -> (u16, Value) {
+    let name = field.replace('_', " ");
+    let text = if missing {
+        format!("The {name} field is required.")
+    } else if detail.contains("0 or 1") || detail.contains("boolean") {
+        format!("The {name} field must be true or false.")
+    } else if ["i64", "integer", "u64", "invalid digit"]
+        .iter()
+        .any(|t| detail.contains(t))
+    {
+        format!("The {name} must be an integer.")
+    } else {
+        format!("The {name} format is invalid.")
+    };
+    (422, error_body(&text))
+}
+
 /// A path parameter that cannot be an ID, answered as an unknown one.
 pub fn invalid_path_param(name: &str) -> (u16, Value) {
     let what = if name == "siteid" { "Site" } else { "User" };

@@ -54,11 +54,17 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
             let Some(conn) = services.connections.get(&gid.connection) else {
                 return Ok(None);
             };
-            if conn.provider != Provider::Patchstack {
-                return Ok(None);
-            }
-            let kind = if gid.kind == "Site" { "site" } else { "user" };
-            let path = format!("/hosting/{kind}/{}/view", encode_segment(&gid.local));
+            let local = encode_segment(&gid.local);
+            let path = match (conn.provider, gid.kind.as_str()) {
+                (Provider::Patchstack, "Site") => format!("/hosting/site/{local}/view"),
+                (Provider::Patchstack, _) => format!("/hosting/user/{local}/view"),
+                (Provider::Orchestrix, "Site") => format!("/api/v1/sites/{local}"),
+                // Orchestrix reads users only as `me` and accounts; an account ID names a User too.
+                (Provider::Orchestrix, _) if gid.local.starts_with("acc_") => {
+                    format!("/api/v1/accounts/{local}")
+                }
+                _ => return Ok(None),
+            };
             let view = match conn.client.call(Method::Get, &path, None).await {
                 Ok(v) => v,
                 Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => return Ok(None),
@@ -70,11 +76,15 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                     });
                 }
             };
-            Ok(Some(if gid.kind == "Site" {
-                let url = view.get("url").and_then(|u| u.as_str()).map(str::to_string);
-                Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
-            } else {
-                Node::User(User::from_view(conn.provider, &conn.name, view))
+            Ok(Some(match (gid.kind.as_str(), conn.provider) {
+                ("Site", _) => {
+                    let url = view.get("url").and_then(|u| u.as_str()).map(str::to_string);
+                    Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
+                }
+                (_, Provider::Patchstack) => {
+                    Node::User(User::from_view(conn.provider, &conn.name, view))
+                }
+                _ => Node::User(User::from_object(conn.provider, &conn.name, view)),
             }))
         }
         _ => Ok(None),

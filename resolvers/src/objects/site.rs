@@ -7,8 +7,12 @@ use async_graphql::{Context, ID, Json, Object, Result};
 use hostplane_adapters::{Method, Provider};
 use hostplane_schema::{
     GatewayError, GlobalId, ProviderEnum,
+    orchestrix::{
+        OrchestrixHealthCheck, OrchestrixSiteDetail, OrchestrixSnapshot, OrchestrixVulnerability,
+    },
     patchstack::PatchstackSecurityReport,
     principal::{Scope, require},
+    reply::FromRaw,
 };
 use serde_json::Value;
 use std::sync::Arc;
@@ -81,6 +85,46 @@ impl Site {
     }
 }
 
+impl Site {
+    /// The first page of one of an Orchestrix site's lists, typed.
+    async fn orchestrix_list<T: FromRaw>(
+        &self,
+        ctx: &Context<'_>,
+        list: &str,
+    ) -> Result<Option<Vec<T>>> {
+        if self.provider != Provider::Orchestrix {
+            return Ok(None);
+        }
+        let principal = require(ctx, Scope::Read)?;
+        let services = ctx.data_unchecked::<Arc<Services>>();
+        let conn =
+            services
+                .connections
+                .resolve(principal, self.provider, Some(&self.connection))?;
+        let path = format!(
+            "/api/v1/sites/{}/{list}",
+            crate::call::encode_segment(&self.site_id)
+        );
+        let upstream = |source| GatewayError::Upstream {
+            provider: self.provider,
+            connection: self.connection.clone(),
+            source,
+        };
+        let raw = conn
+            .client
+            .call(Method::Get, &path, None)
+            .await
+            .map_err(upstream)?;
+        let items = Vec::<T>::from_raw(raw).map_err(|e| {
+            upstream(hostplane_adapters::UpstreamError::Malformed {
+                status: 200,
+                detail: e.to_string(),
+            })
+        })?;
+        Ok(Some(items))
+    }
+}
+
 #[Object]
 impl Site {
     pub async fn id(&self) -> &ID {
@@ -126,6 +170,30 @@ impl Site {
                 },
             }
         })?))
+    }
+
+    /// Orchestrix's site details (status, WordPress and PHP versions); null for other providers.
+    async fn orchestrix(&self) -> Option<OrchestrixSiteDetail> {
+        (self.provider == Provider::Orchestrix)
+            .then(|| serde_json::from_value(self.raw.clone()).unwrap_or_default())
+    }
+
+    /// Orchestrix's latest health checks (its first page); null for other providers.
+    async fn health(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixHealthCheck>>> {
+        self.orchestrix_list(ctx, "health_checks").await
+    }
+
+    /// Orchestrix's latest snapshots (its first page); null for other providers.
+    async fn snapshots(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixSnapshot>>> {
+        self.orchestrix_list(ctx, "snapshots").await
+    }
+
+    /// Orchestrix's vulnerability records (their first page); null for other providers.
+    async fn vulnerabilities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<OrchestrixVulnerability>>> {
+        self.orchestrix_list(ctx, "vulnerability_records").await
     }
 
     /// The user the site belongs to, where the provider says.

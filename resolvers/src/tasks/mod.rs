@@ -127,6 +127,22 @@ impl TaskEngine {
             .map(to_task))
     }
 
+    /// The unfinished task following this upstream work, if any.
+    pub async fn open_by_ref(
+        &self,
+        connection: &str,
+        upstream_ref: &str,
+    ) -> Result<Option<Task>, GatewayError> {
+        Ok(task::Entity::find()
+            .filter(task::Column::Connection.eq(connection))
+            .filter(task::Column::UpstreamRef.eq(upstream_ref))
+            .filter(task::Column::FinishedAt.is_null())
+            .one(&self.db)
+            .await
+            .map_err(GatewayError::internal)?
+            .map(to_task))
+    }
+
     /// The most recent tasks first.
     pub async fn recent(&self, limit: u64) -> Result<Vec<Task>, GatewayError> {
         Ok(task::Entity::find()

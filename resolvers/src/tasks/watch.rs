@@ -25,6 +25,10 @@ pub enum Watch {
     HosterapiDedicatedOrder { id: u64 },
     /// A dedicated reinstall, complete when the server's state is `running` again.
     HosterapiDedicatedReinstall { sid: u64 },
+    /// An Orchestrix snapshot being taken.
+    OrchestrixSnapshot { site_id: String, id: String },
+    /// An Orchestrix upgrade pipeline, from approval to its end.
+    OrchestrixPipeline { site_id: String, id: String },
 }
 
 impl Watch {
@@ -34,6 +38,8 @@ impl Watch {
             Watch::HosterapiBackup { sid } => format!("backup:{sid}"),
             Watch::HosterapiDedicatedOrder { id } => format!("order:{id}"),
             Watch::HosterapiDedicatedReinstall { sid } => format!("reinstall:{sid}"),
+            Watch::OrchestrixSnapshot { id, .. } => format!("snapshot:{id}"),
+            Watch::OrchestrixPipeline { id, .. } => format!("pipeline:{id}"),
         }
     }
 
@@ -72,6 +78,18 @@ impl Watch {
                     .await?;
                 Ok(reinstall_progress(&v))
             }
+            Watch::OrchestrixSnapshot { site_id, id } => {
+                let path = format!("/api/v1/sites/{}/snapshots/{}", seg(site_id), seg(id));
+                orchestrix_progress(&upstream.call(Method::Get, &path, None).await?)
+            }
+            Watch::OrchestrixPipeline { site_id, id } => {
+                let path = format!(
+                    "/api/v1/sites/{}/upgrade_pipelines/{}",
+                    seg(site_id),
+                    seg(id)
+                );
+                orchestrix_progress(&upstream.call(Method::Get, &path, None).await?)
+            }
         }
     }
 
@@ -92,8 +110,42 @@ impl Watch {
                 connection,
                 format!("dedicated:{id}"),
             )),
+            Watch::OrchestrixSnapshot { site_id, .. }
+            | Watch::OrchestrixPipeline { site_id, .. } => {
+                Some(GlobalId::new("Site", connection, site_id))
+            }
         }
     }
+}
+
+fn seg(s: &str) -> String {
+    crate::call::encode_segment(s)
+}
+
+/// Reads an Orchestrix snapshot or pipeline object: its `status`, `progress` and `error`.
+pub fn orchestrix_progress(v: &Value) -> Result<Progress, UpstreamError> {
+    let status = v
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| malformed("object without status"))?;
+    let error = v.get("error").and_then(Value::as_str).map(str::to_string);
+    let (status, message) = match status {
+        "pending" | "queued" => (TaskStatus::Queued, None),
+        "awaiting_approval" => (TaskStatus::Queued, Some("awaiting approval".to_string())),
+        "running" | "in_progress" => (TaskStatus::Running, None),
+        "completed" | "succeeded" => (TaskStatus::Succeeded, None),
+        "failed" => (
+            TaskStatus::Failed,
+            Some(error.unwrap_or_else(|| "failed".into())),
+        ),
+        other => return Err(malformed(&format!("unknown status `{other}`"))),
+    };
+    Ok(Progress {
+        status,
+        progress: v.get("progress").and_then(Value::as_f64),
+        message,
+        output: status.is_terminal().then(|| v.clone()),
+    })
 }
 
 fn malformed(detail: &str) -> UpstreamError {
