@@ -8,7 +8,7 @@ use hostplane::{Gateway, auth::TokenMinter, config::Config, http, startup::upser
 use hostplane_adapters::{
     Provider,
     hosterapi::simulator::{SimConfig, Simulator},
-    patchstack,
+    orchestrix, patchstack,
     sim::SimServer,
 };
 use hostplane_resolvers::{
@@ -25,6 +25,8 @@ pub const SECRET: &str = "test-signing-secret-0123456789abcdef";
 pub const CONNECTION: &str = "hoster";
 /// The Patchstack connection every fixture also registers.
 pub const PATCHSTACK: &str = "patch";
+/// The WP Orchestrix connection every fixture also registers (its stored token is `orch-token`).
+pub const ORCHESTRIX: &str = "orch";
 
 pub struct Options {
     pub job_duration: Duration,
@@ -53,6 +55,8 @@ pub struct TestGateway {
     pub upstream: SimServer,
     pub patchstack: patchstack::simulator::Simulator,
     pub patchstack_upstream: SimServer,
+    pub orchestrix: orchestrix::simulator::Simulator,
+    pub orchestrix_upstream: SimServer,
     pub services: Arc<Services>,
     pub database_url: String,
     pub http: reqwest::Client,
@@ -160,6 +164,26 @@ pub async fn spawn_gateway(
     )
     .await
     .expect("register the Patchstack simulator");
+    let (orch_sim, orch_upstream) =
+        orchestrix::simulator::Simulator::start(orchestrix::simulator::SimConfig {
+            api_token: "orch-token".into(),
+            job_duration: opts.job_duration,
+            ..orchestrix::simulator::SimConfig::default()
+        })
+        .await
+        .expect("start the Orchestrix simulator");
+    upsert(
+        &gateway.services.connections,
+        ConnectionSpec {
+            name: ORCHESTRIX.into(),
+            provider: Provider::Orchestrix,
+            base_url: orch_upstream.base_url(),
+            credentials: Credentials::token("orch-token"),
+        },
+        "test",
+    )
+    .await
+    .expect("register the Orchestrix simulator");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -175,6 +199,8 @@ pub async fn spawn_gateway(
         upstream,
         patchstack: patch_sim,
         patchstack_upstream: patch_upstream,
+        orchestrix: orch_sim,
+        orchestrix_upstream: orch_upstream,
         services,
         database_url,
         http: reqwest::Client::new(),
@@ -284,6 +310,45 @@ impl TestGateway {
             method,
             &url,
             Some(("HostToken", "ps-token")),
+            body,
+        )
+        .await
+    }
+
+    /// A call at an original Orchestrix path through the REST layer, with `Authorization` set to
+    /// `authorization` verbatim (`token <gateway jwt>`, or an upstream credential to pass through):
+    /// status, content type and raw body.
+    pub async fn orchestrix_rest(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Vec<u8>) {
+        let url = self.url(&format!("/rest/{ORCHESTRIX}{path}"));
+        send_with(
+            &self.http,
+            method,
+            &url,
+            authorization.map(|a| ("Authorization", a)),
+            body,
+        )
+        .await
+    }
+
+    /// The same Orchestrix call straight to its simulator, with the stored token.
+    pub async fn orchestrix_direct(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Vec<u8>) {
+        let url = format!("{}{}", self.orchestrix_upstream.base_url(), path);
+        send_with(
+            &self.http,
+            method,
+            &url,
+            Some(("Authorization", "token orch-token")),
             body,
         )
         .await
