@@ -84,6 +84,7 @@ impl Gateway {
             connections,
             tasks,
             signer,
+            site_events: tokio::sync::broadcast::channel(256).0,
         });
         let resumed = services
             .tasks

@@ -222,6 +222,11 @@ impl Connections {
         Ok(())
     }
 
+    /// The seal of stored secrets (credentials here, webhook secrets elsewhere).
+    pub fn sealer(&self) -> &SecretBox {
+        &self.sealer
+    }
+
     pub fn get(&self, name: &str) -> Option<Arc<Live>> {
         self.live
             .read()

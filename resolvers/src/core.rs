@@ -172,6 +172,34 @@ pub struct Subscription;
 
 #[Subscription]
 impl Subscription {
+    /// Site events upstreams push (webhook deliveries), optionally for one connection.
+    async fn site_events(
+        &self,
+        ctx: &Context<'_>,
+        connection: Option<String>,
+    ) -> Result<impl Stream<Item = crate::webhooks::SiteEvent> + use<>> {
+        let principal = require(ctx, Scope::Read)?.clone();
+        let rx = services(ctx).site_events.subscribe();
+        Ok(stream::unfold(rx, move |mut rx| {
+            let principal = principal.clone();
+            let connection = connection.clone();
+            async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(e)
+                            if principal.may_use(&e.connection)
+                                && connection.as_ref().is_none_or(|c| *c == e.connection) =>
+                        {
+                            return Some((e, rx));
+                        }
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            }
+        }))
+    }
+
     /// A task's state now, then every change until it ends.
     async fn task_updated(
         &self,

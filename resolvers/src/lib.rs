@@ -17,6 +17,7 @@ pub mod pages;
 pub mod patchstack;
 pub mod store;
 pub mod tasks;
+pub mod webhooks;
 
 use async_graphql::{MergedObject, Schema};
 use connections::Connections;
@@ -31,6 +32,8 @@ pub struct Services {
     pub connections: Arc<Connections>,
     pub tasks: Arc<TaskEngine>,
     pub signer: downloads::UrlSigner,
+    /// Site events pushed by upstreams, for `siteEvents`.
+    pub site_events: tokio::sync::broadcast::Sender<webhooks::SiteEvent>,
 }
 
 /// The gateway's own origin as the client reached it (`https://gw.example`), for the URLs it hands
@@ -52,6 +55,7 @@ pub struct Mutation(
     hosterapi::HosterapiMutation,
     patchstack::PatchstackMutation,
     orchestrix::OrchestrixMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, core::Subscription>;

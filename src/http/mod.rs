@@ -7,6 +7,7 @@ mod envelope;
 mod graphql;
 mod ops;
 mod rest;
+mod webhooks;
 mod ws;
 
 use crate::auth::{AuthError, JwtVerifier, bearer};
@@ -16,7 +17,7 @@ use axum::{
     http::HeaderName,
     middleware::{self, Next},
     response::Response,
-    routing::{any, get},
+    routing::{any, get, post},
 };
 use hostplane_resolvers::{AppSchema, Origin, Services, apikeys};
 use hostplane_schema::principal::Principal;
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(ws::upgrade))
         .route("/rest/{connection}/{*path}", any(rest::handle))
         .route("/downloads/{token}", get(downloads::get))
+        .route("/webhooks/orchestrix/{connection}", post(webhooks::orchestrix))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

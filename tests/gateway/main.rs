@@ -8,5 +8,7 @@ mod cli;
 mod errors;
 mod hosterapi;
 mod http;
+mod orchestrix;
 mod patchstack;
 mod tasks;
+mod webhooks;

@@ -204,21 +204,22 @@ impl TaskEngine {
         ));
     }
 
-    /// Persists one observed change and publishes it.
-    async fn apply(
-        &self,
-        id: &str,
-        p: &Progress,
-        watch: &Watch,
-        connection: &str,
-    ) -> Result<Task, GatewayError> {
+    /// Persists one observed change and publishes it. An observation equal to the stored state, or
+    /// one arriving after the task ended, changes nothing (polls and webhook deliveries may both
+    /// report the same change). Returns the task when it changed.
+    async fn apply(&self, id: &str, p: &Progress) -> Result<Option<Task>, GatewayError> {
         let now = chrono::Utc::now();
-        let mut row: task::ActiveModel = task::Entity::find_by_id(id.to_string())
+        let model = task::Entity::find_by_id(id.to_string())
             .one(&self.db)
             .await
             .map_err(GatewayError::internal)?
-            .ok_or_else(|| GatewayError::NotFound(format!("task {id}")))?
-            .into();
+            .ok_or_else(|| GatewayError::NotFound(format!("task {id}")))?;
+        if model.finished_at.is_some() || progress_of(&model) == *p {
+            return Ok(None);
+        }
+        let watch: Option<Watch> = serde_json::from_str(&model.watch).ok();
+        let subject = watch.and_then(|w| w.subject(&model.connection, p.output.as_ref()));
+        let mut row: task::ActiveModel = model.into();
         row.status = Set(p.status.as_str().to_string());
         row.progress = Set(p.progress);
         row.message = Set(p.message.clone());
@@ -227,14 +228,28 @@ impl TaskEngine {
         if p.status.is_terminal() {
             row.finished_at = Set(Some(now));
         }
-        if let Some(subject) = watch.subject(connection, p.output.as_ref()) {
+        if let Some(subject) = subject {
             row.subject_id = Set(Some(subject.encode()));
         }
         let row = row.update(&self.db).await.map_err(GatewayError::internal)?;
         self.record_event(&row).await?;
         let task = to_task(row);
         let _ = self.events.send(task.clone());
-        Ok(task)
+        Ok(Some(task))
+    }
+
+    /// An observation the upstream pushed (a webhook delivery) for the open task following
+    /// `upstream_ref`; polling goes on as the fallback for deliveries that never come.
+    pub async fn observe(
+        &self,
+        connection: &str,
+        upstream_ref: &str,
+        p: &Progress,
+    ) -> Result<Option<Task>, GatewayError> {
+        match self.open_by_ref(connection, upstream_ref).await? {
+            Some(task) => self.apply(&task.task_id, p).await,
+            None => Ok(None),
+        }
     }
 
     async fn record_event(&self, row: &task::Model) -> Result<(), GatewayError> {
@@ -291,7 +306,7 @@ async fn run_watcher(
         if let Some(p) = next
             && p != last
         {
-            match engine.apply(&id, &p, &watch, &connection).await {
+            match engine.apply(&id, &p).await {
                 Ok(_) => last = p,
                 Err(e) => tracing::error!(task = %id, error = ?e, "task update not persisted"),
             }
