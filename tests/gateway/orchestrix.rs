@@ -304,6 +304,52 @@ async fn relay_pagination() {
     );
 }
 
+/// When `first` needs more upstream pages than one request may fetch, the connection stops short
+/// but still says more follow, and `after` picks up where it stopped.
+#[tokio::test]
+#[ignore = "gateway bug: resolvers/src/pages.rs leaves hasNextPage false when the MAX_PAGES budget runs out before `first` is met"]
+async fn relay_pagination_past_the_page_budget() {
+    use hostplane_adapters::{
+        Provider,
+        orchestrix::simulator::{SimConfig, Simulator},
+    };
+    use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
+    let gw = spawn().await;
+    // An account whose lists come 10 to a page: `first: 100` needs more than 5 upstream pages.
+    let config = SimConfig {
+        api_token: "small-token".into(),
+        page_size: 10,
+        ..SimConfig::default()
+    };
+    let (_sim, server) = Simulator::start(config).await.expect("start a simulator");
+    let spec = ConnectionSpec {
+        name: "orch-small".into(),
+        provider: Provider::Orchestrix,
+        base_url: server.base_url(),
+        credentials: Credentials::token("small-token"),
+    };
+    hostplane::startup::upsert(&gw.services.connections, spec, "test")
+        .await
+        .expect("register the second simulator");
+    const LOGS: &str = "query($after: String) {
+        orchestrixActivityLogs(connection: \"orch-small\", first: 100, after: $after) {
+            totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+    let mut seen = BTreeSet::new();
+    let mut after = Value::Null;
+    for _ in 0..3 {
+        let data = gw.data(LOGS, json!({"after": after})).await;
+        let list = &data["orchestrixActivityLogs"];
+        assert_eq!(list["totalCount"], 60);
+        let edges = list["edges"].as_array().expect("edges");
+        seen.extend(edges.iter().map(|e| text(&e["node"]["id"])));
+        if list["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = list["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen.len(), 60, "following hasNextPage reaches every item");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sites
 

@@ -661,3 +661,45 @@ async fn unfinished_work_fails_at_the_deadline() {
         "{done}"
     );
 }
+
+/// An Orchestrix upgrade pipeline is followed over a subscription from its creation (queued, awaiting
+/// approval) through approval to completion, as one task.
+#[tokio::test]
+async fn subscription_follows_an_upgrade_pipeline() {
+    let gw = spawn_with(options(Duration::from_millis(1500))).await;
+    let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    ws.init(bearer_admin()).await;
+    let data = gw
+        .data(
+            r#"mutation { orchestrixCreateUpgradePipeline(siteId: "site_abc123", input: {plugins: ["akismet"], core: true}) {
+                task { id taskId status message } raw } }"#,
+            json!({}),
+        )
+        .await;
+    let payload = &data["orchestrixCreateUpgradePipeline"];
+    assert_eq!(payload["task"]["status"], "QUEUED");
+    assert_eq!(payload["task"]["message"], "awaiting approval");
+    let pipeline = payload["raw"]["id"]
+        .as_str()
+        .expect("the pipeline's id")
+        .to_string();
+    ws.subscribe("p", TASK_UPDATED, json!({"id": payload["task"]["id"]}))
+        .await;
+    let approved = gw
+        .data(
+            "mutation($id: String!) { orchestrixApproveUpgradePipeline(siteId: \"site_abc123\", id: $id) { task { taskId } } }",
+            json!({"id": pipeline}),
+        )
+        .await;
+    assert_eq!(
+        approved["orchestrixApproveUpgradePipeline"]["task"]["taskId"], payload["task"]["taskId"],
+        "approval continues the task creation started"
+    );
+    let updates = ws.follow("p").await;
+    let statuses: Vec<&str> = updates.iter().map(status).collect();
+    assert_eq!(statuses.first(), Some(&"QUEUED"), "{statuses:?}");
+    assert!(statuses.contains(&"RUNNING"), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&"SUCCEEDED"), "{statuses:?}");
+    let last = updates.last().unwrap();
+    assert_eq!(last["output"]["status"], "completed");
+}
