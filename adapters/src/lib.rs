@@ -8,6 +8,7 @@ pub mod hosterapi;
 pub mod http;
 pub mod orchestrix;
 pub mod patchstack;
+pub mod plain;
 pub mod sim;
 
 pub use code::ErrorCode;

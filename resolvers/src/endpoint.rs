@@ -137,11 +137,10 @@ macro_rules! parsed_param {
 parsed_param!(i32, i64, String);
 
 impl<T: Param> Param for Option<T> {
+    /// An optional parameter the gateway cannot read counts as absent, as upstreams treat a
+    /// malformed `?page=` (the first page).
     fn from_rest(text: Option<&str>) -> Option<Self> {
-        match text {
-            None => Some(None),
-            Some(t) => T::from_rest(Some(t)).map(Some),
-        }
+        Some(text.and_then(|t| T::from_rest(Some(t))))
     }
     fn to_upstream(&self) -> Option<String> {
         self.as_ref().and_then(T::to_upstream)

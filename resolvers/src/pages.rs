@@ -86,7 +86,11 @@ pub async fn list<T: OutputType>(
                 break;
             }
             Some(_) if !more => break,
-            Some(_) => page += 1,
+            // More to read: if the page budget runs out here, the client continues with `after`.
+            Some(_) => {
+                has_next = true;
+                page += 1;
+            }
         }
     }
     let mut connection = Connection::with_additional_fields(

@@ -80,6 +80,12 @@ impl AppState {
         self.authenticate_credential(credential).await.map(Some)
     }
 
+    /// Whether a credential is the gateway's own kind (an API key, or a JWT this gateway would have
+    /// issued), whether or not it verifies.
+    pub fn is_gateway_credential(&self, credential: &str) -> bool {
+        apikeys::looks_like_api_key(credential) || self.verifier.claims_this_issuer(credential)
+    }
+
     pub async fn authenticate_credential(&self, credential: &str) -> Result<Principal, AuthError> {
         if apikeys::looks_like_api_key(credential) {
             return apikeys::authenticate(&self.services.db, credential)

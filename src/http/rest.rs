@@ -97,7 +97,11 @@ pub async fn handle(
             Ok(p) if p.may_use(&connection) => (p, None),
             // A connection outside the principal's limit is as invisible here as in GraphQL.
             Ok(_) => return refuse(ErrorCode::NotFound, "no such connection"),
-            Err(_) if provider == Provider::Orchestrix => passthrough(upstream_authorization()),
+            // A gateway credential that fails (expired, revoked, a database error) is refused: it
+            // must never travel on to an upstream.
+            Err(_) if provider == Provider::Orchestrix && !state.is_gateway_credential(&c) => {
+                passthrough(upstream_authorization())
+            }
             Err(_) => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
         },
     };

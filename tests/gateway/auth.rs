@@ -156,3 +156,39 @@ async fn connection_limits() {
         json!([{"name": "hoster", "provider": "HOSTERAPI"}])
     );
 }
+
+/// On Orchestrix paths, where unknown credentials pass through as the caller's own upstream token, a
+/// gateway credential that fails (an expired JWT, an unknown API key) is refused and never sent on.
+#[tokio::test]
+async fn failed_gateway_credentials_never_reach_an_upstream() {
+    let gw = spawn().await;
+    let expired = jwt(
+        json!({"sub": "a", "iss": "hostplane", "aud": "hostplane", "exp": now() - 3600, "scope": "read"}),
+    );
+    for credential in [expired, "hp_not_a_real_key".to_string()] {
+        let (status, _, body) = gw
+            .orchestrix_rest(
+                Some(&format!("token {credential}")),
+                "GET",
+                "/api/v1/sites",
+                None,
+            )
+            .await;
+        assert_eq!(status, 401, "{}", String::from_utf8_lossy(&body));
+    }
+    assert!(
+        gw.orchestrix_upstream.log.is_empty(),
+        "nothing reached the upstream"
+    );
+    // An upstream token is still passed through (and refused by the upstream itself).
+    let (status, _, _) = gw
+        .orchestrix_rest(
+            Some("token not-a-gateway-credential"),
+            "GET",
+            "/api/v1/sites",
+            None,
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(gw.orchestrix_upstream.log.count("GET", "/api/v1/sites"), 1);
+}

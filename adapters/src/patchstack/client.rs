@@ -2,8 +2,8 @@
 //! `{"error": "..."}` answers by their documented statuses (401, 403, 404, 422).
 
 use crate::{
-    Download, DownloadFuture, ErrorCode, Method, Upstream, UpstreamError, UpstreamFuture,
-    http::{RawResponse, Transport},
+    Download, DownloadFuture, Method, Upstream, UpstreamError, UpstreamFuture, http::Transport,
+    plain::read_body,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -67,82 +67,5 @@ impl Upstream for PatchstackClient {
 
     fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {
         Box::pin(self.open(path))
-    }
-}
-
-/// The gateway code for a documented Patchstack error status.
-pub fn code_of(status: u16) -> ErrorCode {
-    match status {
-        401 => ErrorCode::UpstreamUnauthorized,
-        404 => ErrorCode::NotFound,
-        422 => ErrorCode::Validation,
-        _ => ErrorCode::UpstreamRejected,
-    }
-}
-
-fn read_body(raw: RawResponse) -> Result<Value, UpstreamError> {
-    let body: Value = serde_json::from_slice(&raw.body).map_err(|e| UpstreamError::Malformed {
-        status: raw.status,
-        detail: format!("not JSON: {e}"),
-    })?;
-    if (200..300).contains(&raw.status) {
-        return Ok(body);
-    }
-    let text = match body.get("error") {
-        Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
-        None => {
-            return Err(UpstreamError::Malformed {
-                status: raw.status,
-                detail: "error status without an error key".into(),
-            });
-        }
-    };
-    Err(UpstreamError::Rejected {
-        code: code_of(raw.status),
-        status: raw.status,
-        upstream_error: text.clone(),
-        message: text,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn raw(status: u16, body: &str) -> RawResponse {
-        RawResponse {
-            status,
-            body: body.as_bytes().to_vec(),
-            ..RawResponse::default()
-        }
-    }
-
-    /// A success is the plain object; documented errors keep their status and text.
-    #[test]
-    fn bodies() {
-        assert_eq!(
-            read_body(raw(200, r#"{"id": 7}"#)).unwrap(),
-            serde_json::json!({"id": 7})
-        );
-        let e = read_body(raw(
-            422,
-            r#"{"error": "The email must be a valid email address."}"#,
-        ))
-        .unwrap_err();
-        assert_eq!(e.code(), ErrorCode::Validation);
-        assert_eq!(e.upstream_status(), Some(422));
-        assert_eq!(
-            e.upstream_error(),
-            Some("The email must be a valid email address.")
-        );
-        assert_eq!(
-            read_body(raw(404, r#"{"error": "x"}"#)).unwrap_err().code(),
-            ErrorCode::NotFound
-        );
-        assert_eq!(
-            read_body(raw(500, "oops")).unwrap_err().code(),
-            ErrorCode::UpstreamMalformed
-        );
     }
 }

@@ -14,3 +14,35 @@ pub use user::User;
 
 /// Upstream JSON for `raw`, with secrets shown to admins only.
 pub use hostplane_schema::principal::redacted as redacted_raw;
+
+use crate::Services;
+use async_graphql::Context;
+use hostplane_adapters::{Method, Provider};
+use hostplane_schema::{
+    GatewayError,
+    principal::{Scope, require},
+};
+use std::sync::Arc;
+
+/// A GET a field of an object makes on its own connection (a site's report, a server's state), as
+/// the caller may: read scope and the principal's connection limit both apply.
+pub async fn fetch(
+    ctx: &Context<'_>,
+    provider: Provider,
+    connection: &str,
+    path: &str,
+) -> Result<serde_json::Value, GatewayError> {
+    let principal = require(ctx, Scope::Read)?;
+    let services = ctx.data_unchecked::<Arc<Services>>();
+    let conn = services
+        .connections
+        .resolve(principal, provider, Some(connection))?;
+    conn.client
+        .call(Method::Get, path, None)
+        .await
+        .map_err(|source| GatewayError::Upstream {
+            provider,
+            connection: connection.to_string(),
+            source,
+        })
+}

@@ -1,15 +1,11 @@
 //! `Server`: a machine at any provider (HosterAPI VMs and dedicated servers today; PanelAlpha servers
 //! later), with a global ID, the upstream's own ID, and its live state read on demand.
 
-use crate::{Services, call::UpstreamCall};
+use crate::call::UpstreamCall;
 use async_graphql::{Context, Enum, ID, Json, Object, Result};
-use hostplane_adapters::{Method, Provider};
-use hostplane_schema::{
-    GatewayError, GlobalId, ProviderEnum,
-    principal::{Scope, require},
-};
+use hostplane_adapters::Provider;
+use hostplane_schema::{GatewayError, GlobalId, ProviderEnum};
 use serde_json::Value;
-use std::sync::Arc;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ServerKind {
@@ -97,20 +93,7 @@ impl Server {
 
     /// Reads the live status from the upstream.
     pub async fn fetch_status(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
-        let principal = require(ctx, Scope::Read)?;
-        let services = ctx.data_unchecked::<Arc<Services>>();
-        let conn =
-            services
-                .connections
-                .resolve(principal, self.provider, Some(&self.connection))?;
-        conn.client
-            .call(Method::Get, &self.status_path(), None)
-            .await
-            .map_err(|source| GatewayError::Upstream {
-                provider: self.provider,
-                connection: self.connection.clone(),
-                source,
-            })
+        super::fetch(ctx, self.provider, &self.connection, &self.status_path()).await
     }
 }
 

@@ -1,21 +1,20 @@
-//! `Site`: a WordPress site as any provider knows it (Patchstack today; Orchestrix sites and WPCS
-//! tenants later), with its normalised domain, and provider views (`security`, `owner`) read on demand.
+//! `Site`: a WordPress site as any provider knows it (Patchstack and Orchestrix sites today; WPCS
+//! tenants later), with its normalised domain, and provider views (`security`, `owner`, `health`,
+//! `snapshots`, `vulnerabilities`) read on demand.
 
 use super::{User, redacted_raw};
-use crate::{Services, call::UpstreamCall};
+use crate::call::UpstreamCall;
 use async_graphql::{Context, ID, Json, Object, Result};
-use hostplane_adapters::{Method, Provider};
+use hostplane_adapters::Provider;
 use hostplane_schema::{
     GatewayError, GlobalId, ProviderEnum,
     orchestrix::{
         OrchestrixHealthCheck, OrchestrixSiteDetail, OrchestrixSnapshot, OrchestrixVulnerability,
     },
     patchstack::PatchstackSecurityReport,
-    principal::{Scope, require},
     reply::FromRaw,
 };
 use serde_json::Value;
-use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -67,21 +66,8 @@ impl Site {
         if self.raw.get("attacks").is_some() {
             return Ok(self.raw.clone());
         }
-        let principal = require(ctx, Scope::Read)?;
-        let services = ctx.data_unchecked::<Arc<Services>>();
-        let conn =
-            services
-                .connections
-                .resolve(principal, self.provider, Some(&self.connection))?;
         let path = format!("/hosting/site/{}/view", self.site_id);
-        conn.client
-            .call(Method::Get, &path, None)
-            .await
-            .map_err(|source| GatewayError::Upstream {
-                provider: self.provider,
-                connection: self.connection.clone(),
-                source,
-            })
+        super::fetch(ctx, self.provider, &self.connection, &path).await
     }
 }
 
@@ -95,31 +81,18 @@ impl Site {
         if self.provider != Provider::Orchestrix {
             return Ok(None);
         }
-        let principal = require(ctx, Scope::Read)?;
-        let services = ctx.data_unchecked::<Arc<Services>>();
-        let conn =
-            services
-                .connections
-                .resolve(principal, self.provider, Some(&self.connection))?;
         let path = format!(
             "/api/v1/sites/{}/{list}",
             crate::call::encode_segment(&self.site_id)
         );
-        let upstream = |source| GatewayError::Upstream {
+        let raw = super::fetch(ctx, self.provider, &self.connection, &path).await?;
+        let items = Vec::<T>::from_raw(raw).map_err(|e| GatewayError::Upstream {
             provider: self.provider,
             connection: self.connection.clone(),
-            source,
-        };
-        let raw = conn
-            .client
-            .call(Method::Get, &path, None)
-            .await
-            .map_err(upstream)?;
-        let items = Vec::<T>::from_raw(raw).map_err(|e| {
-            upstream(hostplane_adapters::UpstreamError::Malformed {
+            source: hostplane_adapters::UpstreamError::Malformed {
                 status: 200,
                 detail: e.to_string(),
-            })
+            },
         })?;
         Ok(Some(items))
     }

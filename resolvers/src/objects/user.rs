@@ -1,17 +1,11 @@
-//! `User`: an account at any provider (Patchstack users today; Orchestrix users and PanelAlpha users
-//! later), with provider details as typed fields and its sites read on demand.
+//! `User`: an account at any provider (Patchstack users, Orchestrix users and accounts today;
+//! PanelAlpha users later), with provider details as typed fields and its sites read on demand.
 
 use super::{Site, redacted_raw};
-use crate::Services;
 use async_graphql::{Context, ID, Json, Object, Result};
-use hostplane_adapters::{Method, Provider};
-use hostplane_schema::{
-    GatewayError, GlobalId, ProviderEnum,
-    patchstack::PatchstackUserDetail,
-    principal::{Scope, require},
-};
+use hostplane_adapters::Provider;
+use hostplane_schema::{GatewayError, GlobalId, ProviderEnum, patchstack::PatchstackUserDetail};
 use serde_json::Value;
-use std::sync::Arc;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -75,25 +69,8 @@ impl User {
         if self.provider != Provider::Patchstack {
             return Ok(Vec::new());
         }
-        let principal = require(ctx, Scope::Read)?;
-        let services = ctx.data_unchecked::<Arc<Services>>();
-        let conn =
-            services
-                .connections
-                .resolve(principal, self.provider, Some(&self.connection))?;
-        let view = conn
-            .client
-            .call(
-                Method::Get,
-                &format!("/hosting/user/{}/view", self.user_id),
-                None,
-            )
-            .await
-            .map_err(|source| GatewayError::Upstream {
-                provider: self.provider,
-                connection: self.connection.clone(),
-                source,
-            })?;
+        let path = format!("/hosting/user/{}/view", self.user_id);
+        let view = super::fetch(ctx, self.provider, &self.connection, &path).await?;
         Ok(patchstack_sites(&self.connection, &view))
     }
 }
