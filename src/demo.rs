@@ -1,7 +1,7 @@
 //! `hostplane demo`: the built-in simulators on loopback ports, registered as connections, so one command
 //! shows real data flowing through the gateway.
 
-use hostplane_adapters::{Provider, hosterapi, orchestrix, patchstack, sim::SimServer};
+use hostplane_adapters::{Provider, hosterapi, orchestrix, patchstack, sim::SimServer, wpcs};
 use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
 
 /// The running simulators; dropping this stops them.
@@ -20,6 +20,9 @@ pub async fn start_simulators() -> std::io::Result<Simulators> {
     let orch_config = orchestrix::simulator::SimConfig::default();
     let orch_token = orch_config.api_token.clone();
     let (_, orch) = orchestrix::simulator::Simulator::start(orch_config).await?;
+    let wpcs_config = wpcs::simulator::SimConfig::default();
+    let wpcs_credentials = Credentials::key_secret(&wpcs_config.key, &wpcs_config.secret);
+    let (_, wpcs) = wpcs::simulator::Simulator::start(wpcs_config).await?;
     let connections = vec![
         ConnectionSpec {
             name: "hosterapi-demo".into(),
@@ -39,9 +42,15 @@ pub async fn start_simulators() -> std::io::Result<Simulators> {
             base_url: orch.base_url(),
             credentials: Credentials::token(&orch_token),
         },
+        ConnectionSpec {
+            name: "wpcs-demo".into(),
+            provider: Provider::Wpcs,
+            base_url: wpcs.base_url(),
+            credentials: wpcs_credentials,
+        },
     ];
     Ok(Simulators {
-        servers: vec![hoster, patch, orch],
+        servers: vec![hoster, patch, orch, wpcs],
         connections,
     })
 }

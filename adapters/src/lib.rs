@@ -10,6 +10,7 @@ pub mod orchestrix;
 pub mod patchstack;
 pub mod plain;
 pub mod sim;
+pub mod wpcs;
 
 pub use code::ErrorCode;
 pub use error::UpstreamError;

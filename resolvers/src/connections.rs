@@ -5,7 +5,7 @@
 use crate::{crypto::SecretBox, store::entities::connection};
 use hostplane_adapters::{
     Provider, Upstream, hosterapi::HosterapiClient, orchestrix::OrchestrixClient,
-    patchstack::PatchstackClient,
+    patchstack::PatchstackClient, wpcs::WpcsClient,
 };
 use hostplane_schema::{GatewayError, principal::Principal};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
@@ -17,7 +17,9 @@ use std::{
     time::Duration,
 };
 
-/// A provider's credentials by name (`token`; later `key`/`secret`). Debug never shows the values.
+/// A provider's credentials by name: `token` (HosterAPI, Patchstack, Orchestrix), `key` and `secret`
+/// (WPCS, with an optional `product_id` pinning a partner key to one product). Debug never shows the
+/// values.
 #[derive(Clone, Default, Deserialize)]
 pub struct Credentials(pub BTreeMap<String, SecretString>);
 
@@ -33,6 +35,13 @@ impl Credentials {
             "token".to_string(),
             SecretString::from(token),
         )]))
+    }
+
+    pub fn key_secret(key: &str, secret: &str) -> Credentials {
+        Credentials(BTreeMap::from([
+            ("key".to_string(), SecretString::from(key)),
+            ("secret".to_string(), SecretString::from(secret)),
+        ]))
     }
 
     fn require(&self, key: &str) -> Result<SecretString, GatewayError> {
@@ -108,6 +117,16 @@ fn build_client(
         Provider::Orchestrix => Ok(Arc::new(OrchestrixClient::new(
             &spec.base_url,
             spec.credentials.require("token")?,
+            timeout,
+        ))),
+        Provider::Wpcs => Ok(Arc::new(WpcsClient::new(
+            &spec.base_url,
+            &spec.credentials.require("key")?,
+            &spec.credentials.require("secret")?,
+            spec.credentials
+                .0
+                .get("product_id")
+                .map(|p| p.expose_secret().to_string()),
             timeout,
         ))),
         Provider::Patchstack => Ok(Arc::new(PatchstackClient::new(

@@ -2,11 +2,63 @@
 //! `/downloads/<token>` on the gateway, where the token names the connection and upstream path and
 //! expires; it is signed (HMAC-SHA256), so it carries its own authorization and needs no header.
 
+use crate::{Origin, Services, call::UpstreamCall};
+use async_graphql::{Context, SimpleObject};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use hostplane_schema::{
+    GatewayError, RestBody, RestReply,
+    principal::{Scope, require},
+};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use sha2::Sha256;
+use std::sync::Arc;
+
+/// How long a download link stays valid.
+const LINK_TTL_SECS: i64 = 300;
+
+/// Where to download a file an upstream serves (a Patchstack plugin zip, a WPCS snapshot). Such files
+/// carry secrets (API keys, database dumps): fetch promptly and keep the URL private.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct DownloadLink {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl RestReply for DownloadLink {
+    fn selection() -> &'static str {
+        "{ url }"
+    }
+    fn upstream(value: Value) -> Value {
+        value
+    }
+    fn rest_body(value: Value) -> RestBody {
+        RestBody::Download(value["url"].as_str().unwrap_or_default().to_string())
+    }
+}
+
+/// The conversion of download endpoints: no upstream call here, the signed link makes it when
+/// followed. Downloads are for admins only, like the secrets inside them.
+pub async fn link(ctx: &Context<'_>, call: &UpstreamCall) -> Result<DownloadLink, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    let services = ctx.data_unchecked::<Arc<Services>>();
+    let expires_at = Utc::now() + chrono::Duration::seconds(LINK_TTL_SECS);
+    let token = services.signer.sign(&Grant {
+        connection: call.connection.name.clone(),
+        path: call.path(),
+        expires: expires_at.timestamp(),
+    });
+    let origin = ctx
+        .data_opt::<Origin>()
+        .map(|o| o.0.as_str())
+        .unwrap_or_default();
+    Ok(DownloadLink {
+        url: format!("{origin}/downloads/{token}"),
+        expires_at,
+    })
+}
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -134,7 +134,7 @@ macro_rules! parsed_param {
         }
     )*};
 }
-parsed_param!(i32, i64, String);
+parsed_param!(i32, i64, bool, String);
 
 impl<T: Param> Param for Option<T> {
     /// An optional parameter the gateway cannot read counts as absent, as upstreams treat a
@@ -215,7 +215,7 @@ macro_rules! endpoints {
         query_root: $query:ident;
         mutation_root: $mutation:ident;
         queries { $( $(#[doc = $qdoc:literal])* $qname:ident = $qmethod:ident $qpath:literal ( $($qp:ident : $qpt:ty),* $(; input: $qit:ty)? ) -> $qout:ty => $qconv:path; )* }
-        mutations { $( $(#[doc = $mdoc:literal])* $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
+        mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
     ) => {
         pub static $table: &[$crate::endpoint::Endpoint] = &[
             $( $crate::endpoints!(@row $provider, Query, $qname, $qmethod, $qpath, [$($qdoc)*], ($($qp : $qpt),*), ($($qit)?), $qout), )*
@@ -229,7 +229,7 @@ macro_rules! endpoints {
         impl $query {
             $(
                 $(#[doc = $qdoc])*
-                #[allow(non_snake_case)]
+                #[allow(non_snake_case, clippy::too_many_arguments)]
                 async fn $qname(
                     &self,
                     ctx: &async_graphql::Context<'_>,
@@ -254,7 +254,8 @@ macro_rules! endpoints {
         impl $mutation {
             $(
                 $(#[doc = $mdoc])*
-                #[allow(non_snake_case)]
+                $(#[graphql(deprecation = $mdep)])?
+                #[allow(non_snake_case, clippy::too_many_arguments)]
                 async fn $mname(
                     &self,
                     ctx: &async_graphql::Context<'_>,

@@ -18,6 +18,7 @@ pub mod patchstack;
 pub mod store;
 pub mod tasks;
 pub mod webhooks;
+pub mod wpcs;
 
 use async_graphql::{MergedObject, Schema};
 use connections::Connections;
@@ -47,6 +48,7 @@ pub struct Query(
     hosterapi::HosterapiQuery,
     patchstack::PatchstackQuery,
     orchestrix::OrchestrixQuery,
+    wpcs::WpcsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -56,6 +58,7 @@ pub struct Mutation(
     patchstack::PatchstackMutation,
     orchestrix::OrchestrixMutation,
     webhooks::WebhookMutation,
+    wpcs::WpcsMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, core::Subscription>;
@@ -66,6 +69,7 @@ pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
         .iter()
         .chain(patchstack::PATCHSTACK_ENDPOINTS)
         .chain(orchestrix::ORCHESTRIX_ENDPOINTS)
+        .chain(wpcs::WPCS_ENDPOINTS)
 }
 
 /// Limits that protect the gateway from expensive queries.

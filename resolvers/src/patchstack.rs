@@ -3,25 +3,16 @@
 //! plugin zip is reached through a short-lived signed gateway URL, which the REST layer streams.
 
 use crate::{
-    Services,
     call::UpstreamCall,
-    downloads::Grant,
+    downloads::{DownloadLink, link},
     endpoints,
     objects::{ActionPayload, Site, User, redacted_raw},
 };
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hostplane_adapters::Provider;
-use hostplane_schema::{
-    GatewayError, GlobalId, RestBody, RestReply,
-    patchstack::*,
-    principal::{Scope, require},
-};
+use hostplane_schema::{GatewayError, GlobalId, patchstack::*};
 use serde_json::Value;
-use std::sync::Arc;
-
-/// How long a plugin download URL stays valid.
-const DOWNLOAD_TTL_SECS: i64 = 300;
 
 endpoints! {
     provider: Provider::Patchstack;
@@ -37,7 +28,7 @@ endpoints! {
         patchstack_site = Get "/hosting/site/{siteid}/view" (siteid: i64) -> Site => site_view;
         /// Download the site's plugin .zip: a signed gateway URL valid for five minutes (admins only:
         /// the zip embeds the site's API secret)
-        patchstack_site_download = Get "/hosting/site/{siteid}/download" (siteid: i64) -> PatchstackDownload => download;
+        patchstack_site_download = Get "/hosting/site/{siteid}/download" (siteid: i64) -> DownloadLink => link;
     }
     mutations {
         /// Add a new user
@@ -97,31 +88,11 @@ impl PatchstackAddSitePayload {
     }
 }
 
-/// Where to download a site's plugin zip. The zip carries the site's API secret: fetch it promptly
-/// and keep the URL private.
-#[derive(SimpleObject, Debug, Clone)]
-pub struct PatchstackDownload {
-    pub url: String,
-    pub expires_at: DateTime<Utc>,
-}
-
 hostplane_schema::raw_reply!(
     PatchstackAddUserPayload,
     PatchstackSsoPayload,
     PatchstackAddSitePayload
 );
-
-impl RestReply for PatchstackDownload {
-    fn selection() -> &'static str {
-        "{ url }"
-    }
-    fn upstream(value: Value) -> Value {
-        value
-    }
-    fn rest_body(value: Value) -> RestBody {
-        RestBody::Download(value["url"].as_str().unwrap_or_default().to_string())
-    }
-}
 
 fn id_of(raw: &Value, key: &str) -> Option<String> {
     raw.get(key)
@@ -242,29 +213,5 @@ async fn add_site(
         ),
         api,
         raw,
-    })
-}
-
-/// No upstream call here: the signed URL makes it when it is followed. The zip embeds the site's API
-/// secret, so it is for admins only, like the secret itself.
-async fn download(
-    ctx: &Context<'_>,
-    call: &UpstreamCall,
-) -> Result<PatchstackDownload, GatewayError> {
-    require(ctx, Scope::Admin)?;
-    let services = ctx.data_unchecked::<Arc<Services>>();
-    let expires_at = Utc::now() + chrono::Duration::seconds(DOWNLOAD_TTL_SECS);
-    let token = services.signer.sign(&Grant {
-        connection: call.connection.name.clone(),
-        path: call.path().to_string(),
-        expires: expires_at.timestamp(),
-    });
-    let origin = ctx
-        .data_opt::<crate::Origin>()
-        .map(|o| o.0.as_str())
-        .unwrap_or_default();
-    Ok(PatchstackDownload {
-        url: format!("{origin}/downloads/{token}"),
-        expires_at,
     })
 }

@@ -12,6 +12,7 @@ pub mod principal;
 pub mod reply;
 pub mod task;
 pub mod validate;
+pub mod wpcs;
 
 pub use error::GatewayError;
 pub use hostplane_adapters::{ErrorCode, Provider};

@@ -8,7 +8,7 @@ use axum::{
 };
 use hostplane_adapters::{
     ErrorCode, Provider, hosterapi::envelope as hosterapi, orchestrix::envelope as orchestrix,
-    patchstack::envelope as patchstack,
+    patchstack::envelope as patchstack, wpcs::envelope as wpcs,
 };
 use hostplane_resolvers::endpoint::{Endpoint, RestInputError};
 use serde_json::Value;
@@ -41,7 +41,8 @@ impl IntoResponse for Reply {
 }
 
 /// The credential in the provider's own header format: HosterAPI `Authorization: Bearer <key>`,
-/// Patchstack `HostToken: <key>`, Orchestrix `Authorization: token <key>` (or `Bearer`).
+/// Patchstack `HostToken: <key>`, Orchestrix `Authorization: token <key>` (or `Bearer`), WPCS
+/// `Authorization: Basic base64(<label>:<key>)` (or `Bearer`).
 pub fn credential(provider: Provider, headers: &HeaderMap) -> Option<String> {
     let text = |name: &str| {
         headers
@@ -59,8 +60,9 @@ pub fn credential(provider: Provider, headers: &HeaderMap) -> Option<String> {
         Provider::Orchestrix => {
             orchestrix::credential(&text(header::AUTHORIZATION.as_str())?).map(str::to_string)
         }
+        Provider::Wpcs => wpcs::credential(&text(header::AUTHORIZATION.as_str())?),
         // Providers without an adapter have no connections, so no request reaches here for them.
-        _ => None,
+        Provider::Panelalpha => None,
     }
 }
 
@@ -81,6 +83,7 @@ pub fn gateway_error(provider: Provider, code: ErrorCode, message: &str) -> Repl
         Provider::Hosterapi => hosterapi::gateway_error(code, message),
         Provider::Patchstack => patchstack::gateway_error(code, message),
         Provider::Orchestrix => orchestrix::gateway_error(code, message),
+        Provider::Wpcs => wpcs::gateway_error(code, message),
         _ => (code.http_status(), serde_json::json!({ "error": message })),
     })
 }
@@ -89,6 +92,7 @@ pub fn gateway_error(provider: Provider, code: ErrorCode, message: &str) -> Repl
 pub fn upstream_error(provider: Provider, status: u16, text: &str) -> Reply {
     Reply::new(match provider {
         Provider::Hosterapi => (status, hosterapi::error_body(text)),
+        Provider::Wpcs => (status, wpcs::error_body(status, text)),
         _ => (status, patchstack::error_body(text)),
     })
 }
@@ -98,6 +102,8 @@ pub fn invalid_path_param(provider: Provider, name: &str, value: &str) -> Reply 
     Reply::new(match provider {
         Provider::Hosterapi => hosterapi::invalid_path_param(name, value),
         Provider::Patchstack => patchstack::invalid_path_param(name),
+        // WPCS takes everything in the query string: a missing or unreadable one is a validation error.
+        Provider::Wpcs => wpcs::input_error(value.is_empty(), name),
         _ => (
             404,
             serde_json::json!({ "error": format!("invalid value `{value}` for {name}") }),
@@ -120,6 +126,7 @@ pub fn input_error(provider: Provider, error: &RestInputError) -> Reply {
     Reply::new(match provider {
         Provider::Hosterapi => hosterapi::input_error(missing, field),
         Provider::Patchstack => patchstack::input_error(missing, field, detail),
+        Provider::Wpcs => wpcs::input_error(missing, field),
         _ => orchestrix::input_error(missing, field),
     })
 }

@@ -10,6 +10,7 @@ use hostplane_adapters::{
     hosterapi::simulator::{SimConfig, Simulator},
     orchestrix, patchstack,
     sim::SimServer,
+    wpcs,
 };
 use hostplane_resolvers::{
     Services,
@@ -27,6 +28,8 @@ pub const CONNECTION: &str = "hoster";
 pub const PATCHSTACK: &str = "patch";
 /// The WP Orchestrix connection every fixture also registers (its stored token is `orch-token`).
 pub const ORCHESTRIX: &str = "orch";
+/// The WPCS connection every fixture also registers (key `wpcs-key`, secret `wpcs-secret`).
+pub const WPCS: &str = "wpcs";
 
 pub struct Options {
     pub job_duration: Duration,
@@ -57,6 +60,8 @@ pub struct TestGateway {
     pub patchstack_upstream: SimServer,
     pub orchestrix: orchestrix::simulator::Simulator,
     pub orchestrix_upstream: SimServer,
+    pub wpcs: wpcs::simulator::Simulator,
+    pub wpcs_upstream: SimServer,
     pub services: Arc<Services>,
     pub database_url: String,
     pub http: reqwest::Client,
@@ -184,6 +189,26 @@ pub async fn spawn_gateway(
     )
     .await
     .expect("register the Orchestrix simulator");
+    let (wpcs_sim, wpcs_upstream) = wpcs::simulator::Simulator::start(wpcs::simulator::SimConfig {
+        key: "wpcs-key".into(),
+        secret: "wpcs-secret".into(),
+        partner: false,
+        job_duration: opts.job_duration,
+    })
+    .await
+    .expect("start the WPCS simulator");
+    upsert(
+        &gateway.services.connections,
+        ConnectionSpec {
+            name: WPCS.into(),
+            provider: Provider::Wpcs,
+            base_url: wpcs_upstream.base_url(),
+            credentials: Credentials::key_secret("wpcs-key", "wpcs-secret"),
+        },
+        "test",
+    )
+    .await
+    .expect("register the WPCS simulator");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -201,6 +226,8 @@ pub async fn spawn_gateway(
         patchstack_upstream: patch_upstream,
         orchestrix: orch_sim,
         orchestrix_upstream: orch_upstream,
+        wpcs: wpcs_sim,
+        wpcs_upstream,
         services,
         database_url,
         http: reqwest::Client::new(),
@@ -349,6 +376,45 @@ impl TestGateway {
             method,
             &url,
             Some(("Authorization", "token orch-token")),
+            body,
+        )
+        .await
+    }
+
+    /// A call at an original WPCS path through the REST layer, with `Authorization` set to
+    /// `authorization` verbatim (e.g. `Bearer <gateway jwt>`): status, content type and raw body.
+    pub async fn wpcs_rest(
+        &self,
+        authorization: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Vec<u8>) {
+        let url = self.url(&format!("/rest/{WPCS}{path}"));
+        send_with(
+            &self.http,
+            method,
+            &url,
+            authorization.map(|a| ("Authorization", a)),
+            body,
+        )
+        .await
+    }
+
+    /// The same WPCS call straight to its simulator, with the connection's key and secret.
+    pub async fn wpcs_direct(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, String, Vec<u8>) {
+        // base64("wpcs-key:wpcs-secret")
+        let url = format!("{}{}", self.wpcs_upstream.base_url(), path);
+        send_with(
+            &self.http,
+            method,
+            &url,
+            Some(("Authorization", "Basic d3Bjcy1rZXk6d3Bjcy1zZWNyZXQ=")),
             body,
         )
         .await

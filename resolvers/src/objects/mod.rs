@@ -4,12 +4,14 @@ pub mod node;
 pub mod payload;
 pub mod server;
 pub mod site;
+pub mod tenant;
 pub mod user;
 
 pub use node::Node;
 pub use payload::{ActionPayload, ServerActionPayload, TaskPayload};
 pub use server::{Server, ServerKind};
 pub use site::Site;
+pub use tenant::Tenant;
 pub use user::User;
 
 /// Upstream JSON for `raw`, with secrets shown to admins only.

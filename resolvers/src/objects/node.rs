@@ -1,6 +1,6 @@
 //! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
 
-use super::{Server, Site, User};
+use super::{Server, Site, Tenant, User};
 use crate::Services;
 use crate::call::encode_segment;
 use async_graphql::{Context, ID, Interface};
@@ -18,6 +18,7 @@ pub enum Node {
     Server(Server),
     Site(Site),
     Task(Task),
+    Tenant(Tenant),
     User(User),
 }
 
@@ -49,6 +50,26 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                 Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => Ok(None),
                 Err(e) => Err(e),
             }
+        }
+        "Tenant" => {
+            let Some(conn) = services.connections.get(&gid.connection) else {
+                return Ok(None);
+            };
+            let path = format!("/v1/tenants?tenantId={}", encode_segment(&gid.local));
+            let listed = conn
+                .client
+                .call(Method::Get, &path, None)
+                .await
+                .map_err(|source| GatewayError::Upstream {
+                    provider: conn.provider,
+                    connection: conn.name.clone(),
+                    source,
+                })?;
+            Ok(listed
+                .as_array()
+                .and_then(|items| items.first())
+                .and_then(|t| Tenant::from_raw(&conn.name, t.clone()).ok())
+                .map(Node::Tenant))
         }
         "Site" | "User" => {
             let Some(conn) = services.connections.get(&gid.connection) else {
