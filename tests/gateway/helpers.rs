@@ -139,36 +139,28 @@ pub async fn spawn_gateway(
     config.upstream.timeout_ms = opts.upstream_timeout.as_millis() as u64;
     config.tasks.max_duration_s = opts.max_task_duration.as_secs().max(1);
     let gateway = Gateway::build(&config).await.expect("gateway starts");
-    upsert(
-        &gateway.services.connections,
-        ConnectionSpec {
-            name: CONNECTION.into(),
-            provider: Provider::Hosterapi,
-            base_url: base_url.to_string(),
-            credentials: Credentials::token("sim-token"),
-        },
-        "test",
+    register(
+        &gateway,
+        CONNECTION,
+        Provider::Hosterapi,
+        base_url,
+        Credentials::token("sim-token"),
     )
-    .await
-    .expect("register the simulator");
+    .await;
     let (patch_sim, patch_upstream) =
         patchstack::simulator::Simulator::start(patchstack::simulator::SimConfig {
             token: "ps-token".into(),
         })
         .await
         .expect("start the Patchstack simulator");
-    upsert(
-        &gateway.services.connections,
-        ConnectionSpec {
-            name: PATCHSTACK.into(),
-            provider: Provider::Patchstack,
-            base_url: patch_upstream.base_url(),
-            credentials: Credentials::token("ps-token"),
-        },
-        "test",
+    register(
+        &gateway,
+        PATCHSTACK,
+        Provider::Patchstack,
+        patch_upstream.base_url(),
+        Credentials::token("ps-token"),
     )
-    .await
-    .expect("register the Patchstack simulator");
+    .await;
     let (orch_sim, orch_upstream) =
         orchestrix::simulator::Simulator::start(orchestrix::simulator::SimConfig {
             api_token: "orch-token".into(),
@@ -177,18 +169,14 @@ pub async fn spawn_gateway(
         })
         .await
         .expect("start the Orchestrix simulator");
-    upsert(
-        &gateway.services.connections,
-        ConnectionSpec {
-            name: ORCHESTRIX.into(),
-            provider: Provider::Orchestrix,
-            base_url: orch_upstream.base_url(),
-            credentials: Credentials::token("orch-token"),
-        },
-        "test",
+    register(
+        &gateway,
+        ORCHESTRIX,
+        Provider::Orchestrix,
+        orch_upstream.base_url(),
+        Credentials::token("orch-token"),
     )
-    .await
-    .expect("register the Orchestrix simulator");
+    .await;
     let (wpcs_sim, wpcs_upstream) = wpcs::simulator::Simulator::start(wpcs::simulator::SimConfig {
         key: "wpcs-key".into(),
         secret: "wpcs-secret".into(),
@@ -197,18 +185,14 @@ pub async fn spawn_gateway(
     })
     .await
     .expect("start the WPCS simulator");
-    upsert(
-        &gateway.services.connections,
-        ConnectionSpec {
-            name: WPCS.into(),
-            provider: Provider::Wpcs,
-            base_url: wpcs_upstream.base_url(),
-            credentials: Credentials::key_secret("wpcs-key", "wpcs-secret"),
-        },
-        "test",
+    register(
+        &gateway,
+        WPCS,
+        Provider::Wpcs,
+        wpcs_upstream.base_url(),
+        Credentials::key_secret("wpcs-key", "wpcs-secret"),
     )
-    .await
-    .expect("register the WPCS simulator");
+    .await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -233,6 +217,25 @@ pub async fn spawn_gateway(
         http: reqwest::Client::new(),
         stop: Stop(Some(tx)),
     }
+}
+
+/// Registers one upstream connection with the gateway, as the config file or the demo would.
+async fn register(
+    gateway: &Gateway,
+    name: &str,
+    provider: Provider,
+    base_url: impl ToString,
+    credentials: Credentials,
+) {
+    let spec = ConnectionSpec {
+        name: name.into(),
+        provider,
+        base_url: base_url.to_string(),
+        credentials,
+    };
+    upsert(&gateway.services.connections, spec, "test")
+        .await
+        .expect("register a simulator");
 }
 
 pub fn token(scopes: &[Scope]) -> String {
