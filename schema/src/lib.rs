@@ -10,6 +10,7 @@ pub mod orchestrix;
 pub mod patchstack;
 pub mod principal;
 pub mod reply;
+pub mod scalars;
 pub mod task;
 pub mod validate;
 pub mod wpcs;

@@ -6,7 +6,7 @@
 use crate::{GatewayError, from_raw_by_serde, raw_reply, validate::Validate};
 use async_graphql::{InputObject, Json, SimpleObject};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 #[derive(SimpleObject, Deserialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
@@ -354,7 +354,7 @@ pub struct WpcsCreateTenantInput {
     pub as_zip: Option<bool>,
     /// WordPress options to initialise, option name to value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wp_options: Option<Json<Map<String, Value>>>,
+    pub wp_options: Option<crate::scalars::JsonObject>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -381,7 +381,7 @@ impl Validate for WpcsCreateTenantInput {
 #[serde(rename_all = "camelCase")]
 pub struct WpcsUpdateTenantInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wp_options: Option<Json<Map<String, Value>>>,
+    pub wp_options: Option<crate::scalars::JsonObject>,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",

@@ -12,3 +12,4 @@ mod orchestrix;
 mod patchstack;
 mod tasks;
 mod webhooks;
+mod wpcs;
