@@ -1431,3 +1431,78 @@ async fn route_table_covers_wpcs_rows() {
     let fields: BTreeSet<&str> = declared.iter().map(|(_, _, f)| f.as_str()).collect();
     assert_eq!(fields.len(), 28, "one GraphQL field per endpoint");
 }
+
+/// A partner key needs `productId` on tenant, version and snapshot calls: a connection pinned to a
+/// product adds it by itself, an unpinned one takes it as the field's argument, and without either the
+/// upstream's refusal comes back as a validation error.
+#[tokio::test]
+async fn partner_keys_and_products() {
+    use hostplane_adapters::{Provider, wpcs::simulator};
+    use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
+    let gw = spawn().await;
+    let (partner, server) = simulator::Simulator::start(simulator::SimConfig {
+        key: "partner-key".into(),
+        secret: "partner-secret".into(),
+        partner: true,
+        job_duration: Duration::from_millis(500),
+    })
+    .await
+    .unwrap();
+    let product = partner.product_ids()[0].clone();
+    let mut pinned = Credentials::key_secret("partner-key", "partner-secret");
+    pinned.0.insert("product_id".into(), product.clone().into());
+    for (name, credentials) in [
+        ("partner-pinned", pinned),
+        (
+            "partner-open",
+            Credentials::key_secret("partner-key", "partner-secret"),
+        ),
+    ] {
+        let spec = ConnectionSpec {
+            name: name.into(),
+            provider: Provider::Wpcs,
+            base_url: server.base_url(),
+            credentials,
+        };
+        hostplane::startup::upsert(&gw.services.connections, spec, "test")
+            .await
+            .unwrap();
+    }
+    let names = |data: &Value| -> Vec<String> {
+        data["wpcsTenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let pinned = gw
+        .data(
+            r#"{ wpcsTenants(connection: "partner-pinned") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(!names(&pinned).is_empty(), "{pinned}");
+    let open = gw
+        .data(
+            r#"query($p: String) { wpcsTenants(connection: "partner-open", productId: $p) { name } }"#,
+            json!({"p": product}),
+        )
+        .await;
+    assert_eq!(
+        names(&open),
+        names(&pinned),
+        "the argument and the pin name the same product"
+    );
+    let refused = gw
+        .gql(
+            r#"{ wpcsTenants(connection: "partner-open") { name } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{refused}"
+    );
+    assert_eq!(refused["errors"][0]["extensions"]["upstreamStatus"], 400);
+}
