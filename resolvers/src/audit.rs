@@ -1,5 +1,5 @@
 //! The audit log of mutations: who did what, on which connection and path, when, and how it ended.
-//! Every generated mutation records one row, including refused ones.
+//! Every generated mutation, and every connection change, records one row, including refused ones.
 
 use crate::{Services, call::UpstreamCall, endpoint::Endpoint, store::entities::audit};
 use async_graphql::Context;
@@ -15,8 +15,13 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(endpoint: &Endpoint, connection: Option<&str>) -> Entry {
+        Entry::named(&endpoint.field(), connection)
+    }
+
+    /// An entry for a gateway mutation that is no upstream endpoint (connection management).
+    pub fn named(operation: &str, connection: Option<&str>) -> Entry {
         Entry {
-            operation: endpoint.field(),
+            operation: operation.to_string(),
             connection: connection.map(str::to_string),
             target: None,
         }

@@ -86,7 +86,30 @@ pub struct Live {
     pub name: String,
     pub provider: Provider,
     pub base_url: String,
+    /// Where the connection came from: `config`, `demo` or `api`.
+    pub source: String,
     pub client: Arc<dyn Upstream>,
+}
+
+/// What a cheap upstream call said about a connection.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    pub reachable: bool,
+    pub authenticated: bool,
+    pub latency: std::time::Duration,
+    pub error: Option<hostplane_adapters::UpstreamError>,
+}
+
+/// A cheap read each upstream answers, whose refusal tells reachability from credentials.
+fn probe_path(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Hosterapi => "/api/v1/datacenter/templates",
+        // No cheap list exists: an unknown user answers 404 with valid credentials, 401 without.
+        Provider::Patchstack => "/hosting/user/0/view",
+        Provider::Orchestrix => "/api/v1/me",
+        Provider::Wpcs => "/v1/products",
+        Provider::Panelalpha => "/api/admin/users",
+    }
 }
 
 pub struct Connections {
@@ -179,7 +202,7 @@ impl Connections {
                 credentials,
             };
             match build_client(&spec, timeout) {
-                Ok(client) => conns.insert_live(&spec, client),
+                Ok(client) => conns.insert_live(&spec, &row.source, client),
                 Err(e) => {
                     tracing::warn!(connection = %spec.name, error = %e.message(), "connection not loaded")
                 }
@@ -188,11 +211,12 @@ impl Connections {
         Ok(conns)
     }
 
-    fn insert_live(&self, spec: &ConnectionSpec, client: Arc<dyn Upstream>) {
+    fn insert_live(&self, spec: &ConnectionSpec, source: &str, client: Arc<dyn Upstream>) {
         let live = Arc::new(Live {
             name: spec.name.clone(),
             provider: spec.provider,
             base_url: spec.base_url.clone(),
+            source: source.to_string(),
             client,
         });
         self.live
@@ -237,8 +261,96 @@ impl Connections {
                 .await
                 .map_err(GatewayError::internal)?;
         }
-        self.insert_live(&spec, client);
+        self.insert_live(&spec, source, client);
         Ok(())
+    }
+
+    /// Changes a stored connection's base URL and/or credentials (a credential not given is kept).
+    pub async fn update(
+        &self,
+        name: &str,
+        base_url: Option<String>,
+        credentials: Option<Credentials>,
+    ) -> Result<Arc<Live>, GatewayError> {
+        let row = connection::Entity::find_by_id(name.to_string())
+            .one(&self.db)
+            .await
+            .map_err(GatewayError::internal)?
+            .ok_or_else(|| GatewayError::NotFound(format!("connection `{name}`")))?;
+        let provider = Provider::from_key(&row.provider)
+            .ok_or_else(|| GatewayError::internal("unknown provider in stored connection"))?;
+        let mut merged = self
+            .sealer
+            .open(&row.credentials)
+            .ok()
+            .and_then(|b| Credentials::from_json(&b))
+            .ok_or_else(|| GatewayError::internal("stored credentials do not decrypt"))?;
+        if let Some(new) = credentials {
+            merged.0.extend(new.0);
+        }
+        let spec = ConnectionSpec {
+            name: name.to_string(),
+            provider,
+            base_url: base_url.unwrap_or(row.base_url),
+            credentials: merged,
+        };
+        self.upsert(spec, "api").await?;
+        self.get(name)
+            .ok_or_else(|| GatewayError::internal("updated connection not registered"))
+    }
+
+    /// Deletes a connection; `false` if there was none. Its unfinished tasks fail at their next poll.
+    pub async fn remove(&self, name: &str) -> Result<bool, GatewayError> {
+        let deleted = connection::Entity::delete_by_id(name.to_string())
+            .exec(&self.db)
+            .await
+            .map_err(GatewayError::internal)?
+            .rows_affected
+            > 0;
+        let live = self
+            .live
+            .write()
+            .expect("connection registry lock poisoned")
+            .remove(name);
+        Ok(deleted || live.is_some())
+    }
+
+    /// One cheap upstream call: is the upstream there, and does it take the stored credentials?
+    pub async fn probe(&self, live: &Live) -> Probe {
+        let started = std::time::Instant::now();
+        let result = live
+            .client
+            .call(
+                hostplane_adapters::Method::Get,
+                probe_path(live.provider),
+                None,
+            )
+            .await;
+        let latency = started.elapsed();
+        use hostplane_adapters::{ErrorCode, UpstreamError};
+        match result {
+            Ok(_) => Probe {
+                reachable: true,
+                authenticated: true,
+                latency,
+                error: None,
+            },
+            Err(e) => {
+                let (reachable, authenticated) = match &e {
+                    UpstreamError::Unavailable { .. } | UpstreamError::Timeout(_) => (false, false),
+                    UpstreamError::Malformed { .. } => (true, false),
+                    UpstreamError::Rejected { code, .. } => {
+                        (true, *code != ErrorCode::UpstreamUnauthorized)
+                    }
+                };
+                Probe {
+                    reachable,
+                    authenticated,
+                    latency,
+                    error: Some(e),
+                }
+            }
+        }
     }
 
     /// The seal of stored secrets (credentials here, webhook secrets elsewhere).

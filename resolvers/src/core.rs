@@ -25,6 +25,8 @@ pub struct ProviderConnection {
     pub name: String,
     pub provider: ProviderEnum,
     pub base_url: String,
+    /// Where it came from: `config`, `demo` or `api`.
+    pub source: String,
 }
 
 /// Who the gateway takes the caller to be.
@@ -94,11 +96,7 @@ impl CoreQuery {
             .list()
             .into_iter()
             .filter(|c| principal.may_use(&c.name))
-            .map(|c| ProviderConnection {
-                name: c.name.clone(),
-                provider: c.provider.into(),
-                base_url: c.base_url.clone(),
-            })
+            .map(|c| ProviderConnection::from(c.as_ref()))
             .collect())
     }
 

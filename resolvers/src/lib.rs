@@ -2,6 +2,7 @@
 //! the endpoint declarations they are generated from, the connections they call through, and the task
 //! engine that turns upstream jobs into progress streams. `build_schema` assembles the schema.
 
+pub mod admin;
 pub mod apikeys;
 pub mod audit;
 pub mod call;
@@ -54,6 +55,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     core::CoreMutation,
+    admin::ConnectionMutation,
     hosterapi::HosterapiMutation,
     patchstack::PatchstackMutation,
     orchestrix::OrchestrixMutation,

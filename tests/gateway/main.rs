@@ -5,6 +5,7 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod connections;
 mod errors;
 mod hosterapi;
 mod http;
