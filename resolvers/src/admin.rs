@@ -1,5 +1,6 @@
-//! Connections as data: admin mutations that create, update, test and delete upstream accounts.
-//! Credentials are write-only: they go in sealed and never come back out.
+//! Connections as data: admin mutations that create, update, test and delete upstream accounts, and
+//! the health of every connection for status pages. Credentials are write-only: they go in sealed and
+//! never come back out.
 
 use crate::{
     Services, audit,
@@ -84,6 +85,48 @@ impl From<&Live> for ProviderConnection {
             base_url: c.base_url.clone(),
             source: c.source.clone(),
         }
+    }
+}
+
+impl ConnectionTest {
+    fn of(live: &Live, probe: crate::connections::Probe) -> ConnectionTest {
+        ConnectionTest {
+            connection: live.name.clone(),
+            reachable: probe.reachable,
+            authenticated: probe.authenticated,
+            latency_ms: probe.latency.as_millis() as i64,
+            code: probe.error.as_ref().map(|e| e.code().as_str().to_string()),
+            upstream_status: probe
+                .error
+                .as_ref()
+                .and_then(|e| e.upstream_status())
+                .map(i32::from),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ConnectionQuery;
+
+#[Object]
+impl ConnectionQuery {
+    /// Every connection the caller may use, probed now and concurrently (each within the upstream
+    /// deadline): what a status page shows.
+    async fn connection_health(&self, ctx: &Context<'_>) -> Result<Vec<ConnectionTest>> {
+        let principal = require(ctx, Scope::Read)?;
+        let connections = &services(ctx).connections;
+        let usable: Vec<_> = connections
+            .list()
+            .into_iter()
+            .filter(|c| principal.may_use(&c.name))
+            .collect();
+        let probes =
+            futures_util::future::join_all(usable.iter().map(|c| connections.probe(c))).await;
+        Ok(usable
+            .iter()
+            .zip(probes)
+            .map(|(live, probe)| ConnectionTest::of(live, probe))
+            .collect())
     }
 }
 

@@ -46,6 +46,7 @@ pub struct Origin(pub String);
 #[derive(MergedObject, Default)]
 pub struct Query(
     core::CoreQuery,
+    admin::ConnectionQuery,
     hosterapi::HosterapiQuery,
     patchstack::PatchstackQuery,
     orchestrix::OrchestrixQuery,

@@ -193,3 +193,46 @@ async fn refusals() {
         "nothing changed: {names}"
     );
 }
+
+/// A status page sees every usable connection probed at once: up ones healthy, a down one
+/// unreachable, and only the connections the caller may use.
+#[tokio::test]
+async fn connection_health_for_status_pages() {
+    let gw = spawn().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    gw.data(
+        CREATE,
+        json!({"i": {"name": "down", "provider": "ORCHESTRIX", "baseUrl": format!("http://{closed}"),
+            "credentials": {"token": "t"}}}),
+    )
+    .await;
+    let (_, body) = gw
+        .gql_as(
+            Some(&token(&[Scope::Read])),
+            "{ connectionHealth { connection reachable authenticated code } }",
+            json!({}),
+        )
+        .await;
+    let health = body["data"]["connectionHealth"].as_array().unwrap().clone();
+    assert_eq!(health.len(), 5, "{body}");
+    for h in &health {
+        let up = h["connection"] != "down";
+        assert_eq!(h["reachable"], up, "{h}");
+        assert_eq!(h["authenticated"], up, "{h}");
+    }
+    let limited = crate::helpers::token_for("l", &[Scope::Read], Some(&["patch".to_string()]));
+    let (_, body) = gw
+        .gql_as(
+            Some(&limited),
+            "{ connectionHealth { connection } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["connectionHealth"],
+        json!([{"connection": "patch"}])
+    );
+}
