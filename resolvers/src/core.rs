@@ -165,6 +165,26 @@ impl CoreMutation {
     }
 }
 
+/// Narrows the `tasks` feed.
+#[derive(InputObject, Clone, Default)]
+pub struct TaskFilter {
+    pub provider: Option<ProviderEnum>,
+    pub connection: Option<String>,
+    /// Only changes into these statuses.
+    pub statuses: Option<Vec<hostplane_schema::task::TaskStatus>>,
+    /// Only tasks started by this operation (`hosterapiCreateServer`).
+    pub operation: Option<String>,
+}
+
+impl TaskFilter {
+    fn matches(&self, t: &Task) -> bool {
+        self.provider.is_none_or(|p| p == t.provider)
+            && self.connection.as_ref().is_none_or(|c| *c == t.connection)
+            && self.statuses.as_ref().is_none_or(|s| s.contains(&t.status))
+            && self.operation.as_ref().is_none_or(|o| *o == t.operation)
+    }
+}
+
 #[derive(Default)]
 pub struct Subscription;
 
@@ -189,6 +209,33 @@ impl Subscription {
                                 && connection.as_ref().is_none_or(|c| *c == e.connection) =>
                         {
                             return Some((e, rx));
+                        }
+                        Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    }
+                }
+            }
+        }))
+    }
+
+    /// Every task change the caller may see, as it happens: a dashboard's feed. Each filter narrows
+    /// it; none means all.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TaskFilter>,
+    ) -> Result<impl Stream<Item = Task> + use<>> {
+        let principal = require(ctx, Scope::Read)?.clone();
+        let rx = services(ctx).tasks.subscribe();
+        let filter = filter.unwrap_or_default();
+        Ok(stream::unfold(rx, move |mut rx| {
+            let principal = principal.clone();
+            let filter = filter.clone();
+            async move {
+                loop {
+                    match rx.recv().await {
+                        Ok(t) if principal.may_use(&t.connection) && filter.matches(&t) => {
+                            return Some((t, rx));
                         }
                         Ok(_) | Err(RecvError::Lagged(_)) => continue,
                         Err(RecvError::Closed) => return None,

@@ -703,3 +703,74 @@ async fn subscription_follows_an_upgrade_pipeline() {
     let last = updates.last().unwrap();
     assert_eq!(last["output"]["status"], "completed");
 }
+
+/// The `tasks` feed streams every change a dashboard may see: filters narrow it, and a principal
+/// limited to other connections sees nothing of this one.
+#[tokio::test]
+async fn task_feed_for_dashboards() {
+    let gw = spawn_with(options(Duration::from_millis(600))).await;
+    let mut admin = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    admin.init(bearer_admin()).await;
+    let feed =
+        "subscription($f: TaskFilter) { tasks(filter: $f) { taskId status operation connection } }";
+    admin
+        .subscribe(
+            "all",
+            feed,
+            json!({"f": {"operation": "hosterapiCreateServer"}}),
+        )
+        .await;
+    admin
+        .subscribe(
+            "done",
+            feed,
+            json!({"f": {"statuses": ["SUCCEEDED"], "connection": "hoster"}}),
+        )
+        .await;
+    let limited = crate::helpers::token_for("l", &[Scope::Read], Some(&["patch".to_string()]));
+    let mut other = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
+    other
+        .init(json!({"Authorization": format!("Bearer {limited}")}))
+        .await;
+    other.subscribe("mine", feed, json!({})).await;
+    // Let both subscriptions register before the work starts.
+    sleep(Duration::from_millis(100)).await;
+    let task = create_vm(&gw).await;
+
+    let mut all = Vec::new();
+    let mut done = Vec::new();
+    while done.is_empty()
+        || all
+            .last()
+            .map(|t: &Value| t["status"] != "SUCCEEDED")
+            .unwrap_or(true)
+    {
+        let message = match admin.recv().await {
+            Incoming::Message(m) => m,
+            Incoming::Closed(c) => panic!("closed: {c:?}"),
+        };
+        let item = message["payload"]["data"]["tasks"].clone();
+        match message["id"].as_str() {
+            Some("all") => all.push(item),
+            Some("done") => done.push(item),
+            _ => {}
+        }
+    }
+    assert!(
+        all.iter().all(|t| t["taskId"] == task.task_id.as_str()),
+        "{all:?}"
+    );
+    assert_eq!(all.first().unwrap()["status"], "QUEUED");
+    assert_eq!(
+        done.len(),
+        1,
+        "only the terminal change passes the status filter: {done:?}"
+    );
+    assert_eq!(done[0]["status"], "SUCCEEDED");
+    assert!(
+        timeout(Duration::from_millis(300), other.ws.next())
+            .await
+            .is_err(),
+        "a principal limited to another connection sees nothing"
+    );
+}
