@@ -238,6 +238,56 @@ async fn register(
         .expect("register a simulator");
 }
 
+/// The provider's rows of `endpoints.tsv` and its declared endpoints match one to one by method and
+/// path, `expected` of each, with one GraphQL field per endpoint named after the provider.
+pub fn assert_route_table(provider: Provider, expected: usize) {
+    let tsv = include_str!("../fixtures/endpoints.tsv");
+    let mut header = tsv.lines().next().expect("a header").split('\t');
+    assert_eq!(
+        (header.next(), header.next(), header.next()),
+        (Some("provider"), Some("method"), Some("path"))
+    );
+    let rows: Vec<(String, String)> = tsv
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|cols| cols[0] == provider.key())
+        .map(|cols| (cols[1].to_string(), cols[2].to_string()))
+        .collect();
+    assert_eq!(rows.len(), expected, "{rows:?}");
+    let declared: Vec<(String, String, String)> = hostplane_resolvers::endpoints()
+        .filter(|e| e.provider == provider)
+        .map(|e| (e.method.as_str().to_string(), e.path.to_string(), e.field()))
+        .collect();
+    assert_eq!(declared.len(), expected, "{declared:?}");
+    let count_rows = |method: &str, path: &str| {
+        rows.iter()
+            .filter(|(m, p)| m == method && p == path)
+            .count()
+    };
+    for (method, path) in &rows {
+        let n = declared
+            .iter()
+            .filter(|(m, p, _)| m == method && p == path)
+            .count();
+        assert_eq!(n, 1, "{method} {path} has {n} declared endpoints");
+        let twice = count_rows(method, path);
+        assert_eq!(
+            twice, 1,
+            "{method} {path} is in the inventory {twice} times"
+        );
+    }
+    for (method, path, field) in &declared {
+        let n = count_rows(method, path);
+        assert_eq!(n, 1, "{field} ({method} {path}) has {n} inventory rows");
+        assert!(field.starts_with(provider.key()), "{field}");
+    }
+    let fields: std::collections::BTreeSet<&str> =
+        declared.iter().map(|(_, _, f)| f.as_str()).collect();
+    assert_eq!(fields.len(), expected, "one GraphQL field per endpoint");
+}
+
 pub fn token(scopes: &[Scope]) -> String {
     token_for("tester", scopes, None)
 }

@@ -1469,27 +1469,7 @@ async fn dedicated_lifecycle() {
 /// each a query (GET) or mutation field of the schema named `hosterapi...`.
 #[test]
 fn route_table_matches_endpoints_tsv() {
-    let rows: Vec<(String, String)> = include_str!("../fixtures/endpoints.tsv")
-        .lines()
-        .skip(1)
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|cols| cols[0] == "hosterapi")
-        .map(|cols| (cols[1].to_string(), cols[2].to_string()))
-        .collect();
-    let declared: Vec<(String, String)> = hostplane_resolvers::endpoints()
-        .filter(|e| e.provider == Provider::Hosterapi)
-        .map(|e| (e.method.as_str().to_string(), e.path.to_string()))
-        .collect();
-    assert_eq!(rows.len(), 37);
-    assert_eq!(declared.len(), 37);
-    for row in &rows {
-        let n = declared.iter().filter(|d| *d == row).count();
-        assert_eq!(n, 1, "{row:?} is declared {n} times");
-    }
-    for d in &declared {
-        let n = rows.iter().filter(|r| *r == d).count();
-        assert_eq!(n, 1, "{d:?} is in endpoints.tsv {n} times");
-    }
+    crate::helpers::assert_route_table(Provider::Hosterapi, 37);
 
     let sdl = hostplane_resolvers::build_schema(None, &Default::default()).sdl();
     let section = |name: &str| {

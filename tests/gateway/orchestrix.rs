@@ -897,51 +897,7 @@ async fn vulnerabilities_and_webhooks() {
 
 /// Each Orchestrix row of the endpoint inventory has exactly one declared endpoint with its method
 /// and path, and each declared Orchestrix endpoint has its row.
-#[tokio::test]
-async fn route_table_covers_orchestrix_rows() {
-    let tsv = include_str!("../fixtures/endpoints.tsv");
-    let mut header = tsv.lines().next().unwrap().split('\t');
-    assert_eq!(
-        (header.next(), header.next(), header.next()),
-        (Some("provider"), Some("method"), Some("path"))
-    );
-    let rows: Vec<(String, String)> = tsv
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|cols| cols[0] == "orchestrix")
-        .map(|cols| (cols[1].to_string(), cols[2].to_string()))
-        .collect();
-    assert_eq!(rows.len(), 34, "{rows:?}");
-    let declared: Vec<(String, String, String)> = hostplane_resolvers::endpoints()
-        .filter(|e| e.provider == hostplane_adapters::Provider::Orchestrix)
-        .map(|e| (e.method.as_str().to_string(), e.path.to_string(), e.field()))
-        .collect();
-    assert_eq!(declared.len(), 34, "{declared:?}");
-    for (method, path) in &rows {
-        let n = declared
-            .iter()
-            .filter(|(m, p, _)| m == method && p == path)
-            .count();
-        assert_eq!(n, 1, "{method} {path} has {n} declared endpoints");
-        let twice = rows
-            .iter()
-            .filter(|(m, p)| m == method && p == path)
-            .count();
-        assert_eq!(
-            twice, 1,
-            "{method} {path} is in the inventory {twice} times"
-        );
-    }
-    for (method, path, field) in &declared {
-        let n = rows
-            .iter()
-            .filter(|(m, p)| m == method && p == path)
-            .count();
-        assert_eq!(n, 1, "{field} ({method} {path}) has {n} inventory rows");
-        assert!(field.starts_with("orchestrix"), "{field}");
-    }
-    let fields: BTreeSet<&str> = declared.iter().map(|(_, _, f)| f.as_str()).collect();
-    assert_eq!(fields.len(), 34, "one GraphQL field per endpoint");
+#[test]
+fn route_table_covers_orchestrix_rows() {
+    crate::helpers::assert_route_table(hostplane_adapters::Provider::Orchestrix, 34);
 }
