@@ -83,16 +83,21 @@ async fn deliveries_drive_tasks() {
         0,
         "no poll happened: the delivery did it"
     );
-    assert!(
+    // The simulator records a delivery once the gateway's answer is back, which can be just after
+    // the task it drove has ended: wait for the record, within a bound.
+    let delivered = |gw: &TestGateway| {
         gw.orchestrix
             .deliveries()
             .iter()
-            .any(|(to, event, status)| to == &url
-                && event == "snapshot.completed"
-                && *status == Some(204)),
-        "{:?}",
-        gw.orchestrix.deliveries()
-    );
+            .any(|(to, event, status)| {
+                to == &url && event == "snapshot.completed" && *status == Some(204)
+            })
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !delivered(&gw) && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(delivered(&gw), "{:?}", gw.orchestrix.deliveries());
     let event = tokio::time::timeout(Duration::from_secs(5), async {
         loop {
             let e = site_events.recv().await.unwrap();
