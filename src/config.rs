@@ -55,6 +55,9 @@ pub struct TaskConfig {
 pub struct UpstreamConfig {
     /// Deadline of one upstream call.
     pub timeout_ms: u64,
+    /// How long one connection may take over its part of a unified query (all its pages); past it,
+    /// the query answers without that connection, with an `UPSTREAM_TIMEOUT` error for it.
+    pub fanout_deadline_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -92,7 +95,7 @@ fn defaults() -> Defaults {
         database_url: "sqlite://hostplane.db?mode=rwc",
         auth: serde_json::json!({"issuer": "hostplane", "audience": "hostplane", "algorithm": "HS256"}),
         tasks: serde_json::json!({"poll_interval_ms": 1000, "max_poll_failures": 60, "max_duration_s": 21600}),
-        upstream: serde_json::json!({"timeout_ms": 10000}),
+        upstream: serde_json::json!({"timeout_ms": 10000, "fanout_deadline_ms": 5000}),
         limits: serde_json::json!({"max_depth": 12, "max_complexity": 2000, "max_body_bytes": 1_048_576}),
         log: serde_json::json!({"format": "text", "filter": "info"}),
     }
@@ -128,6 +131,10 @@ impl Config {
 
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.tasks.poll_interval_ms)
+    }
+
+    pub fn fanout_deadline(&self) -> Duration {
+        Duration::from_millis(self.upstream.fanout_deadline_ms)
     }
 
     pub fn upstream_timeout(&self) -> Duration {

@@ -2,7 +2,67 @@
 //! shows real data flowing through the gateway.
 
 use hostplane_adapters::{Provider, hosterapi, orchestrix, patchstack, sim::SimServer, wpcs};
-use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
+use hostplane_resolvers::{
+    AppSchema,
+    connections::{ConnectionSpec, Credentials},
+};
+use hostplane_schema::principal::{Caller, Principal, Scope};
+
+/// What the demo teaches the gateway at start, through its own API as an integrator would: the
+/// seeded Patchstack users' views (Patchstack lists no sites, so the gateway learns them from the
+/// answers it passes on) and the running VM's reverse DNS name, which links it to the site of that
+/// domain. Afterwards `blog.example.org` is one site known to Patchstack, Orchestrix, WPCS and a
+/// HosterAPI VM.
+pub const ONBOARDING: &str = r#"
+query Learn($patchstack: String!) {
+  dave: patchstackUser(connection: $patchstack, userid: 1) { id }
+  erin: patchstackUser(connection: $patchstack, userid: 2) { id }
+}
+mutation Link($hosterapi: String!) {
+  hosterapiSetServerRdns(connection: $hosterapi, sid: 4001,
+    input: {ip: "127.0.0.1", hostname: "blog.example.org"}) { ok }
+}
+"#;
+
+/// The README's first query: every site, from every upstream, with the views linked to it.
+pub const FIRST_QUERY: &str = r#"
+query Sites {
+  sites(filter: {text: "blog.example.org"}) {
+    totalCount
+    sources { connection provider count error }
+    nodes {
+      provider connection domain
+      security { softwareVulnerable softwareOutdated }
+      orchestrix { status wpVersion }
+      health { status }
+      tenant { name status }
+      server { id state }
+      views { provider siteId }
+    }
+  }
+}
+"#;
+
+/// Runs `ONBOARDING` against the demo's connections, as an admin.
+pub async fn onboard(schema: &AppSchema, patchstack: &str, hosterapi: &str) -> Result<(), String> {
+    let admin = Principal {
+        subject: "demo".into(),
+        scopes: [Scope::Admin].into(),
+        connections: None,
+    };
+    let variables = serde_json::json!({"patchstack": patchstack, "hosterapi": hosterapi});
+    for operation in ["Learn", "Link"] {
+        let request = async_graphql::Request::new(ONBOARDING)
+            .operation_name(operation)
+            .variables(async_graphql::Variables::from_json(variables.clone()))
+            .data(Caller(Some(admin.clone())));
+        let response = schema.execute(request).await;
+        if let Some(e) = response.errors.first() {
+            return Err(format!("demo onboarding ({operation}): {}", e.message));
+        }
+    }
+    Ok(())
+}
 
 /// The running simulators; dropping this stops them.
 pub struct Simulators {

@@ -239,6 +239,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
             }
+            demo::onboard(&gateway.schema, "patchstack-demo", "hosterapi-demo").await?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("listen on {listen}: {e}"))?;

@@ -85,6 +85,7 @@ impl Gateway {
             tasks,
             signer,
             site_events: tokio::sync::broadcast::channel(256).0,
+            fanout_deadline: config.fanout_deadline(),
         });
         let resumed = services
             .tasks

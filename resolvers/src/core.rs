@@ -74,20 +74,6 @@ impl CoreQuery {
         Ok(find_task(ctx, &id).await?)
     }
 
-    /// The most recent tasks the caller may see, newest first.
-    async fn tasks(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] limit: i32,
-    ) -> Result<Vec<Task>> {
-        let principal = require(ctx, Scope::Read)?;
-        let all = services(ctx).tasks.recent(limit as u64).await?;
-        Ok(all
-            .into_iter()
-            .filter(|t| principal.may_use(&t.connection))
-            .collect())
-    }
-
     /// The upstream accounts the caller may use.
     async fn connections(&self, ctx: &Context<'_>) -> Result<Vec<ProviderConnection>> {
         let principal = require(ctx, Scope::Read)?;

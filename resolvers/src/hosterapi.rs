@@ -6,6 +6,7 @@ use crate::{
     Services,
     call::{UpstreamCall, parse},
     endpoints,
+    links::{self, LinkKind},
     objects::{Server, ServerActionPayload, ServerKind, TaskPayload},
     tasks::{NewTask, Watch, watch::job_progress},
 };
@@ -74,7 +75,7 @@ endpoints! {
         /// Remove VM
         hosterapi_delete_server = Post "/api/v1/datacenter/server/{sid}/delete" (sid: i64; input: Option<HosterapiDeleteServerInput>) -> ServerActionPayload => vm_action;
         /// Set Server RDNS
-        hosterapi_set_server_rdns = Post "/api/v1/datacenter/server/{sid}/rdns" (sid: i64; input: HosterapiSetServerRdnsInput) -> ServerActionPayload => vm_action;
+        hosterapi_set_server_rdns = Post "/api/v1/datacenter/server/{sid}/rdns" (sid: i64; input: HosterapiSetServerRdnsInput) -> ServerActionPayload => rdns_set;
         /// Upgrade/Downgrade VM (IP downgrades are silently ignored upstream)
         hosterapi_change_server = Put "/api/v1/datacenter/server/{sid}/change" (sid: i64; input: HosterapiChangeServerInput) -> ServerActionPayload => vm_action;
         /// Start vm
@@ -177,7 +178,7 @@ fn action(call: &UpstreamCall, raw: Value, kind: ServerKind) -> ServerActionPayl
     }
 }
 
-async fn vm_action(
+pub(crate) async fn vm_action(
     _: &Context<'_>,
     call: &UpstreamCall,
 ) -> Result<ServerActionPayload, GatewayError> {
@@ -185,7 +186,36 @@ async fn vm_action(
     Ok(action(call, raw, ServerKind::Vm))
 }
 
-async fn dedicated_action(
+/// A server's reverse DNS name is what links it to the site of that domain.
+async fn rdns_set(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<ServerActionPayload, GatewayError> {
+    let payload = vm_action(ctx, call).await?;
+    let hostname = call
+        .body
+        .as_ref()
+        .and_then(|b| b.get("hostname"))
+        .and_then(Value::as_str);
+    if let (Some(server), Some(hostname)) = (&payload.server, hostname) {
+        let db = &ctx.data_unchecked::<Arc<Services>>().db;
+        let local = server.global_id().local;
+        let conn = &call.connection.name;
+        links::record(
+            db,
+            LinkKind::Server,
+            Provider::Hosterapi,
+            conn,
+            &local,
+            hostname,
+            None,
+        )
+        .await;
+    }
+    Ok(payload)
+}
+
+pub(crate) async fn dedicated_action(
     _: &Context<'_>,
     call: &UpstreamCall,
 ) -> Result<ServerActionPayload, GatewayError> {
@@ -251,7 +281,10 @@ async fn job_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload,
 }
 
 /// Backup create (`true`) and restore (`"pending"`) are followed through the VM's backup status.
-async fn backup_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+pub(crate) async fn backup_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
     let sid = sid(call)?;
     start_task(

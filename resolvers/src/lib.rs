@@ -12,12 +12,15 @@ pub mod crypto;
 pub mod downloads;
 pub mod endpoint;
 pub mod hosterapi;
+pub mod links;
 pub mod objects;
 pub mod orchestrix;
 pub mod pages;
 pub mod patchstack;
+pub mod reads;
 pub mod store;
 pub mod tasks;
+pub mod unified;
 pub mod webhooks;
 pub mod wpcs;
 
@@ -36,6 +39,8 @@ pub struct Services {
     pub signer: downloads::UrlSigner,
     /// Site events pushed by upstreams, for `siteEvents`.
     pub site_events: tokio::sync::broadcast::Sender<webhooks::SiteEvent>,
+    /// How long one connection may take to answer its part of a unified query.
+    pub fanout_deadline: std::time::Duration,
 }
 
 /// The gateway's own origin as the client reached it (`https://gw.example`), for the URLs it hands
@@ -46,6 +51,7 @@ pub struct Origin(pub String);
 #[derive(MergedObject, Default)]
 pub struct Query(
     core::CoreQuery,
+    unified::query::UnifiedQuery,
     admin::ConnectionQuery,
     hosterapi::HosterapiQuery,
     patchstack::PatchstackQuery,
@@ -56,6 +62,7 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     core::CoreMutation,
+    unified::actions::UnifiedMutation,
     admin::ConnectionMutation,
     hosterapi::HosterapiMutation,
     patchstack::PatchstackMutation,
@@ -96,7 +103,8 @@ impl Default for SchemaLimits {
 pub fn build_schema(services: Option<Arc<Services>>, limits: &SchemaLimits) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
         .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity);
+        .limit_complexity(limits.max_complexity)
+        .extension(reads::PerRequest);
     if let Some(services) = services {
         builder = builder.data(services);
     }

@@ -161,7 +161,10 @@ fn subject(call: &UpstreamCall) -> Option<ID> {
 }
 
 /// Deletes answer 204 with no body.
-async fn deleted(_: &Context<'_>, call: &UpstreamCall) -> Result<ActionPayload, GatewayError> {
+pub(crate) async fn deleted(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<ActionPayload, GatewayError> {
     let raw = call.send().await?;
     Ok(ActionPayload {
         ok: true,
@@ -239,7 +242,7 @@ async fn follow(
     })
 }
 
-async fn snapshot_task(
+pub(crate) async fn snapshot_task(
     ctx: &Context<'_>,
     call: &UpstreamCall,
 ) -> Result<TaskPayload, GatewayError> {

@@ -3,9 +3,11 @@
 //! plugin zip is reached through a short-lived signed gateway URL, which the REST layer streams.
 
 use crate::{
+    Services,
     call::UpstreamCall,
     downloads::{DownloadLink, link},
     endpoints,
+    links::{self, LinkKind},
     objects::{ActionPayload, Site, User, redacted_raw},
 };
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
@@ -13,6 +15,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use hostplane_adapters::Provider;
 use hostplane_schema::{GatewayError, GlobalId, patchstack::*};
 use serde_json::Value;
+use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Patchstack;
@@ -36,15 +39,15 @@ endpoints! {
         /// Modify an existing user
         patchstack_edit_user = Post "/hosting/user/{userid}/edit" (userid: i64; input: PatchstackEditUserInput) -> ActionPayload => action;
         /// Delete an existing user (and its sites)
-        patchstack_delete_user = Post "/hosting/user/{userid}/delete" (userid: i64) -> ActionPayload => action;
+        patchstack_delete_user = Post "/hosting/user/{userid}/delete" (userid: i64) -> ActionPayload => user_deleted;
         /// Return a one-time portal login URL (valid 24 h)
         patchstack_create_user_sso_url = Post "/hosting/user/{userid}/sso" (userid: i64) -> PatchstackSsoPayload => sso;
         /// Add a site to a user
         patchstack_add_site = Post "/hosting/site/add" (; input: PatchstackAddSiteInput) -> PatchstackAddSitePayload => add_site;
         /// Modify a site's URL
-        patchstack_edit_site = Post "/hosting/site/{siteid}/edit" (siteid: i64; input: PatchstackEditSiteInput) -> ActionPayload => action;
+        patchstack_edit_site = Post "/hosting/site/{siteid}/edit" (siteid: i64; input: PatchstackEditSiteInput) -> ActionPayload => site_edited;
         /// Delete a site
-        patchstack_delete_site = Post "/hosting/site/{siteid}/delete" (siteid: i64) -> ActionPayload => action;
+        patchstack_delete_site = Post "/hosting/site/{siteid}/delete" (siteid: i64) -> ActionPayload => site_deleted;
     }
 }
 
@@ -111,11 +114,16 @@ async fn user_object(_: &Context<'_>, call: &UpstreamCall) -> Result<User, Gatew
     ))
 }
 
-async fn user_view(_: &Context<'_>, call: &UpstreamCall) -> Result<User, GatewayError> {
+fn db<'a>(ctx: &'a Context<'_>) -> &'a sea_orm::DatabaseConnection {
+    &ctx.data_unchecked::<Arc<Services>>().db
+}
+
+async fn user_view(ctx: &Context<'_>, call: &UpstreamCall) -> Result<User, GatewayError> {
     let raw = call.send().await?;
     if raw.get("user").and_then(|u| u.get("id")).is_none() {
         return Err(call.malformed("user view without user"));
     }
+    links::learn_patchstack(db(ctx), &call.connection.name, &raw).await;
     Ok(User::from_view(
         Provider::Patchstack,
         &call.connection.name,
@@ -123,9 +131,10 @@ async fn user_view(_: &Context<'_>, call: &UpstreamCall) -> Result<User, Gateway
     ))
 }
 
-async fn site_view(_: &Context<'_>, call: &UpstreamCall) -> Result<Site, GatewayError> {
+async fn site_view(ctx: &Context<'_>, call: &UpstreamCall) -> Result<Site, GatewayError> {
     let raw = call.send().await?;
     let id = id_of(&raw, "id").ok_or_else(|| call.malformed("site view without id"))?;
+    links::learn_patchstack(db(ctx), &call.connection.name, &raw).await;
     let url = raw.get("url").and_then(Value::as_str).map(str::to_string);
     Ok(Site::new(
         Provider::Patchstack,
@@ -172,6 +181,47 @@ async fn action(_: &Context<'_>, call: &UpstreamCall) -> Result<ActionPayload, G
     })
 }
 
+/// A site's new URL moves its link.
+async fn site_edited(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<ActionPayload, GatewayError> {
+    let payload = action(ctx, call).await?;
+    let url = call
+        .body
+        .as_ref()
+        .and_then(|b| b.get("url"))
+        .and_then(Value::as_str);
+    if let (true, Some(id), Some(url)) = (payload.ok, call.params.get("siteid"), url) {
+        let (conn, kind) = (&call.connection.name, LinkKind::Site);
+        links::record(db(ctx), kind, Provider::Patchstack, conn, id, url, None).await;
+    }
+    Ok(payload)
+}
+
+pub(crate) async fn site_deleted(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<ActionPayload, GatewayError> {
+    let payload = action(ctx, call).await?;
+    if let (true, Some(id)) = (payload.ok, call.params.get("siteid")) {
+        links::forget(db(ctx), LinkKind::Site, &call.connection.name, id).await;
+    }
+    Ok(payload)
+}
+
+/// Deleting a user deletes its sites upstream.
+async fn user_deleted(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<ActionPayload, GatewayError> {
+    let payload = action(ctx, call).await?;
+    if let (true, Some(id)) = (payload.ok, call.params.get("userid")) {
+        links::forget_owner(db(ctx), &call.connection.name, id).await;
+    }
+    Ok(payload)
+}
+
 async fn sso(_: &Context<'_>, call: &UpstreamCall) -> Result<PatchstackSsoPayload, GatewayError> {
     let raw = call.send().await?;
     let expires_at = raw
@@ -187,7 +237,7 @@ async fn sso(_: &Context<'_>, call: &UpstreamCall) -> Result<PatchstackSsoPayloa
 }
 
 async fn add_site(
-    _: &Context<'_>,
+    ctx: &Context<'_>,
     call: &UpstreamCall,
 ) -> Result<PatchstackAddSitePayload, GatewayError> {
     let raw = call.send().await?;
@@ -199,6 +249,20 @@ async fn add_site(
         .and_then(|b| b.get("url"))
         .and_then(Value::as_str)
         .map(str::to_string);
+    if let Some(url) = &url {
+        let owner = call.body.as_ref().and_then(|b| id_of(b, "userid"));
+        let (conn, kind) = (&call.connection.name, LinkKind::Site);
+        links::record(
+            db(ctx),
+            kind,
+            Provider::Patchstack,
+            conn,
+            &id,
+            url,
+            owner.as_deref(),
+        )
+        .await;
+    }
     let api = match raw.get("api") {
         Some(api) => Some(serde_json::from_value(api.clone()).map_err(|e| call.malformed(e))?),
         None => None,

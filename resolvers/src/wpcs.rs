@@ -225,7 +225,7 @@ async fn tenant_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPaylo
     follow(ctx, call, raw, watch).await
 }
 
-async fn tenant_removal(
+pub(crate) async fn tenant_removal(
     ctx: &Context<'_>,
     call: &UpstreamCall,
 ) -> Result<TaskPayload, GatewayError> {

@@ -7,7 +7,7 @@ use hostplane_adapters::{ErrorCode, Provider, UpstreamError};
 
 /// Deliberately not `Display`: async-graphql converts any `Display` error into a code-less error, so
 /// keeping this type out of that blanket impl makes `?` always go through the mapping below.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum GatewayError {
     Unauthenticated,
     Forbidden(String),

@@ -3,7 +3,10 @@
 //! items returned, which for a plain `page` request is the upstream's page exactly.
 
 use crate::RestReply;
-use async_graphql::{Json, OutputType, SimpleObject, connection::Connection};
+use async_graphql::{
+    Json, OutputType, SimpleObject,
+    connection::{Connection, ConnectionNameType, EdgeNameType, EmptyFields, EnableNodesField},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use serde_json::Value;
 
@@ -16,9 +19,28 @@ pub struct ListFields {
     pub raw: Json<Value>,
 }
 
-pub type List<T> = Connection<String, T, ListFields>;
+/// One upstream's page-based list: `<Type>PageConnection`, so the unified lists keep the plain
+/// `<Type>Connection` names.
+pub type List<T> =
+    Connection<String, T, ListFields, EmptyFields, PageName, PageEdgeName, EnableNodesField>;
 
-impl<T: OutputType> RestReply for Connection<String, T, ListFields> {
+pub struct PageName;
+
+impl ConnectionNameType for PageName {
+    fn type_name<T: OutputType>() -> String {
+        format!("{}PageConnection", T::type_name())
+    }
+}
+
+pub struct PageEdgeName;
+
+impl EdgeNameType for PageEdgeName {
+    fn type_name<T: OutputType>() -> String {
+        format!("{}PageEdge", T::type_name())
+    }
+}
+
+impl<T: OutputType> RestReply for List<T> {
     fn selection() -> &'static str {
         "{ raw }"
     }

@@ -104,8 +104,8 @@ async fn missing_parameter_is_refused_before_the_upstream() {
         before,
         "the simulator saw no request"
     );
-    let tasks = gw.data("{ tasks { taskId } }", json!({})).await;
-    assert_eq!(tasks["tasks"], json!([]), "no task was created");
+    let tasks = gw.data("{ tasks { nodes { taskId } } }", json!({})).await;
+    assert_eq!(tasks["tasks"]["nodes"], json!([]), "no task was created");
 }
 
 /// Missing or bad credentials: 401 on both surfaces in their own shapes; no token at all leaves

@@ -36,6 +36,8 @@ pub struct Options {
     pub poll_interval: Duration,
     pub upstream_timeout: Duration,
     pub max_task_duration: Duration,
+    /// How long one connection may take over its part of a unified query.
+    pub fanout_deadline: Duration,
     /// Reuse this database URL (to restart a gateway on the same data).
     pub database_url: Option<String>,
 }
@@ -47,6 +49,7 @@ impl Default for Options {
             poll_interval: Duration::from_millis(50),
             upstream_timeout: Duration::from_secs(5),
             max_task_duration: Duration::from_secs(120),
+            fanout_deadline: Duration::from_secs(3),
             database_url: None,
         }
     }
@@ -137,6 +140,7 @@ pub async fn spawn_gateway(
     config.tasks.poll_interval_ms = opts.poll_interval.as_millis() as u64;
     config.tasks.max_poll_failures = 3;
     config.upstream.timeout_ms = opts.upstream_timeout.as_millis() as u64;
+    config.upstream.fanout_deadline_ms = opts.fanout_deadline.as_millis() as u64;
     config.tasks.max_duration_s = opts.max_task_duration.as_secs().max(1);
     let gateway = Gateway::build(&config).await.expect("gateway starts");
     register(

@@ -151,8 +151,10 @@ async fn server_gid(gw: &TestGateway, field: &str, sid: u64) -> String {
 }
 
 async fn task_ids(gw: &TestGateway) -> HashSet<String> {
-    let data = gw.data("{ tasks(limit: 500) { taskId } }", json!({})).await;
-    data["tasks"]
+    let data = gw
+        .data("{ tasks(first: 500) { nodes { taskId } } }", json!({}))
+        .await;
+    data["tasks"]["nodes"]
         .as_array()
         .expect("a list")
         .iter()
@@ -164,11 +166,11 @@ async fn task_ids(gw: &TestGateway) -> HashSet<String> {
 async fn new_task(gw: &TestGateway, before: &HashSet<String>, operation: &str) -> Value {
     let data = gw
         .data(
-            "{ tasks(limit: 500) { taskId operation provider connection status subjectId upstreamRef } }",
+            "{ tasks(first: 500) { nodes { taskId operation provider connection status subjectId upstreamRef } } }",
             json!({}),
         )
         .await;
-    let fresh: Vec<&Value> = data["tasks"]
+    let fresh: Vec<&Value> = data["tasks"]["nodes"]
         .as_array()
         .expect("a list")
         .iter()

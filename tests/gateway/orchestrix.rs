@@ -583,8 +583,8 @@ async fn pipeline_is_a_task_from_creation_to_end() {
     assert_eq!(running["status"], "running");
     assert_eq!(running["id"], pipe_id.as_str());
 
-    const TASKS: &str = "{ tasks { taskId operation upstreamRef } }";
-    let tasks = gw.data(TASKS, json!({})).await["tasks"].clone();
+    const TASKS: &str = "{ tasks { nodes { taskId operation upstreamRef } } }";
+    let tasks = gw.data(TASKS, json!({})).await["tasks"]["nodes"].clone();
     let following: Vec<&Value> = tasks
         .as_array()
         .unwrap()
@@ -616,7 +616,7 @@ async fn pipeline_is_a_task_from_creation_to_end() {
         ext(&body)["upstreamError"],
         "Pipeline is not awaiting approval"
     );
-    let tasks = gw.data(TASKS, json!({})).await["tasks"].clone();
+    let tasks = gw.data(TASKS, json!({})).await["tasks"]["nodes"].clone();
     assert_eq!(tasks.as_array().unwrap().len(), 1, "{tasks}");
 
     // A broken plugin fails the pipeline, and so its task (approved through GraphQL this time).

@@ -646,8 +646,10 @@ async fn unfinished_work_fails_at_the_deadline() {
         )
         .await;
     assert_eq!((status, body), (200, json!({"result": true})));
-    let tasks = gw.data("{ tasks { taskId operation } }", json!({})).await;
-    let task_id = tasks["tasks"][0]["taskId"]
+    let tasks = gw
+        .data("{ tasks { nodes { taskId operation } } }", json!({}))
+        .await;
+    let task_id = tasks["tasks"]["nodes"][0]["taskId"]
         .as_str()
         .expect("the order's task")
         .to_string();

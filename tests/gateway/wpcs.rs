@@ -112,9 +112,12 @@ async fn run_task(gw: &TestGateway, mutation: &str, variables: Value) -> (Value,
 /// The newest task (one the REST layer just started): it must be `operation`'s; waits for it.
 async fn newest_task(gw: &TestGateway, operation: &str) -> Value {
     let data = gw
-        .data("{ tasks(limit: 1) { taskId operation } }", json!({}))
+        .data(
+            "{ tasks(first: 1) { nodes { taskId operation } } }",
+            json!({}),
+        )
         .await;
-    let task = &data["tasks"][0];
+    let task = &data["tasks"]["nodes"][0];
     assert_eq!(task["operation"], operation, "{data}");
     gw.wait_task(&text(&task["taskId"])).await
 }

@@ -572,6 +572,13 @@ impl Account {
                     true,
                     false,
                 ),
+                // Modelled: the same blog Patchstack and Orchestrix know, so the demo links it.
+                domain(
+                    "5a1c9e3b-7d2f-4b8a-9c6e-0f4d2b8a6e13",
+                    "blog.example.org",
+                    false,
+                    false,
+                ),
             ],
             queue: idle(),
         };
@@ -3327,7 +3334,11 @@ mod tests {
         sleep_ms(350).await;
         let tenant = api.one("tenants?externalId=T002").await;
         assert_eq!(tenant["domainName"], "legacy.example.com");
-        let redirects = json!(["T002.staging.my-site.com", "school-two.example.org"]);
+        let redirects = json!([
+            "T002.staging.my-site.com",
+            "school-two.example.org",
+            "blog.example.org"
+        ]);
         assert_eq!(tenant["redirectDomains"], redirects);
     }
 

@@ -1,15 +1,19 @@
 //! Unified objects whose fields may call upstreams, and the mutation payloads.
 
+pub mod instance;
 pub mod node;
 pub mod payload;
 pub mod server;
+pub mod service;
 pub mod site;
 pub mod tenant;
 pub mod user;
 
+pub use instance::Instance;
 pub use node::Node;
 pub use payload::{ActionPayload, ServerActionPayload, TaskPayload};
 pub use server::{Server, ServerKind};
+pub use service::Service;
 pub use site::Site;
 pub use tenant::Tenant;
 pub use user::User;
@@ -19,7 +23,7 @@ pub use hostplane_schema::principal::redacted as redacted_raw;
 
 use crate::Services;
 use async_graphql::Context;
-use hostplane_adapters::{Method, Provider};
+use hostplane_adapters::Provider;
 use hostplane_schema::{
     GatewayError,
     principal::{Scope, require},
@@ -27,7 +31,8 @@ use hostplane_schema::{
 use std::sync::Arc;
 
 /// A GET a field of an object makes on its own connection (a site's report, a server's state), as
-/// the caller may: read scope and the principal's connection limit both apply.
+/// the caller may: read scope and the principal's connection limit both apply. Reads go through the
+/// request's loader, so objects asking for the same thing share one upstream call.
 pub async fn fetch(
     ctx: &Context<'_>,
     provider: Provider,
@@ -39,12 +44,5 @@ pub async fn fetch(
     let conn = services
         .connections
         .resolve(principal, provider, Some(connection))?;
-    conn.client
-        .call(Method::Get, path, None)
-        .await
-        .map_err(|source| GatewayError::Upstream {
-            provider,
-            connection: connection.to_string(),
-            source,
-        })
+    Ok(crate::reads::read(ctx, &conn, path).await?.items)
 }

@@ -1,6 +1,6 @@
 //! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
 
-use super::{Server, Site, Tenant, User};
+use super::{Server, Service, Site, Tenant, User};
 use crate::Services;
 use crate::call::encode_segment;
 use async_graphql::{Context, ID, Interface};
@@ -16,6 +16,7 @@ use std::sync::Arc;
 #[graphql(field(name = "id", ty = "&ID"))]
 pub enum Node {
     Server(Server),
+    Service(Service),
     Site(Site),
     Task(Task),
     Tenant(Tenant),
@@ -51,25 +52,44 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                 Err(e) => Err(e),
             }
         }
-        "Tenant" => {
+        "Tenant" | "Service" => {
             let Some(conn) = services.connections.get(&gid.connection) else {
                 return Ok(None);
             };
-            let path = format!("/v1/tenants?tenantId={}", encode_segment(&gid.local));
-            let listed = conn
-                .client
-                .call(Method::Get, &path, None)
-                .await
-                .map_err(|source| GatewayError::Upstream {
-                    provider: conn.provider,
-                    connection: conn.name.clone(),
-                    source,
-                })?;
-            Ok(listed
-                .as_array()
-                .and_then(|items| items.first())
-                .and_then(|t| Tenant::from_raw(&conn.name, t.clone()).ok())
-                .map(Node::Tenant))
+            let local = encode_segment(&gid.local);
+            let path = match gid.kind.as_str() {
+                "Tenant" => format!("/v1/tenants?tenantId={local}"),
+                _ => format!("/v1/subscriptions?subscriptionId={local}"),
+            };
+            let listed = match conn.client.call(Method::Get, &path, None).await {
+                Ok(listed) => listed,
+                Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => return Ok(None),
+                Err(source) => {
+                    return Err(GatewayError::Upstream {
+                        provider: conn.provider,
+                        connection: conn.name.clone(),
+                        source,
+                    });
+                }
+            };
+            let first = listed.as_array().and_then(|items| items.first()).cloned();
+            Ok(first.and_then(|raw| match gid.kind.as_str() {
+                "Tenant" => Tenant::from_raw(&conn.name, raw).ok().map(Node::Tenant),
+                _ => Service::from_wpcs(&conn.name, raw).ok().map(Node::Service),
+            }))
+        }
+        "Site"
+            if services
+                .connections
+                .get(&gid.connection)
+                .is_some_and(|c| c.provider == Provider::Wpcs) =>
+        {
+            // A WPCS site is its tenant.
+            let tenant = GlobalId::new("Tenant", &gid.connection, &gid.local).encode();
+            Ok(match Box::pin(resolve(ctx, &tenant)).await? {
+                Some(Node::Tenant(t)) => Some(Node::Site(t.as_site())),
+                _ => None,
+            })
         }
         "Site" | "User" => {
             let Some(conn) = services.connections.get(&gid.connection) else {

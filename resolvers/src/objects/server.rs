@@ -35,6 +35,8 @@ pub struct Server {
     pub kind: ServerKind,
     pub server_id: String,
     pub order_complete: Option<bool>,
+    /// The power state, when a list already read it (a `status` filter does).
+    pub known_state: Option<String>,
     /// The upstream object as received (for a HosterAPI VM list, the bare ID).
     pub raw: Value,
     id: ID,
@@ -56,6 +58,7 @@ impl Server {
             kind,
             server_id,
             order_complete: None,
+            known_state: None,
             raw,
             id,
         }
@@ -129,6 +132,9 @@ impl Server {
     /// Live power state (`running`, `stopped`, `halted`, ...) as the upstream reports it; one upstream
     /// call per server when selected.
     async fn state(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if let Some(state) = &self.known_state {
+            return Ok(Some(state.clone()));
+        }
         let status = self.fetch_status(ctx).await?;
         Ok(status
             .get("state")

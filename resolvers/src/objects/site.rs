@@ -1,9 +1,10 @@
-//! `Site`: a WordPress site as any provider knows it (Patchstack and Orchestrix sites today; WPCS
-//! tenants later), with its normalised domain, and provider views (`security`, `owner`, `health`,
-//! `snapshots`, `vulnerabilities`) read on demand.
+//! `Site`: a WordPress site as any provider knows it (Patchstack and Orchestrix sites, WPCS tenants),
+//! with its normalised domains. The same site known to several upstreams is linked by domain (see
+//! `unified::directory`), so each provider view (`security`, `health`, `snapshots`,
+//! `vulnerabilities`, `tenant`, `server`, `owner`) answers from whichever upstream knows the site.
 
-use super::{User, redacted_raw};
-use crate::call::UpstreamCall;
+use super::{Server, Tenant, User, redacted_raw};
+use crate::{call::UpstreamCall, unified::directory};
 use async_graphql::{Context, ID, Json, Object, Result};
 use hostplane_adapters::Provider;
 use hostplane_schema::{
@@ -15,6 +16,8 @@ use hostplane_schema::{
     reply::FromRaw,
 };
 use serde_json::Value;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -24,7 +27,13 @@ pub struct Site {
     pub url: Option<String>,
     /// The upstream object as received.
     pub raw: Value,
+    /// The upstream's ID of the owning user, where the gateway knows it without asking.
+    pub owner_id: Option<String>,
+    /// Other hosts the site answers on (a WPCS tenant's redirect domains).
+    pub aliases: Vec<String>,
     id: ID,
+    /// The same site at other upstreams, found once per object.
+    linked: Arc<OnceCell<Vec<Site>>>,
 }
 
 /// The host of a URL, lowercased, without `www.` or a port: what links one site across upstreams.
@@ -57,8 +66,51 @@ impl Site {
             site_id,
             url,
             raw,
+            owner_id: None,
+            aliases: Vec::new(),
             id,
+            linked: Arc::default(),
         }
+    }
+
+    /// Every host the site answers on, normalised, its main one first.
+    pub fn domains(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for d in self
+            .url
+            .iter()
+            .chain(&self.aliases)
+            .filter_map(|u| normalize_domain(u))
+        {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+        out
+    }
+
+    /// The same site at other upstreams.
+    async fn linked(&self, ctx: &Context<'_>) -> Result<&Vec<Site>, GatewayError> {
+        self.linked
+            .get_or_try_init(|| directory::linked(ctx, self))
+            .await
+    }
+
+    /// This site if it is the provider's, else the first linked site of the provider.
+    async fn view_at(
+        &self,
+        ctx: &Context<'_>,
+        provider: Provider,
+    ) -> Result<Option<Site>, GatewayError> {
+        if self.provider == provider {
+            return Ok(Some(self.clone()));
+        }
+        Ok(self
+            .linked(ctx)
+            .await?
+            .iter()
+            .find(|s| s.provider == provider)
+            .cloned())
     }
 
     /// A Patchstack site view (`GET /hosting/site/{id}/view`), from `raw` when it already is one.
@@ -78,17 +130,17 @@ impl Site {
         ctx: &Context<'_>,
         list: &str,
     ) -> Result<Option<Vec<T>>> {
-        if self.provider != Provider::Orchestrix {
+        let Some(site) = self.view_at(ctx, Provider::Orchestrix).await? else {
             return Ok(None);
-        }
+        };
         let path = format!(
             "/api/v1/sites/{}/{list}",
-            crate::call::encode_segment(&self.site_id)
+            crate::call::encode_segment(&site.site_id)
         );
-        let raw = super::fetch(ctx, self.provider, &self.connection, &path).await?;
+        let raw = super::fetch(ctx, site.provider, &site.connection, &path).await?;
         let items = Vec::<T>::from_raw(raw).map_err(|e| GatewayError::Upstream {
-            provider: self.provider,
-            connection: self.connection.clone(),
+            provider: site.provider,
+            connection: site.connection.clone(),
             source: hostplane_adapters::UpstreamError::Malformed {
                 status: 200,
                 detail: e.to_string(),
@@ -126,17 +178,30 @@ impl Site {
         self.url.as_deref().and_then(normalize_domain)
     }
 
-    /// Patchstack's security report: attacks per day, software inventory, vulnerable and outdated
-    /// counts. Null for sites of other providers.
+    /// Every host the site answers on, normalised (a WPCS tenant's redirect domains too).
+    #[graphql(name = "domains")]
+    async fn all_domains(&self) -> Vec<String> {
+        self.domains()
+    }
+
+    /// The same site at every upstream that knows one of its domains, this one first.
+    async fn views(&self, ctx: &Context<'_>) -> Result<Vec<Site>> {
+        let mut all = vec![self.clone()];
+        all.extend(self.linked(ctx).await?.iter().cloned());
+        Ok(all)
+    }
+
+    /// Patchstack's security report (attacks per day, software inventory, vulnerable and outdated
+    /// counts), from this site or the same site at Patchstack; null where Patchstack does not know it.
     async fn security(&self, ctx: &Context<'_>) -> Result<Option<PatchstackSecurityReport>> {
-        if self.provider != Provider::Patchstack {
+        let Some(site) = self.view_at(ctx, Provider::Patchstack).await? else {
             return Ok(None);
-        }
-        let view = self.patchstack_view(ctx).await?;
+        };
+        let view = site.patchstack_view(ctx).await?;
         Ok(Some(serde_json::from_value(view).map_err(|e| {
             GatewayError::Upstream {
-                provider: self.provider,
-                connection: self.connection.clone(),
+                provider: site.provider,
+                connection: site.connection.clone(),
                 source: hostplane_adapters::UpstreamError::Malformed {
                     status: 200,
                     detail: e.to_string(),
@@ -145,23 +210,28 @@ impl Site {
         })?))
     }
 
-    /// Orchestrix's site details (status, WordPress and PHP versions); null for other providers.
-    async fn orchestrix(&self) -> Option<OrchestrixSiteDetail> {
-        (self.provider == Provider::Orchestrix)
-            .then(|| serde_json::from_value(self.raw.clone()).unwrap_or_default())
+    /// Orchestrix's site details (status, WordPress and PHP versions), from this site or the same
+    /// site at Orchestrix.
+    async fn orchestrix(&self, ctx: &Context<'_>) -> Result<Option<OrchestrixSiteDetail>> {
+        Ok(self
+            .view_at(ctx, Provider::Orchestrix)
+            .await?
+            .map(|s| serde_json::from_value(s.raw).unwrap_or_default()))
     }
 
-    /// Orchestrix's latest health checks (its first page); null for other providers.
+    /// Orchestrix's latest health checks (its first page), from this site or the same site at
+    /// Orchestrix.
     async fn health(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixHealthCheck>>> {
         self.orchestrix_list(ctx, "health_checks").await
     }
 
-    /// Orchestrix's latest snapshots (its first page); null for other providers.
+    /// Orchestrix's latest snapshots (its first page), from this site or the same site at Orchestrix.
     async fn snapshots(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixSnapshot>>> {
         self.orchestrix_list(ctx, "snapshots").await
     }
 
-    /// Orchestrix's vulnerability records (their first page); null for other providers.
+    /// Orchestrix's vulnerability records (their first page), from this site or the same site at
+    /// Orchestrix.
     async fn vulnerabilities(
         &self,
         ctx: &Context<'_>,
@@ -169,16 +239,35 @@ impl Site {
         self.orchestrix_list(ctx, "vulnerability_records").await
     }
 
-    /// The user the site belongs to, where the provider says.
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        if self.provider != Provider::Patchstack {
+    /// The WPCS tenant serving this site, itself or the same site at WPCS.
+    async fn tenant(&self, ctx: &Context<'_>) -> Result<Option<Tenant>> {
+        let Some(site) = self.view_at(ctx, Provider::Wpcs).await? else {
             return Ok(None);
+        };
+        Ok(Tenant::from_raw(&site.connection, site.raw.clone()).ok())
+    }
+
+    /// The server whose hostname, as set through the gateway (rDNS), is one of the site's domains.
+    async fn server(&self, ctx: &Context<'_>) -> Result<Option<Server>> {
+        Ok(directory::servers_of(ctx, self).await?.into_iter().next())
+    }
+
+    /// The user the site belongs to, as Patchstack says (for this site or the same site there).
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(site) = self.view_at(ctx, Provider::Patchstack).await? else {
+            return Ok(None);
+        };
+        if let Some(owner) = &site.owner_id {
+            // One read per owner however many of its sites are listed.
+            let path = format!("/hosting/user/{}/view", crate::call::encode_segment(owner));
+            let view = super::fetch(ctx, site.provider, &site.connection, &path).await?;
+            return Ok(Some(User::from_view(site.provider, &site.connection, view)));
         }
-        let view = self.patchstack_view(ctx).await?;
+        let view = site.patchstack_view(ctx).await?;
         Ok(view
             .get("user")
             .filter(|u| u.is_object())
-            .map(|u| User::from_object(self.provider, &self.connection, u.clone())))
+            .map(|u| User::from_object(site.provider, &site.connection, u.clone())))
     }
 
     /// The upstream object as received; secrets in it are shown to admins only.

@@ -37,6 +37,19 @@ impl Tenant {
         })
     }
 
+    /// The tenant as a WordPress site, answering on its main and redirect domains.
+    pub fn as_site(&self) -> Site {
+        let mut site = Site::new(
+            Provider::Wpcs,
+            &self.connection,
+            &self.tenant_id,
+            self.url(),
+            self.detail.raw.0.clone(),
+        );
+        site.aliases = self.detail.redirect_domains.clone();
+        site
+    }
+
     fn url(&self) -> Option<String> {
         self.detail
             .domain_name
@@ -89,13 +102,7 @@ impl Tenant {
 
     /// The tenant as a WordPress site.
     async fn site(&self) -> Site {
-        Site::new(
-            Provider::Wpcs,
-            &self.connection,
-            &self.tenant_id,
-            self.url(),
-            self.detail.raw.0.clone(),
-        )
+        self.as_site()
     }
 
     /// The tenant's domains, read from the upstream.

@@ -150,3 +150,32 @@ pub mod webhook_subscription {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod link {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "links")]
+    pub struct Model {
+        /// `site` or `server`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub kind: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub connection: String,
+        /// The upstream's ID (for servers, `vm:<sid>` or `dedicated:<sid>`, as in global IDs).
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub local_id: String,
+        pub provider: String,
+        /// Normalised: lowercased, without scheme, `www.`, port or path.
+        pub domain: String,
+        pub url: Option<String>,
+        /// The upstream's ID of the owning user, where known.
+        pub owner_id: Option<String>,
+        pub seen_at: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,212 @@
+//! What each provider contributes to each unified list, read through the request's loader (so a list
+//! read for `sites` serves the site links of the same request too). Providers that cannot list a kind
+//! are simply not asked; Patchstack's sites and users come from what the gateway has seen (`links`).
+
+use super::{Listed, malformed, services};
+use crate::{
+    connections::Live,
+    links::{self, LinkKind},
+    objects::{Server, ServerKind, Service, Site, Tenant, User},
+    reads,
+};
+use async_graphql::Context;
+use hostplane_adapters::{ErrorCode, Provider};
+use hostplane_schema::GatewayError;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// Upstream pages one connection's list may take per request.
+const MAX_PAGES: usize = 10;
+
+pub const SITES: &[Provider] = &[Provider::Patchstack, Provider::Orchestrix, Provider::Wpcs];
+pub const SERVERS: &[Provider] = &[Provider::Hosterapi];
+pub const USERS: &[Provider] = &[Provider::Patchstack, Provider::Orchestrix];
+pub const TENANTS: &[Provider] = &[Provider::Wpcs];
+pub const SERVICES: &[Provider] = &[Provider::Wpcs];
+/// No connected provider has WordPress instances apart from its sites; PanelAlpha's will be here.
+pub const INSTANCES: &[Provider] = &[];
+
+/// Every item of a `?page=N` list, up to `MAX_PAGES` pages.
+async fn paged(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Listed<Value>, GatewayError> {
+    let mut items = Vec::new();
+    let mut total = None;
+    for page in 1..=MAX_PAGES {
+        let answer = reads::read(ctx, live, &format!("{path}?page={page}")).await?;
+        total = answer.total.or(total);
+        let batch = answer
+            .items
+            .as_array()
+            .ok_or_else(|| malformed(live, "a list page is not a list"))?;
+        let empty = batch.is_empty();
+        items.extend(batch.iter().cloned());
+        let more = match answer.has_next {
+            Some(more) => more,
+            None => !empty && total.is_some_and(|t| (items.len() as u64) < t),
+        };
+        if !more {
+            return Ok(Listed {
+                items,
+                total,
+                complete: true,
+            });
+        }
+    }
+    Ok(Listed {
+        items,
+        total,
+        complete: false,
+    })
+}
+
+/// A whole list the upstream answers in one call.
+async fn whole(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Vec<Value>, GatewayError> {
+    let answer = reads::read(ctx, live, path).await?;
+    match answer.items {
+        Value::Array(items) => Ok(items),
+        _ => Err(malformed(live, "a list is not a list")),
+    }
+}
+
+fn text(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+pub async fn sites(ctx: &Context<'_>, live: &Live) -> Result<Listed<Site>, GatewayError> {
+    match live.provider {
+        Provider::Patchstack => {
+            let db = &services(ctx).db;
+            let known = links::of_connection(db, LinkKind::Site, &live.name).await?;
+            Ok(Listed::all(
+                known
+                    .into_iter()
+                    .map(|l| {
+                        // What Patchstack showed of the site in a user view: its id and URL.
+                        let raw = serde_json::json!({"id": l.local_id, "url": l.url});
+                        let mut site =
+                            Site::new(live.provider, &live.name, &l.local_id, l.url, raw);
+                        site.owner_id = l.owner_id;
+                        site
+                    })
+                    .collect(),
+            ))
+        }
+        Provider::Orchestrix => {
+            let listed = paged(ctx, live, "/api/v1/sites").await?;
+            listed.try_map(|raw| {
+                let id = text(&raw, "id").ok_or_else(|| malformed(live, "site without id"))?;
+                let url = text(&raw, "url");
+                Ok(Site::new(live.provider, &live.name, id, url, raw))
+            })
+        }
+        Provider::Wpcs => {
+            let tenants = tenants(ctx, live).await?;
+            tenants.try_map(|t| Ok(t.as_site()))
+        }
+        _ => Ok(Listed::all(Vec::new())),
+    }
+}
+
+pub async fn tenants(ctx: &Context<'_>, live: &Live) -> Result<Listed<Tenant>, GatewayError> {
+    let items = whole(ctx, live, "/v1/tenants").await?;
+    Ok(Listed::all(
+        items
+            .into_iter()
+            .map(|raw| Tenant::from_raw(&live.name, raw).map_err(|e| malformed(live, e)))
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, GatewayError> {
+    let vms = async {
+        let items = whole(ctx, live, "/api/v1/datacenter/server").await?;
+        items
+            .into_iter()
+            .map(|raw| {
+                let id = id_text(&raw).ok_or_else(|| malformed(live, "VM id is not a number"))?;
+                Ok(Server::new(
+                    live.provider,
+                    &live.name,
+                    ServerKind::Vm,
+                    id,
+                    raw,
+                ))
+            })
+            .collect::<Result<Vec<_>, GatewayError>>()
+    };
+    let dedicated = async {
+        let items = whole(ctx, live, "/api/v1/datacenter/dedicated").await?;
+        items
+            .into_iter()
+            .map(|raw| {
+                let id = raw
+                    .get("id")
+                    .and_then(id_text)
+                    .ok_or_else(|| malformed(live, "dedicated server without id"))?;
+                let mut server =
+                    Server::new(live.provider, &live.name, ServerKind::Dedicated, id, raw);
+                server.order_complete = server.raw.get("orderComplete").and_then(Value::as_bool);
+                Ok(server)
+            })
+            .collect::<Result<Vec<_>, GatewayError>>()
+    };
+    let (vms, dedicated) = futures_util::future::join(vms, dedicated).await;
+    let mut all = vms?;
+    all.extend(dedicated?);
+    Ok(Listed::all(all))
+}
+
+pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, GatewayError> {
+    match live.provider {
+        Provider::Orchestrix => {
+            let listed = paged(ctx, live, "/api/v1/users").await?;
+            listed.try_map(|raw| match raw.get("id") {
+                Some(_) => Ok(User::from_object(live.provider, &live.name, raw)),
+                None => Err(malformed(live, "user without id")),
+            })
+        }
+        // Patchstack lists no users: the owners of the sites the gateway has seen, each read once.
+        Provider::Patchstack => {
+            let db = &services(ctx).db;
+            let known = links::of_connection(db, LinkKind::Site, &live.name).await?;
+            let owners: BTreeSet<String> = known.into_iter().filter_map(|l| l.owner_id).collect();
+            let views = owners.iter().map(|id| async move {
+                let path = format!("/hosting/user/{}/view", crate::call::encode_segment(id));
+                match reads::read(ctx, live, &path).await {
+                    Ok(view) => Ok(Some(User::from_view(live.provider, &live.name, view.items))),
+                    // Deleted upstream since the gateway saw it.
+                    Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+                    Err(e) => Err(e),
+                }
+            });
+            let users = futures_util::future::join_all(views).await;
+            Ok(Listed::all(
+                users
+                    .into_iter()
+                    .collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ))
+        }
+        _ => Ok(Listed::all(Vec::new())),
+    }
+}
+
+/// WPCS subscriptions: what a customer bought, with the products made under it.
+pub async fn services_of(ctx: &Context<'_>, live: &Live) -> Result<Listed<Service>, GatewayError> {
+    let items = whole(ctx, live, "/v1/subscriptions").await?;
+    Ok(Listed::all(
+        items
+            .into_iter()
+            .map(|raw| Service::from_wpcs(&live.name, raw).map_err(|e| malformed(live, e)))
+            .collect::<Result<_, _>>()?,
+    ))
+}
