@@ -197,7 +197,7 @@ async fn rdns_set(
         .as_ref()
         .and_then(|b| b.get("hostname"))
         .and_then(Value::as_str);
-    if let (Some(server), Some(hostname)) = (&payload.server, hostname) {
+    if let (true, Some(server), Some(hostname)) = (payload.ok, &payload.server, hostname) {
         let db = &ctx.data_unchecked::<Arc<Services>>().db;
         let local = server.global_id().local;
         let conn = &call.connection.name;

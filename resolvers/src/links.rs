@@ -102,27 +102,36 @@ pub async fn record(
 
 /// Forgets one thing (deleted upstream).
 pub async fn forget(db: &DatabaseConnection, kind: LinkKind, connection: &str, local_id: &str) {
-    let deleted = link::Entity::delete_many()
-        .filter(link::Column::Kind.eq(kind.key()))
-        .filter(link::Column::Connection.eq(connection))
-        .filter(link::Column::LocalId.eq(local_id))
-        .exec(db)
-        .await;
-    if let Err(e) = deleted {
-        tracing::warn!(connection, local_id, error = %e, "could not forget a link");
-    }
+    forget_where(db, kind, connection, link::Column::LocalId, local_id).await;
 }
 
 /// Forgets every site of an owner (a Patchstack user deletion takes its sites with it).
 pub async fn forget_owner(db: &DatabaseConnection, connection: &str, owner_id: &str) {
+    forget_where(
+        db,
+        LinkKind::Site,
+        connection,
+        link::Column::OwnerId,
+        owner_id,
+    )
+    .await;
+}
+
+async fn forget_where(
+    db: &DatabaseConnection,
+    kind: LinkKind,
+    connection: &str,
+    column: link::Column,
+    value: &str,
+) {
     let deleted = link::Entity::delete_many()
-        .filter(link::Column::Kind.eq(LinkKind::Site.key()))
+        .filter(link::Column::Kind.eq(kind.key()))
         .filter(link::Column::Connection.eq(connection))
-        .filter(link::Column::OwnerId.eq(owner_id))
+        .filter(column.eq(value))
         .exec(db)
         .await;
     if let Err(e) = deleted {
-        tracing::warn!(connection, owner_id, error = %e, "could not forget an owner's links");
+        tracing::warn!(connection, value, error = %e, "could not forget links");
     }
 }
 
@@ -132,15 +141,7 @@ pub async fn of_connection(
     kind: LinkKind,
     connection: &str,
 ) -> Result<Vec<Link>, GatewayError> {
-    let rows = link::Entity::find()
-        .filter(link::Column::Kind.eq(kind.key()))
-        .filter(link::Column::Connection.eq(connection))
-        .order_by_asc(link::Column::Connection)
-        .order_by_asc(link::Column::LocalId)
-        .all(db)
-        .await
-        .map_err(GatewayError::internal)?;
-    Ok(rows.into_iter().filter_map(from_model).collect())
+    find(db, kind, link::Column::Connection, connection).await
 }
 
 /// Everything of a kind known by this normalised domain.
@@ -149,9 +150,18 @@ pub async fn by_domain(
     kind: LinkKind,
     domain: &str,
 ) -> Result<Vec<Link>, GatewayError> {
+    find(db, kind, link::Column::Domain, domain).await
+}
+
+async fn find(
+    db: &DatabaseConnection,
+    kind: LinkKind,
+    column: link::Column,
+    value: &str,
+) -> Result<Vec<Link>, GatewayError> {
     let rows = link::Entity::find()
         .filter(link::Column::Kind.eq(kind.key()))
-        .filter(link::Column::Domain.eq(domain))
+        .filter(column.eq(value))
         .order_by_asc(link::Column::Connection)
         .order_by_asc(link::Column::LocalId)
         .all(db)
@@ -164,39 +174,26 @@ pub async fn by_domain(
 /// (`{"id", "url", "user"}`).
 pub async fn learn_patchstack(db: &DatabaseConnection, connection: &str, answer: &Value) {
     let id = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-    if let (Some(user), Some(sites)) = (answer.get("user"), answer.get("sites")) {
-        let owner = user.get("id").map(id);
-        for site in sites.as_array().into_iter().flatten() {
-            if let (Some(site_id), Some(url)) =
-                (site.get("id"), site.get("url").and_then(Value::as_str))
-            {
-                let site_id = id(site_id);
-                record(
-                    db,
-                    LinkKind::Site,
-                    Provider::Patchstack,
-                    connection,
-                    &site_id,
-                    url,
-                    owner.as_deref(),
-                )
-                .await;
-            }
+    let (sites, owner) = match (answer.get("user"), answer.get("sites")) {
+        (Some(user), Some(Value::Array(sites))) => (sites.iter().collect(), user.get("id")),
+        _ => (vec![answer], answer.get("user").and_then(|u| u.get("id"))),
+    };
+    let owner = owner.map(id);
+    for site in sites {
+        if let (Some(site_id), Some(url)) =
+            (site.get("id"), site.get("url").and_then(Value::as_str))
+        {
+            let (kind, provider) = (LinkKind::Site, Provider::Patchstack);
+            record(
+                db,
+                kind,
+                provider,
+                connection,
+                &id(site_id),
+                url,
+                owner.as_deref(),
+            )
+            .await;
         }
-    } else if let (Some(site_id), Some(url)) =
-        (answer.get("id"), answer.get("url").and_then(Value::as_str))
-    {
-        let owner = answer.get("user").and_then(|u| u.get("id")).map(id);
-        let site_id = id(site_id);
-        record(
-            db,
-            LinkKind::Site,
-            Provider::Patchstack,
-            connection,
-            &site_id,
-            url,
-            owner.as_deref(),
-        )
-        .await;
     }
 }

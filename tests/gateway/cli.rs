@@ -85,10 +85,15 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// `hostplane demo` starts on the embedded defaults, prints its URLs and a token that works, and
-/// serves the simulated HosterAPI account at its original path.
-#[tokio::test]
-async fn demo_serves_the_simulators() {
+/// A running `hostplane demo`: its base URL and dev token; killed when dropped.
+struct Demo {
+    base: String,
+    token: String,
+    _process: KillOnDrop,
+}
+
+/// Starts `hostplane demo` on a free loopback port and reads its banner.
+async fn start_demo() -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostplane"))
         .args(["demo", "--listen", "127.0.0.1:0"])
         .env_remove("DATABASE_URL")
@@ -97,7 +102,7 @@ async fn demo_serves_the_simulators() {
         .spawn()
         .expect("start hostplane demo");
     let stdout = child.stdout.take().expect("piped stdout");
-    let guard = KillOnDrop(child);
+    let process = KillOnDrop(child);
     let banner = tokio::task::spawn_blocking(move || {
         let mut lines = BufReader::new(stdout).lines();
         let mut graphql = None;
@@ -118,13 +123,39 @@ async fn demo_serves_the_simulators() {
         .unwrap();
     let graphql = graphql.expect("the banner names the GraphQL URL");
     assert!(!token.is_empty(), "the banner carries a token");
-    let base = graphql.trim_end_matches("/graphql");
-    let http = reqwest::Client::new();
-    let rest: serde_json::Value = http
+    Demo {
+        base: graphql.trim_end_matches("/graphql").to_string(),
+        token,
+        _process: process,
+    }
+}
+
+impl Demo {
+    async fn graphql(&self, query: &str) -> serde_json::Value {
+        reqwest::Client::new()
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(&self.token)
+            .json(&serde_json::json!({"query": query}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+/// `hostplane demo` starts on the embedded defaults, prints its URLs and a token that works, and
+/// serves the simulated HosterAPI account at its original path.
+#[tokio::test]
+async fn demo_serves_the_simulators() {
+    let demo = start_demo().await;
+    let rest: serde_json::Value = reqwest::Client::new()
         .get(format!(
-            "{base}/rest/hosterapi-demo/api/v1/datacenter/server"
+            "{}/rest/hosterapi-demo/api/v1/datacenter/server",
+            demo.base
         ))
-        .bearer_auth(&token)
+        .bearer_auth(&demo.token)
         .send()
         .await
         .unwrap()
@@ -132,16 +163,56 @@ async fn demo_serves_the_simulators() {
         .await
         .unwrap();
     assert_eq!(rest, serde_json::json!({"result": [4001, 4002]}));
-    let gql: serde_json::Value = http
-        .post(&graphql)
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"query": "{ hosterapiServers { serverId state } }"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let gql = demo
+        .graphql("{ hosterapiServers { serverId state } }")
+        .await;
     assert_eq!(gql["data"]["hosterapiServers"][0]["state"], "running");
-    drop(guard);
+}
+
+/// The README's demo queries (each ```graphql block after a `<!-- demo query -->` line), run against
+/// a real `hostplane demo`: all answer without errors, and the first is the demo's first query,
+/// answering one site from three upstreams with every view linked.
+#[tokio::test]
+async fn readme_demo_queries() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let queries: Vec<&str> = readme
+        .split("<!-- demo query -->")
+        .skip(1)
+        .map(|part| {
+            let body = part
+                .trim_start()
+                .strip_prefix("```graphql")
+                .expect("a graphql block");
+            &body[..body.find("```").expect("a closed block")]
+        })
+        .collect();
+    assert!(queries.len() >= 4, "the README shows its demo queries");
+    assert_eq!(
+        queries[0].trim(),
+        hostplane::demo::FIRST_QUERY.trim(),
+        "the README's first query is the demo's"
+    );
+    let demo = start_demo().await;
+    for query in &queries {
+        let body = demo.graphql(query).await;
+        assert!(body.get("errors").is_none(), "{query}\n{body}");
+        let data = body["data"].as_object().expect("data");
+        assert!(data.values().all(|v| !v.is_null()), "{query}\n{body}");
+    }
+    let first = demo.graphql(queries[0]).await;
+    let sites = first["data"]["sites"]["nodes"].as_array().unwrap().clone();
+    let mut providers: Vec<&str> = sites
+        .iter()
+        .map(|s| s["provider"].as_str().unwrap())
+        .collect();
+    providers.sort();
+    assert_eq!(providers, ["ORCHESTRIX", "PATCHSTACK", "WPCS"], "{first}");
+    for site in &sites {
+        assert_eq!(site["views"].as_array().unwrap().len(), 3, "{site}");
+        assert!(site["security"].is_object(), "{site}");
+        assert!(site["health"].is_array(), "{site}");
+        assert!(site["tenant"].is_object(), "{site}");
+        assert_eq!(site["server"]["state"], "running", "{site}");
+    }
 }

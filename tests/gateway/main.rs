@@ -3,14 +3,17 @@
 
 mod helpers;
 
+mod actions;
 mod auth;
 mod cli;
 mod connections;
 mod errors;
+mod fanout;
 mod hosterapi;
 mod http;
 mod orchestrix;
 mod patchstack;
 mod tasks;
+mod unified;
 mod webhooks;
 mod wpcs;

@@ -1,10 +1,10 @@
 //! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
 
 use super::{Server, Service, Site, Tenant, User};
-use crate::Services;
 use crate::call::encode_segment;
+use crate::{Services, connections::Live};
 use async_graphql::{Context, ID, Interface};
-use hostplane_adapters::{Method, Provider};
+use hostplane_adapters::Provider;
 use hostplane_schema::{
     GatewayError, GlobalId,
     principal::{Scope, require},
@@ -21,6 +21,19 @@ pub enum Node {
     Task(Task),
     Tenant(Tenant),
     User(User),
+}
+
+/// A read through the request's loader (so `nodes` with repeated IDs reads once); a 404 is `None`.
+async fn read_found(
+    ctx: &Context<'_>,
+    conn: &Live,
+    path: &str,
+) -> Result<Option<serde_json::Value>, GatewayError> {
+    match crate::reads::read(ctx, conn, path).await {
+        Ok(page) => Ok(Some(page.items)),
+        Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Resolves any global ID the gateway issued. IDs of connections the principal may not use are
@@ -61,16 +74,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                 "Tenant" => format!("/v1/tenants?tenantId={local}"),
                 _ => format!("/v1/subscriptions?subscriptionId={local}"),
             };
-            let listed = match conn.client.call(Method::Get, &path, None).await {
-                Ok(listed) => listed,
-                Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => return Ok(None),
-                Err(source) => {
-                    return Err(GatewayError::Upstream {
-                        provider: conn.provider,
-                        connection: conn.name.clone(),
-                        source,
-                    });
-                }
+            let Some(listed) = read_found(ctx, &conn, &path).await? else {
+                return Ok(None);
             };
             let first = listed.as_array().and_then(|items| items.first()).cloned();
             Ok(first.and_then(|raw| match gid.kind.as_str() {
@@ -106,16 +111,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                 }
                 _ => return Ok(None),
             };
-            let view = match conn.client.call(Method::Get, &path, None).await {
-                Ok(v) => v,
-                Err(e) if e.code() == hostplane_schema::ErrorCode::NotFound => return Ok(None),
-                Err(source) => {
-                    return Err(GatewayError::Upstream {
-                        provider: conn.provider,
-                        connection: conn.name.clone(),
-                        source,
-                    });
-                }
+            let Some(view) = read_found(ctx, &conn, &path).await? else {
+                return Ok(None);
             };
             Ok(Some(match (gid.kind.as_str(), conn.provider) {
                 ("Site", _) => {

@@ -1,15 +1,16 @@
 //! Unified actions: one mutation per meaning (start a server, delete a site, take a snapshot, ...)
-//! acting on a global ID whatever its provider. Each runs the provider's own declared operation, so
-//! its validation, audit row and Task are exactly those of calling that operation by name. Where the
-//! upstream has no such operation the answer is `UNSUPPORTED`, naming the provider, and nothing is
-//! called.
+//! acting on a global ID whatever its provider. Each first makes a `Plan` from the ID alone (which
+//! provider operation, with which parameters), then runs that operation as its own field would: its
+//! scope check, validation, audit row and Task. An ID of the wrong kind is `VALIDATION`; where the
+//! upstream has no such operation the answer is `UNSUPPORTED`, naming the provider. Either way
+//! nothing is called upstream, and the refusal is audited under the unified mutation's name.
 
 use crate::{
     audit,
     call::UpstreamCall,
     endpoint::{Endpoint, find, upstream_body},
     hosterapi,
-    objects::{ActionPayload, Server, ServerActionPayload, ServerKind, TaskPayload},
+    objects::{ActionPayload, ServerActionPayload, ServerKind, TaskPayload},
     orchestrix, patchstack,
     unified::services,
     wpcs,
@@ -84,7 +85,7 @@ impl IntoUnified for TaskPayload {
 /// Runs one declared operation on `connection` as its own mutation field would: scope check,
 /// parameters, body, conversion and audit row.
 macro_rules! dispatch {
-    ($ctx:expr, $table:expr, $name:literal, $connection:expr, $subject:expr,
+    ($ctx:expr, $table:expr, $name:expr, $connection:expr, $subject:expr,
      [$(($param:literal, $value:expr)),*], $body:expr, $conv:path) => {{
         let endpoint: &'static Endpoint = find($table, $name);
         let mut entry = audit::Entry::new(endpoint, Some($connection));
@@ -102,42 +103,292 @@ macro_rules! dispatch {
     }};
 }
 
-/// The object a global ID names, at a connection the caller may use.
-struct Target {
-    gid: GlobalId,
-    provider: Provider,
+/// What a unified action will run: the provider operation, its connection and its parameters.
+enum Plan {
+    /// A HosterAPI VM operation (`vm_action`), with its body.
+    Vm(&'static str, i64, Option<Value>),
+    /// A HosterAPI dedicated-server operation (`dedicated_action`).
+    Dedicated(&'static str, i64),
+    VmBackup(i64),
+    PatchstackDeleteSite(i64),
+    OrchestrixDeleteSite(String),
+    OrchestrixSnapshot(String, Option<Value>),
+    WpcsDeleteTenant(String),
 }
 
-fn target(ctx: &Context<'_>, id: &ID, kinds: &[&str]) -> Result<Target, GatewayError> {
+/// Runs a plan on `connection`, or records and returns the refusal that replaced it.
+async fn run(
+    ctx: &Context<'_>,
+    operation: &str,
+    id: &ID,
+    planned: Result<(String, Plan), GatewayError>,
+) -> Result<UnifiedActionPayload> {
+    let (conn, plan) = match planned {
+        Ok(planned) => planned,
+        Err(e) => {
+            let refused: Result<()> = Err(e.clone().into());
+            audit::Entry::named(operation, None)
+                .record(ctx, &refused)
+                .await;
+            return Err(e.into());
+        }
+    };
+    let conn = conn.as_str();
+    use hosterapi::HOSTERAPI_ENDPOINTS as HOSTERAPI;
+    match plan {
+        Plan::Vm(name, sid, body) => {
+            dispatch!(
+                ctx,
+                HOSTERAPI,
+                name,
+                conn,
+                id,
+                [("sid", sid)],
+                body,
+                hosterapi::vm_action
+            )
+        }
+        Plan::Dedicated(name, sid) => dispatch!(
+            ctx,
+            HOSTERAPI,
+            name,
+            conn,
+            id,
+            [("sid", sid)],
+            None,
+            hosterapi::dedicated_action
+        ),
+        Plan::VmBackup(sid) => dispatch!(
+            ctx,
+            HOSTERAPI,
+            "hosterapi_create_server_backup",
+            conn,
+            id,
+            [("sid", sid)],
+            None,
+            hosterapi::backup_task
+        ),
+        Plan::PatchstackDeleteSite(siteid) => dispatch!(
+            ctx,
+            patchstack::PATCHSTACK_ENDPOINTS,
+            "patchstack_delete_site",
+            conn,
+            id,
+            [("siteid", siteid)],
+            None,
+            patchstack::site_deleted
+        ),
+        Plan::OrchestrixDeleteSite(site) => dispatch!(
+            ctx,
+            orchestrix::ORCHESTRIX_ENDPOINTS,
+            "orchestrix_delete_site",
+            conn,
+            id,
+            [("id", site)],
+            None,
+            orchestrix::deleted
+        ),
+        Plan::OrchestrixSnapshot(site, body) => dispatch!(
+            ctx,
+            orchestrix::ORCHESTRIX_ENDPOINTS,
+            "orchestrix_create_snapshot",
+            conn,
+            id,
+            [("site_id", site)],
+            body,
+            orchestrix::snapshot_task
+        ),
+        Plan::WpcsDeleteTenant(tenant) => dispatch!(
+            ctx,
+            wpcs::WPCS_ENDPOINTS,
+            "wpcs_delete_tenant",
+            conn,
+            id,
+            [("tenantId", tenant)],
+            None,
+            wpcs::tenant_removal
+        ),
+    }
+}
+
+/// The object a global ID names: its kind, connection, provider and upstream ID. Write scope is
+/// checked first, so a read-only caller learns nothing about the ID.
+struct Target {
+    kind: String,
+    connection: String,
+    provider: Provider,
+    local: String,
+}
+
+fn not_an_id(id: &ID, what: &str) -> GatewayError {
+    GatewayError::Validation(format!("`{}` is not the ID of {what}", id.as_str()))
+}
+
+fn target(ctx: &Context<'_>, id: &ID) -> Result<Target, GatewayError> {
     let principal = require(ctx, Scope::Write)?;
-    let gid = GlobalId::decode(id)
-        .filter(|g| kinds.contains(&g.kind.as_str()))
-        .ok_or_else(|| {
-            GatewayError::Validation(format!(
-                "`{}` is not the ID of a {}",
-                id.as_str(),
-                kinds.join(" or ")
-            ))
-        })?;
+    let gid = GlobalId::decode(id).ok_or_else(|| not_an_id(id, "anything"))?;
     let live = services(ctx)
         .connections
         .get(&gid.connection)
         .filter(|c| principal.may_use(&c.name))
         .ok_or_else(|| GatewayError::NotFound(format!("connection `{}`", gid.connection)))?;
     Ok(Target {
-        gid,
+        kind: gid.kind,
+        connection: gid.connection,
         provider: live.provider,
+        local: gid.local,
     })
 }
 
-fn server(ctx: &Context<'_>, id: &ID) -> Result<Server, GatewayError> {
-    let t = target(ctx, id, &["Server"])?;
-    Server::from_global(&t.gid, t.provider)
-        .ok_or_else(|| GatewayError::Validation(format!("`{}` is not a server ID", id.as_str())))
+/// An upstream ID the operation takes as an integer (HosterAPI's `sid`, Patchstack's `siteid`).
+fn integer(id: &ID, local: &str) -> Result<i64, GatewayError> {
+    local
+        .parse()
+        .map_err(|_| not_an_id(id, "an object of its provider"))
 }
 
-fn unsupported(provider: Provider, what: &str) -> async_graphql::Error {
-    GatewayError::Unsupported(format!("{provider} cannot {what}")).into()
+/// A HosterAPI server: its kind and `sid`.
+fn server(ctx: &Context<'_>, id: &ID) -> Result<(String, ServerKind, i64), GatewayError> {
+    let t = target(ctx, id)?;
+    if t.kind != "Server" || t.provider != Provider::Hosterapi {
+        return Err(not_an_id(id, "a server"));
+    }
+    let (kind, sid) = match t.local.split_once(':') {
+        Some(("vm", sid)) => (ServerKind::Vm, sid),
+        Some(("dedicated", sid)) => (ServerKind::Dedicated, sid),
+        _ => return Err(not_an_id(id, "a server")),
+    };
+    Ok((t.connection, kind, integer(id, sid)?))
+}
+
+fn unsupported(provider: Provider, what: &str) -> GatewayError {
+    GatewayError::Unsupported(format!("{provider} cannot {what}"))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Power {
+    Start,
+    Stop,
+    Reboot,
+    Delete,
+}
+
+/// The HosterAPI operation of a power action on a kind of server, or what it cannot do.
+fn power_operation(
+    power: Power,
+    kind: ServerKind,
+    force: bool,
+) -> Result<&'static str, &'static str> {
+    use {Power::*, ServerKind::*};
+    Ok(match (power, kind, force) {
+        (Start, Vm, _) => "hosterapi_start_server",
+        (Start, Dedicated, _) => "hosterapi_start_dedicated_server",
+        (Stop, Vm, false) => "hosterapi_shutdown_server",
+        (Stop, Vm, true) => "hosterapi_stop_server",
+        (Stop, Dedicated, false) => "hosterapi_shutdown_dedicated_server",
+        (Stop, Dedicated, true) => return Err("force-stop a dedicated server"),
+        (Reboot, Vm, false) => "hosterapi_reboot_server",
+        (Reboot, Vm, true) => "hosterapi_force_reboot_server",
+        (Reboot, Dedicated, false) => "hosterapi_reboot_dedicated_server",
+        (Reboot, Dedicated, true) => return Err("force-reboot a dedicated server"),
+        // A VM's delete takes `force` in its body; terminating a dedicated server is immediate.
+        (Delete, Vm, _) => "hosterapi_delete_server",
+        (Delete, Dedicated, _) => "hosterapi_terminate_dedicated_server",
+    })
+}
+
+fn plan_power(
+    ctx: &Context<'_>,
+    id: &ID,
+    power: Power,
+    force: bool,
+) -> Result<(String, Plan), GatewayError> {
+    let (conn, kind, sid) = server(ctx, id)?;
+    let name = power_operation(power, kind, force)
+        .map_err(|what| unsupported(Provider::Hosterapi, what))?;
+    let plan = match (power, kind) {
+        (Power::Delete, ServerKind::Vm) => {
+            let input = HosterapiDeleteServerInput {
+                force: force.then_some(true),
+            };
+            Plan::Vm(name, sid, upstream_body(&input)?)
+        }
+        (_, ServerKind::Vm) => Plan::Vm(name, sid, None),
+        (_, ServerKind::Dedicated) => Plan::Dedicated(name, sid),
+    };
+    Ok((conn, plan))
+}
+
+fn plan_delete_site(ctx: &Context<'_>, id: &ID) -> Result<(String, Plan), GatewayError> {
+    let t = target(ctx, id)?;
+    let plan = match (t.provider, t.kind.as_str()) {
+        (Provider::Patchstack, "Site") => Plan::PatchstackDeleteSite(integer(id, &t.local)?),
+        (Provider::Orchestrix, "Site") => Plan::OrchestrixDeleteSite(t.local),
+        (Provider::Wpcs, "Site" | "Tenant") => Plan::WpcsDeleteTenant(t.local),
+        _ => return Err(not_an_id(id, "a site or a tenant")),
+    };
+    Ok((t.connection, plan))
+}
+
+fn plan_snapshot(
+    ctx: &Context<'_>,
+    id: &ID,
+    description: Option<String>,
+) -> Result<(String, Plan), GatewayError> {
+    let t = target(ctx, id)?;
+    let plan = match (t.provider, t.kind.as_str()) {
+        (Provider::Orchestrix, "Site") => {
+            let input = OrchestrixCreateSnapshotInput { description };
+            Plan::OrchestrixSnapshot(t.local, upstream_body(&input)?)
+        }
+        (Provider::Hosterapi, "Server") => {
+            let (_, kind, sid) = server(ctx, id)?;
+            if kind == ServerKind::Dedicated {
+                return Err(unsupported(t.provider, "back up a dedicated server"));
+            }
+            if description.is_some() {
+                return Err(GatewayError::Validation(
+                    "hosterapi backups take no description".into(),
+                ));
+            }
+            Plan::VmBackup(sid)
+        }
+        (Provider::Wpcs, "Site" | "Tenant") => {
+            return Err(unsupported(
+                t.provider,
+                "snapshot a tenant (its snapshots are taken of versions)",
+            ));
+        }
+        (Provider::Patchstack, "Site") => return Err(unsupported(t.provider, "take snapshots")),
+        _ => return Err(not_an_id(id, "a site, a tenant or a server")),
+    };
+    Ok((t.connection, plan))
+}
+
+/// None of the connected upstreams can stop work once accepted, so this finds the task and says so.
+async fn refuse_cancel(ctx: &Context<'_>, id: &ID) -> GatewayError {
+    let principal = match require(ctx, Scope::Write) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let local = match GlobalId::decode(id) {
+        Some(g) if g.kind == "Task" => g.local,
+        Some(_) => return not_an_id(id, "a task"),
+        None => id.to_string(),
+    };
+    let task = match services(ctx).tasks.get(&local).await {
+        Ok(task) => task.filter(|t| principal.may_use(&t.connection)),
+        Err(e) => return e,
+    };
+    match task {
+        None => GatewayError::NotFound(format!("task {}", id.as_str())),
+        Some(t) if t.status.is_terminal() => GatewayError::Validation(format!(
+            "task {} already ended ({})",
+            t.task_id,
+            t.status.as_str()
+        )),
+        Some(t) => unsupported(t.provider.into(), "cancel work it has accepted"),
+    }
 }
 
 #[derive(Default)]
@@ -147,30 +398,8 @@ pub struct UnifiedMutation;
 impl UnifiedMutation {
     /// Powers a server on.
     async fn start_server(&self, ctx: &Context<'_>, id: ID) -> Result<UnifiedActionPayload> {
-        let s = server(ctx, &id)?;
-        let (conn, sid) = (s.connection.as_str(), s.server_id.clone());
-        match s.kind {
-            ServerKind::Vm => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_start_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::vm_action
-            ),
-            ServerKind::Dedicated => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_start_dedicated_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::dedicated_action
-            ),
-        }
+        let plan = plan_power(ctx, &id, Power::Start, false);
+        run(ctx, "startServer", &id, plan).await
     }
 
     /// Stops a server: gracefully, or at once with `force`.
@@ -180,43 +409,8 @@ impl UnifiedMutation {
         id: ID,
         #[graphql(default = false)] force: bool,
     ) -> Result<UnifiedActionPayload> {
-        let s = server(ctx, &id)?;
-        let (conn, sid) = (s.connection.as_str(), s.server_id.clone());
-        match (s.kind, force) {
-            (ServerKind::Vm, false) => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_shutdown_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::vm_action
-            ),
-            (ServerKind::Vm, true) => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_stop_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::vm_action
-            ),
-            (ServerKind::Dedicated, false) => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_shutdown_dedicated_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::dedicated_action
-            ),
-            (ServerKind::Dedicated, true) => {
-                Err(unsupported(s.provider, "force-stop a dedicated server"))
-            }
-        }
+        let plan = plan_power(ctx, &id, Power::Stop, force);
+        run(ctx, "stopServer", &id, plan).await
     }
 
     /// Restarts a server: gracefully, or at once with `force`.
@@ -226,43 +420,8 @@ impl UnifiedMutation {
         id: ID,
         #[graphql(default = false)] force: bool,
     ) -> Result<UnifiedActionPayload> {
-        let s = server(ctx, &id)?;
-        let (conn, sid) = (s.connection.as_str(), s.server_id.clone());
-        match (s.kind, force) {
-            (ServerKind::Vm, false) => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_reboot_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::vm_action
-            ),
-            (ServerKind::Vm, true) => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_force_reboot_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::vm_action
-            ),
-            (ServerKind::Dedicated, false) => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_reboot_dedicated_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::dedicated_action
-            ),
-            (ServerKind::Dedicated, true) => {
-                Err(unsupported(s.provider, "force-reboot a dedicated server"))
-            }
-        }
+        let plan = plan_power(ctx, &id, Power::Reboot, force);
+        run(ctx, "rebootServer", &id, plan).await
     }
 
     /// Deletes a server: removes a VM (`force` even while it runs) or terminates a dedicated
@@ -273,75 +432,15 @@ impl UnifiedMutation {
         id: ID,
         #[graphql(default = false)] force: bool,
     ) -> Result<UnifiedActionPayload> {
-        let s = server(ctx, &id)?;
-        let (conn, sid) = (s.connection.as_str(), s.server_id.clone());
-        match s.kind {
-            ServerKind::Vm => {
-                let input = HosterapiDeleteServerInput {
-                    force: force.then_some(true),
-                };
-                dispatch!(
-                    ctx,
-                    hosterapi::HOSTERAPI_ENDPOINTS,
-                    "hosterapi_delete_server",
-                    conn,
-                    &id,
-                    [("sid", sid)],
-                    upstream_body(&input)?,
-                    hosterapi::vm_action
-                )
-            }
-            ServerKind::Dedicated => dispatch!(
-                ctx,
-                hosterapi::HOSTERAPI_ENDPOINTS,
-                "hosterapi_terminate_dedicated_server",
-                conn,
-                &id,
-                [("sid", sid)],
-                None,
-                hosterapi::dedicated_action
-            ),
-        }
+        let plan = plan_power(ctx, &id, Power::Delete, force);
+        run(ctx, "deleteServer", &id, plan).await
     }
 
     /// Deletes a site: a Patchstack site, an Orchestrix site, or a WPCS tenant (background work,
-    /// followed by the returned task). Takes a `Site` or a `Tenant` ID.
+    /// followed by the returned task). Takes a `Site` ID, or a WPCS `Tenant` ID.
     async fn delete_site(&self, ctx: &Context<'_>, id: ID) -> Result<UnifiedActionPayload> {
-        let t = target(ctx, &id, &["Site", "Tenant"])?;
-        let (conn, local) = (t.gid.connection.as_str(), t.gid.local.clone());
-        match t.provider {
-            Provider::Patchstack => dispatch!(
-                ctx,
-                patchstack::PATCHSTACK_ENDPOINTS,
-                "patchstack_delete_site",
-                conn,
-                &id,
-                [("siteid", local)],
-                None,
-                patchstack::site_deleted
-            ),
-            Provider::Orchestrix => dispatch!(
-                ctx,
-                orchestrix::ORCHESTRIX_ENDPOINTS,
-                "orchestrix_delete_site",
-                conn,
-                &id,
-                [("id", local)],
-                None,
-                orchestrix::deleted
-            ),
-            Provider::Wpcs => dispatch!(
-                ctx,
-                wpcs::WPCS_ENDPOINTS,
-                "wpcs_delete_tenant",
-                conn,
-                &id,
-                [("tenantId", local)],
-                None,
-                wpcs::tenant_removal
-            ),
-            other => Err(unsupported(other, "delete sites")),
-        }
+        let plan = plan_delete_site(ctx, &id);
+        run(ctx, "deleteSite", &id, plan).await
     }
 
     /// Takes a snapshot: of an Orchestrix site, or a backup of a HosterAPI VM; both run in the
@@ -352,76 +451,15 @@ impl UnifiedMutation {
         id: ID,
         #[graphql(validator(max_length = 500))] description: Option<String>,
     ) -> Result<UnifiedActionPayload> {
-        let t = target(ctx, &id, &["Site", "Tenant", "Server"])?;
-        let (conn, local) = (t.gid.connection.as_str(), t.gid.local.clone());
-        match (t.provider, t.gid.kind.as_str()) {
-            (Provider::Orchestrix, "Site") => {
-                let input = OrchestrixCreateSnapshotInput { description };
-                dispatch!(
-                    ctx,
-                    orchestrix::ORCHESTRIX_ENDPOINTS,
-                    "orchestrix_create_snapshot",
-                    conn,
-                    &id,
-                    [("site_id", local)],
-                    upstream_body(&input)?,
-                    orchestrix::snapshot_task
-                )
-            }
-            (Provider::Hosterapi, "Server") => {
-                let s = server(ctx, &id)?;
-                if s.kind == ServerKind::Dedicated {
-                    return Err(unsupported(t.provider, "back up a dedicated server"));
-                }
-                if description.is_some() {
-                    return Err(GatewayError::Validation(
-                        "hosterapi backups take no description".into(),
-                    )
-                    .into());
-                }
-                dispatch!(
-                    ctx,
-                    hosterapi::HOSTERAPI_ENDPOINTS,
-                    "hosterapi_create_server_backup",
-                    conn,
-                    &id,
-                    [("sid", s.server_id.clone())],
-                    None,
-                    hosterapi::backup_task
-                )
-            }
-            (Provider::Wpcs, _) => Err(unsupported(
-                t.provider,
-                "snapshot a tenant (its snapshots are taken of versions)",
-            )),
-            (other, _) => Err(unsupported(other, "take snapshots")),
-        }
+        let plan = plan_snapshot(ctx, &id, description);
+        run(ctx, "createSnapshot", &id, plan).await
     }
 
     /// Cancels a task's upstream work. None of the connected upstreams can stop work once
     /// accepted (HosterAPI jobs, Orchestrix snapshots and pipelines, WPCS scheduled writes), so
     /// for their tasks this answers `UNSUPPORTED`, and the task goes on being followed.
     async fn cancel_task(&self, ctx: &Context<'_>, id: ID) -> Result<UnifiedActionPayload> {
-        let principal = require(ctx, Scope::Write)?;
-        let local = GlobalId::decode(&id)
-            .filter(|g| g.kind == "Task")
-            .map(|g| g.local)
-            .unwrap_or_else(|| id.to_string());
-        let task = services(ctx)
-            .tasks
-            .get(&local)
-            .await?
-            .filter(|t| principal.may_use(&t.connection))
-            .ok_or_else(|| GatewayError::NotFound(format!("task {}", id.as_str())))?;
-        if task.status.is_terminal() {
-            return Err(GatewayError::Validation(format!(
-                "task {} already ended ({})",
-                task.task_id,
-                task.status.as_str()
-            ))
-            .into());
-        }
-        let provider: Provider = task.provider.into();
-        Err(unsupported(provider, "cancel work it has accepted"))
+        let refusal = refuse_cancel(ctx, &id).await;
+        run(ctx, "cancelTask", &id, Err(refusal)).await
     }
 }

@@ -59,7 +59,10 @@ pub async fn sites_at(ctx: &Context<'_>, live: Arc<Live>) -> Answer {
             Err(_) => Err(upstream_error(&live, UpstreamError::Timeout(deadline))),
         }
     };
-    match ctx.data_opt::<SiteDirectory>() {
+    match ctx
+        .data_opt::<SiteDirectory>()
+        .filter(|_| crate::reads::shares_reads(ctx))
+    {
         Some(dir) => dir.cell(&live.name).get_or_init(list).await.clone(),
         None => list().await,
     }

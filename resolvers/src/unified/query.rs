@@ -177,6 +177,12 @@ impl UnifiedQuery {
                 .map(|listed| Listed::clone(&listed))
         })
         .await;
+        // Reported here, so the sites' linked views do not report the same failures again.
+        if let Some(dir) = ctx.data_opt::<directory::SiteDirectory>() {
+            for failed in outcomes.iter().filter(|o| o.result.is_err()) {
+                dir.first_report(&failed.live.name);
+            }
+        }
         Ok(merge(ctx, outcomes, &filter, &Window { first, after })?)
     }
 
