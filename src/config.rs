@@ -26,6 +26,7 @@ pub struct Config {
     pub tasks: TaskConfig,
     pub upstream: UpstreamConfig,
     pub limits: LimitsConfig,
+    pub websocket: WebsocketConfig,
     pub log: LogConfig,
     #[serde(default)]
     pub connections: Vec<ConnectionSpec>,
@@ -65,7 +66,32 @@ pub struct UpstreamConfig {
 pub struct LimitsConfig {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// Aliased fields in one operation.
+    pub max_aliases: usize,
+    /// Fields at the root of one operation.
+    pub max_root_fields: usize,
+    /// Lexical tokens in one document.
+    pub max_tokens: usize,
+    /// Characters in one document.
+    pub max_query_bytes: usize,
+    /// Operations in one batched HTTP request.
+    pub max_batch: usize,
     pub max_body_bytes: usize,
+    /// Subscriptions running at once on one WebSocket.
+    pub max_subscriptions_per_connection: usize,
+    /// Whether introspection is served (switch off in production if the schema is private).
+    pub introspection: bool,
+    /// Whether validation errors suggest field names ("did you mean").
+    pub field_suggestions: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebsocketConfig {
+    /// How often the server pings an idle WebSocket.
+    pub keepalive_ms: u64,
+    /// How long a new WebSocket may take to send `connection_init`.
+    pub init_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +112,7 @@ struct Defaults {
     tasks: serde_json::Value,
     upstream: serde_json::Value,
     limits: serde_json::Value,
+    websocket: serde_json::Value,
     log: serde_json::Value,
 }
 
@@ -96,7 +123,13 @@ fn defaults() -> Defaults {
         auth: serde_json::json!({"issuer": "hostplane", "audience": "hostplane", "algorithm": "HS256"}),
         tasks: serde_json::json!({"poll_interval_ms": 1000, "max_poll_failures": 60, "max_duration_s": 21600}),
         upstream: serde_json::json!({"timeout_ms": 10000, "fanout_deadline_ms": 5000}),
-        limits: serde_json::json!({"max_depth": 12, "max_complexity": 2000, "max_body_bytes": 1_048_576}),
+        limits: serde_json::json!({
+            "max_depth": 12, "max_complexity": 2000, "max_aliases": 50, "max_root_fields": 20,
+            "max_tokens": 10_000, "max_query_bytes": 100_000, "max_batch": 10,
+            "max_body_bytes": 1_048_576, "max_subscriptions_per_connection": 50,
+            "introspection": true, "field_suggestions": true
+        }),
+        websocket: serde_json::json!({"keepalive_ms": 15_000, "init_timeout_ms": 10_000}),
         log: serde_json::json!({"format": "text", "filter": "info"}),
     }
 }

@@ -4,7 +4,7 @@
 use crate::{
     auth::{AuthError, JwtAlgorithm, JwtSettings, JwtVerifier},
     config::Config,
-    http::AppState,
+    http::{AppState, HttpLimits},
 };
 use hostplane_resolvers::{
     AppSchema, SchemaLimits, Services, build_schema,
@@ -100,13 +100,25 @@ impl Gateway {
             &SchemaLimits {
                 max_depth: config.limits.max_depth,
                 max_complexity: config.limits.max_complexity,
+                max_aliases: config.limits.max_aliases,
+                max_root_fields: config.limits.max_root_fields,
+                max_tokens: config.limits.max_tokens,
+                max_query_bytes: config.limits.max_query_bytes,
+                introspection: config.limits.introspection,
+                field_suggestions: config.limits.field_suggestions,
             },
         );
         let state = AppState::new(
             schema.clone(),
             services.clone(),
             verifier,
-            config.limits.max_body_bytes,
+            HttpLimits {
+                max_body_bytes: config.limits.max_body_bytes,
+                max_batch: config.limits.max_batch,
+                max_subscriptions_per_connection: config.limits.max_subscriptions_per_connection,
+                keepalive: Duration::from_millis(config.websocket.keepalive_ms),
+                init_timeout: Duration::from_millis(config.websocket.init_timeout_ms),
+            },
             config.public_url.clone(),
         );
         Ok(Gateway {

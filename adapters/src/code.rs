@@ -22,6 +22,8 @@ pub enum ErrorCode {
     UpstreamRejected,
     /// The upstream answered with a body the gateway could not read.
     UpstreamMalformed,
+    /// The request is over one of the gateway's abuse limits (depth, aliases, batch size, ...).
+    LimitExceeded,
     /// Too many requests.
     RateLimited,
     /// The upstream has no operation with this meaning.
@@ -42,6 +44,7 @@ impl ErrorCode {
             ErrorCode::UpstreamUnauthorized => "UPSTREAM_UNAUTHORIZED",
             ErrorCode::UpstreamRejected => "UPSTREAM_REJECTED",
             ErrorCode::UpstreamMalformed => "UPSTREAM_MALFORMED",
+            ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Unsupported => "UNSUPPORTED",
             ErrorCode::Internal => "INTERNAL",
@@ -60,6 +63,7 @@ impl ErrorCode {
             UpstreamUnauthorized,
             UpstreamRejected,
             UpstreamMalformed,
+            LimitExceeded,
             RateLimited,
             Unsupported,
             Internal,
@@ -71,7 +75,7 @@ impl ErrorCode {
     /// The HTTP status this code maps to where the surface has no status of its own to repeat.
     pub fn http_status(self) -> u16 {
         match self {
-            ErrorCode::Validation => 400,
+            ErrorCode::Validation | ErrorCode::LimitExceeded => 400,
             ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,

@@ -82,11 +82,17 @@ pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
         .chain(wpcs::WPCS_ENDPOINTS)
 }
 
-/// Limits that protect the gateway from expensive queries.
+/// Limits that protect the gateway from expensive documents (see the `[limits]` configuration).
 #[derive(Debug, Clone)]
 pub struct SchemaLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub max_tokens: usize,
+    pub max_query_bytes: usize,
+    pub introspection: bool,
+    pub field_suggestions: bool,
 }
 
 impl Default for SchemaLimits {
@@ -94,6 +100,12 @@ impl Default for SchemaLimits {
         SchemaLimits {
             max_depth: 12,
             max_complexity: 2_000,
+            max_aliases: 50,
+            max_root_fields: 20,
+            max_tokens: 10_000,
+            max_query_bytes: 100_000,
+            introspection: true,
+            field_suggestions: true,
         }
     }
 }

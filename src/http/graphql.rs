@@ -165,6 +165,16 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Re
                 return error_response(status, media, "VALIDATION", &message);
             }
         };
+    if let BatchRequest::Batch(operations) = &batch
+        && operations.len() > state.limits.max_batch
+    {
+        let message = format!(
+            "a batch may hold at most {} operations; this one holds {}",
+            state.limits.max_batch,
+            operations.len()
+        );
+        return error_response(StatusCode::BAD_REQUEST, media, "LIMIT_EXCEEDED", &message);
+    }
     execute(&state, &headers, media, batch).await
 }
 

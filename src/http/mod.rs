@@ -28,13 +28,27 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+/// Limits of the HTTP and WebSocket surfaces (see the `[limits]` and `[websocket]` configuration).
+#[derive(Debug, Clone)]
+pub struct HttpLimits {
+    pub max_body_bytes: usize,
+    /// Operations in one batched request.
+    pub max_batch: usize,
+    /// Subscriptions running at once on one WebSocket.
+    pub max_subscriptions_per_connection: usize,
+    /// How often an idle WebSocket is pinged.
+    pub keepalive: std::time::Duration,
+    /// How long a new WebSocket may take to send `connection_init`.
+    pub init_timeout: std::time::Duration,
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
     pub services: Arc<Services>,
     verifier: Arc<JwtVerifier>,
-    max_body_bytes: usize,
+    pub limits: Arc<HttpLimits>,
     public_url: Option<String>,
 }
 
@@ -43,14 +57,14 @@ impl AppState {
         schema: AppSchema,
         services: Arc<Services>,
         verifier: JwtVerifier,
-        max_body_bytes: usize,
+        limits: HttpLimits,
         public_url: Option<String>,
     ) -> AppState {
         AppState {
             schema,
             services,
             verifier: Arc::new(verifier),
-            max_body_bytes,
+            limits: Arc::new(limits),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
         }
     }
@@ -115,7 +129,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
     ops::prometheus();
-    let max_body = state.max_body_bytes;
+    let max_body = state.limits.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
