@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod downloads;
 pub mod endpoint;
 pub mod hosterapi;
+pub mod limits;
 pub mod links;
 pub mod objects;
 pub mod orchestrix;
@@ -116,7 +117,14 @@ pub fn build_schema(services: Option<Arc<Services>>, limits: &SchemaLimits) -> A
     let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
+        .extension(limits::DocumentLimits(limits.clone()))
         .extension(reads::PerRequest);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !limits.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
     if let Some(services) = services {
         builder = builder.data(services);
     }

@@ -38,6 +38,8 @@ pub struct Options {
     pub max_task_duration: Duration,
     /// How long one connection may take over its part of a unified query.
     pub fanout_deadline: Duration,
+    /// Any other configuration change (limits, WebSocket timings), applied last.
+    pub configure: fn(&mut Config),
     /// Reuse this database URL (to restart a gateway on the same data).
     pub database_url: Option<String>,
 }
@@ -50,6 +52,7 @@ impl Default for Options {
             upstream_timeout: Duration::from_secs(5),
             max_task_duration: Duration::from_secs(120),
             fanout_deadline: Duration::from_secs(3),
+            configure: |_| {},
             database_url: None,
         }
     }
@@ -141,6 +144,7 @@ pub async fn spawn_gateway(
     config.tasks.max_poll_failures = 3;
     config.upstream.timeout_ms = opts.upstream_timeout.as_millis() as u64;
     config.upstream.fanout_deadline_ms = opts.fanout_deadline.as_millis() as u64;
+    (opts.configure)(&mut config);
     config.tasks.max_duration_s = opts.max_task_duration.as_secs().max(1);
     let gateway = Gateway::build(&config).await.expect("gateway starts");
     register(

@@ -11,6 +11,7 @@ mod errors;
 mod fanout;
 mod hosterapi;
 mod http;
+mod limits;
 mod orchestrix;
 mod patchstack;
 mod tasks;

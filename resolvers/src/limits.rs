@@ -1,0 +1,281 @@
+//! Abuse limits on GraphQL documents, checked before anything executes: size and lexical tokens
+//! before parsing (a huge document costs the parser nothing), aliases and root fields after it, and
+//! async-graphql's own depth and complexity limits relabelled. Every refusal is `LIMIT_EXCEEDED`,
+//! naming the limit and the value that broke it.
+
+use crate::SchemaLimits;
+use async_graphql::{
+    ServerError, ServerResult, ValidationResult, Variables,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation},
+    parser::types::{ExecutableDocument, Selection, SelectionSet},
+};
+use hostplane_schema::ErrorCode;
+use std::{collections::HashSet, sync::Arc};
+
+fn exceeded(message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", ErrorCode::LimitExceeded.as_str());
+    error
+}
+
+/// The lexical tokens of a GraphQL document (punctuators, names, numbers, strings), as the spec's
+/// lexer reads them; whitespace, commas and comments are not tokens.
+pub fn count_tokens(query: &str) -> usize {
+    let bytes = query.as_bytes();
+    let (mut i, mut tokens) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            // The byte order mark is ignored too.
+            0xEF if bytes[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => i += 3,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                tokens += 1;
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                tokens += 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                tokens += 1;
+                i += 3;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' => {
+                tokens += 1;
+                i += 1;
+                // A name or a number: letters, digits, `_`, and a number's `.`, `e`, `+`, `-`.
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || b"_.+-".contains(&bytes[i]))
+                {
+                    if bytes[i] == b'.' && bytes[i..].starts_with(b"...") {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {
+                tokens += 1;
+                i += 1;
+            }
+        }
+    }
+    tokens
+}
+
+/// Aliased fields written anywhere in the document.
+fn count_aliases(doc: &ExecutableDocument) -> usize {
+    fn walk(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + walk(&f.node.selection_set.node)
+                }
+                Selection::InlineFragment(f) => walk(&f.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    doc.operations
+        .iter()
+        .map(|(_, op)| walk(&op.node.selection_set.node))
+        .chain(
+            doc.fragments
+                .values()
+                .map(|f| walk(&f.node.selection_set.node)),
+        )
+        .sum()
+}
+
+/// The most fields any operation selects at its root, fragments at the root included.
+fn max_root_fields(doc: &ExecutableDocument) -> usize {
+    fn root(doc: &ExecutableDocument, set: &SelectionSet, seen: &mut HashSet<String>) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(f) => root(doc, &f.node.selection_set.node, seen),
+                Selection::FragmentSpread(s) => {
+                    let name = s.node.fragment_name.node.as_str();
+                    // A fragment spread twice at the root adds its fields once; cycles are the
+                    // validator's to refuse.
+                    match doc.fragments.get(name) {
+                        Some(f) if seen.insert(name.to_string()) => {
+                            root(doc, &f.node.selection_set.node, seen)
+                        }
+                        _ => 0,
+                    }
+                }
+            })
+            .sum()
+    }
+    doc.operations
+        .iter()
+        .map(|(_, op)| root(doc, &op.node.selection_set.node, &mut HashSet::new()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Whether an operation asks for the schema (`__schema` or `__type` at its root; `__typename` is
+/// no introspection of the schema).
+fn introspects(doc: &ExecutableDocument) -> bool {
+    fn root(doc: &ExecutableDocument, set: &SelectionSet, depth: usize) -> bool {
+        depth < 8
+            && set.items.iter().any(|item| match &item.node {
+                Selection::Field(f) => matches!(f.node.name.node.as_str(), "__schema" | "__type"),
+                Selection::InlineFragment(f) => root(doc, &f.node.selection_set.node, depth + 1),
+                Selection::FragmentSpread(s) => doc
+                    .fragments
+                    .get(s.node.fragment_name.node.as_str())
+                    .is_some_and(|f| root(doc, &f.node.selection_set.node, depth + 1)),
+            })
+    }
+    doc.operations
+        .iter()
+        .any(|(_, op)| root(doc, &op.node.selection_set.node, 0))
+}
+
+/// The limits, as an extension every request passes through.
+pub struct DocumentLimits(pub SchemaLimits);
+
+impl ExtensionFactory for DocumentLimits {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(DocumentLimits(self.0.clone()))
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for DocumentLimits {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let limits = &self.0;
+        if query.len() > limits.max_query_bytes {
+            return Err(exceeded(format!(
+                "the document is {} bytes; at most {} are allowed",
+                query.len(),
+                limits.max_query_bytes
+            )));
+        }
+        let tokens = count_tokens(query);
+        if tokens > limits.max_tokens {
+            return Err(exceeded(format!(
+                "the document has {tokens} tokens; at most {} are allowed",
+                limits.max_tokens
+            )));
+        }
+        let doc = next.run(ctx, query, variables).await?;
+        let aliases = count_aliases(&doc);
+        if aliases > limits.max_aliases {
+            return Err(exceeded(format!(
+                "the document has {aliases} aliases; at most {} are allowed",
+                limits.max_aliases
+            )));
+        }
+        // Without this, a disabled introspection answers `null` silently.
+        if !limits.introspection && introspects(&doc) {
+            let mut error = ServerError::new("introspection is disabled on this gateway", None);
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", ErrorCode::Forbidden.as_str());
+            return Err(error);
+        }
+        let roots = max_root_fields(&doc);
+        if roots > limits.max_root_fields {
+            return Err(exceeded(format!(
+                "an operation selects {roots} root fields; at most {} are allowed",
+                limits.max_root_fields
+            )));
+        }
+        Ok(doc)
+    }
+
+    /// async-graphql's depth and complexity refusals, with this gateway's code and the limit named.
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| match e.message.as_str() {
+                    "Query is nested too deep." => exceeded(format!(
+                        "the query is nested deeper than {} levels",
+                        self.0.max_depth
+                    )),
+                    "Query is too complex." => exceeded(format!(
+                        "the query's complexity is over {}",
+                        self.0.max_complexity
+                    )),
+                    _ => e,
+                })
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tokens as the spec's lexer counts them: comments, commas and whitespace are not tokens; a
+    /// string or a block string is one; `...` is one.
+    #[test]
+    fn tokens() {
+        assert_eq!(count_tokens("{ a }"), 3);
+        assert_eq!(
+            count_tokens("query Q($x: Int = -1.5e3) { a(x: $x), b }"),
+            20
+        );
+        assert_eq!(count_tokens("# a comment\n{ a(s: \"x \\\" y\") }"), 8);
+        assert_eq!(count_tokens("{ ...F } fragment F on Q { a }"), 11);
+        assert_eq!(count_tokens("{ a(s: \"\"\"block \\\"\"\" \"\"\") }"), 8);
+    }
+
+    fn doc(q: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(q).expect("parses")
+    }
+
+    /// Aliases count wherever they are written; root fields count through root fragments.
+    #[test]
+    fn introspection() {
+        assert!(introspects(&doc("{ __schema { types { name } } }")));
+        assert!(introspects(&doc(
+            "{ ...F } fragment F on Query { __type(name: \"Q\") { name } }"
+        )));
+        assert!(!introspects(&doc("{ __typename viewer { __typename } }")));
+    }
+
+    #[test]
+    fn aliases_and_roots() {
+        let d = doc("{ a: x b: x ...F ... on Q { c: y } } fragment F on Q { d: z w }");
+        assert_eq!(count_aliases(&d), 4);
+        assert_eq!(max_root_fields(&d), 5);
+    }
+}

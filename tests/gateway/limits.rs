@@ -1,0 +1,195 @@
+//! Abuse limits: each refuses an over-limit request with `LIMIT_EXCEEDED` (or, for the body, 413)
+//! naming the limit, before anything runs; requests at the limit still pass; introspection and field
+//! suggestions can be switched off for production.
+
+use crate::helpers::{Options, TestGateway, admin, spawn, spawn_with};
+use hostplane::config::Config;
+use serde_json::{Value, json};
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+fn message(body: &Value) -> String {
+    body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Asserts the query is refused for the named limit and reached no upstream.
+async fn refused(gw: &TestGateway, query: &str, names: &str) {
+    let before = gw.upstream.log.len() + gw.orchestrix_upstream.log.len();
+    let body = gw.gql(query, json!({})).await;
+    assert_eq!(code(&body), "LIMIT_EXCEEDED", "{body}");
+    assert!(message(&body).contains(names), "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(
+        gw.upstream.log.len() + gw.orchestrix_upstream.log.len(),
+        before,
+        "nothing ran"
+    );
+}
+
+/// `{ viewer { a0: subject a1: subject ... } }` with `n` aliases.
+fn aliased(n: usize) -> String {
+    let fields: Vec<String> = (0..n).map(|i| format!("a{i}: subject")).collect();
+    format!("{{ viewer {{ {} }} }}", fields.join(" "))
+}
+
+/// `n` root fields, each `viewer { subject }` under an alias.
+fn roots(n: usize) -> String {
+    let fields: Vec<String> = (0..n)
+        .map(|i| format!("r{i}: viewer {{ subject }}"))
+        .collect();
+    format!("{{ {} }}", fields.join(" "))
+}
+
+/// Depth, aliases and root fields at their defaults (12, 50, 20).
+#[tokio::test]
+async fn document_shape_limits() {
+    let gw = spawn().await;
+    let nested = |levels: usize| {
+        // sites > nodes > views > views > ... > id
+        let mut q = "id".to_string();
+        for _ in 0..levels {
+            q = format!("views {{ {q} }}");
+        }
+        format!("{{ sites(filter: {{providers: [ORCHESTRIX]}}) {{ nodes {{ {q} }} }} }}")
+    };
+    refused(&gw, &nested(12), "deeper than 12").await;
+    gw.data(&nested(8), json!({})).await;
+
+    refused(&gw, &aliased(51), "51 aliases").await;
+    gw.data(&aliased(50), json!({})).await;
+
+    refused(&gw, &roots(21), "21 root fields").await;
+    gw.data(&roots(20), json!({})).await;
+    // A fragment at the root counts its fields there.
+    let spread = format!(
+        "{{ ...F }} fragment F on Query {{ {} }}",
+        (0..21)
+            .map(|i| format!("r{i}: viewer {{ subject }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    refused(&gw, &spread, "21 root fields").await;
+}
+
+/// Complexity, tokens and document size, each set low to reach it with a small document.
+#[tokio::test]
+async fn cost_limits() {
+    let gw = spawn_with(Options {
+        configure: |c: &mut Config| {
+            c.limits.max_complexity = 5;
+            c.limits.max_tokens = 40;
+            c.limits.max_query_bytes = 1_000;
+        },
+        ..Options::default()
+    })
+    .await;
+    refused(
+        &gw,
+        "{ viewer { subject scopes connections } connections { name provider baseUrl } }",
+        "complexity is over 5",
+    )
+    .await;
+    gw.data("{ viewer { subject } }", json!({})).await;
+
+    let many_tokens = format!("{{ viewer {{ {} }} }}", vec!["subject"; 40].join(" "));
+    refused(&gw, &many_tokens, "tokens").await;
+
+    // Comments are not tokens, but they are bytes.
+    let padded = format!("# {}\n{{ viewer {{ subject }} }}", "x".repeat(1_000));
+    refused(&gw, &padded, "bytes").await;
+}
+
+/// A batch of more than `max_batch` (10) operations is refused whole; ten still run.
+#[tokio::test]
+async fn batch_limit() {
+    let gw = spawn().await;
+    let batch = |n: usize| -> Value {
+        (0..n)
+            .map(|_| json!({"query": "{ viewer { subject } }"}))
+            .collect()
+    };
+    let send = |body: Value| {
+        gw.http
+            .post(gw.url("/graphql"))
+            .bearer_auth(admin())
+            .json(&body)
+            .send()
+    };
+    let over = send(batch(11)).await.expect("gateway answers");
+    assert_eq!(over.status(), 400);
+    let body: Value = over.json().await.expect("JSON");
+    assert_eq!(code(&body), "LIMIT_EXCEEDED", "{body}");
+    assert!(message(&body).contains("at most 10"), "{body}");
+
+    let ok: Value = send(batch(10))
+        .await
+        .expect("gateway answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(ok.as_array().map(Vec::len), Some(10), "{ok}");
+    assert!(ok[9]["data"]["viewer"]["subject"].is_string(), "{ok}");
+}
+
+/// A body over `max_body_bytes` is refused by size alone.
+#[tokio::test]
+async fn body_limit() {
+    let gw = spawn_with(Options {
+        configure: |c: &mut Config| c.limits.max_body_bytes = 1_000,
+        ..Options::default()
+    })
+    .await;
+    let query = format!("# {}\n{{ viewer {{ subject }} }}", "x".repeat(2_000));
+    let resp = gw
+        .http
+        .post(gw.url("/graphql"))
+        .bearer_auth(admin())
+        .json(&json!({"query": query}))
+        .send()
+        .await
+        .expect("gateway answers");
+    assert_eq!(resp.status(), 413);
+}
+
+/// Introspection and "did you mean" suggestions are on by default and can be switched off.
+#[tokio::test]
+async fn introspection_and_suggestions() {
+    let open = spawn().await;
+    let schema = open
+        .data("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(schema["__schema"]["queryType"]["name"], "Query");
+    let typo = open.gql("{ viewr { subject } }", json!({})).await;
+    assert!(message(&typo).contains("Did you mean"), "{typo}");
+
+    let closed = spawn_with(Options {
+        configure: |c: &mut Config| {
+            c.limits.introspection = false;
+            c.limits.field_suggestions = false;
+        },
+        ..Options::default()
+    })
+    .await;
+    let schema = closed
+        .gql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(code(&schema), "FORBIDDEN", "{schema}");
+    assert!(
+        message(&schema).contains("introspection is disabled"),
+        "{schema}"
+    );
+    // `__typename` is not introspection of the schema.
+    closed.data("{ __typename }", json!({})).await;
+    let typo = closed.gql("{ viewr { subject } }", json!({})).await;
+    assert!(typo["errors"].is_array(), "{typo}");
+    assert!(!message(&typo).contains("Did you mean"), "{typo}");
+    // Ordinary queries are unaffected.
+    closed.data("{ viewer { subject } }", json!({})).await;
+}
