@@ -1,4 +1,4 @@
-//! The `hostplane` command line: serve, demo, migrate, schema, routes, token.
+//! The `hostplane` command line: serve, demo, migrate, schema, routes, openapi, token.
 
 use clap::{Parser, Subcommand};
 use hostplane::{Gateway, auth::TokenMinter, config::Config, demo, http, startup::upsert};
@@ -37,6 +37,8 @@ enum Command {
     Schema,
     /// Print every REST-compatible route: provider, method, original path, GraphQL field.
     Routes,
+    /// Print the OpenAPI 3.1 document of the REST compatibility layer (`{connection}` as a parameter).
+    Openapi,
     /// Mint a JWT for local use with the configured HS256 secret.
     Token {
         #[arg(long, default_value = "dev")]
@@ -173,6 +175,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 );
             }
             write_out(&table)
+        }
+        Command::Openapi => {
+            let doc = http::openapi::document(None);
+            let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+            write_out(&(text + "\n"))
         }
         Command::Token {
             sub,

@@ -24,10 +24,37 @@ pub struct Endpoint {
     pub operation: Operation,
     /// The upstream documentation's title.
     pub title: &'static str,
+    /// Why the endpoint is deprecated, where it is.
+    pub deprecated: Option<&'static str>,
+    /// The REST route's parameters and body, as the `rest` recipe reads them (for the OpenAPI document).
+    pub doc: fn(&mut schemars::SchemaGenerator) -> RouteDoc,
     /// Builds the GraphQL request that serves this endpoint's REST route.
     pub rest: fn(&RestInput) -> Result<RestRequest, RestInputError>,
     /// Reads the upstream's answer back out of the field's GraphQL result.
     pub reply: fn(Value) -> hostplane_schema::RestBody,
+}
+
+/// The parameters and body of an endpoint's REST route, from the same declaration as its `rest`
+/// recipe, so the OpenAPI document describes what that recipe reads.
+pub struct RouteDoc {
+    /// In declaration order: those named in the path template are path segments, the others its
+    /// query string.
+    pub params: Vec<ParamDoc>,
+    pub body: Option<BodyDoc>,
+}
+
+pub struct ParamDoc {
+    pub name: &'static str,
+    /// Whether the request must carry it (a path parameter always does).
+    pub required: bool,
+    pub schema: schemars::Schema,
+}
+
+/// The request body: the JSON Schema of the input as serde reads it (its upstream names).
+pub struct BodyDoc {
+    /// Whether the input is required; a required input still reads a missing body as `{}`.
+    pub required: bool,
+    pub schema: schemars::Schema,
 }
 
 /// What the REST layer received at an original path.
@@ -108,6 +135,22 @@ impl Endpoint {
     pub fn specificity(&self) -> usize {
         self.path.split('/').filter(|s| !s.starts_with('{')).count()
     }
+
+    /// Whether the REST route streams a file (a download link followed in process) instead of JSON.
+    /// Asked of the endpoint's own reply reader, so it cannot disagree with what the route does.
+    pub fn streams_file(&self) -> bool {
+        matches!(
+            (self.reply)(Value::Null),
+            hostplane_schema::RestBody::Download(_)
+        )
+    }
+
+    /// The names of the `{param}` placeholders of the path template, in order.
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+    }
 }
 
 /// Argument names that shape the GraphQL result (Relay pagination) and are never sent upstream.
@@ -116,10 +159,14 @@ pub const LOCAL_ARGS: [&str; 2] = ["first", "after"];
 /// A path or query parameter's type: read from the REST request (path segment or query string) and
 /// written into the upstream URL. Parameters not named in the path template go in its query string.
 pub trait Param: Sized + serde::Serialize {
+    /// Whether a REST request without the parameter is refused.
+    const REQUIRED: bool = true;
     /// `text` is `None` when the REST request does not carry the parameter.
     fn from_rest(text: Option<&str>) -> Option<Self>;
     /// `None` leaves an optional parameter out of the upstream URL.
     fn to_upstream(&self) -> Option<String>;
+    /// The JSON Schema of the parameter's text as `from_rest` reads it.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
 }
 
 macro_rules! parsed_param {
@@ -131,12 +178,16 @@ macro_rules! parsed_param {
             fn to_upstream(&self) -> Option<String> {
                 Some(self.to_string())
             }
+            fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                generator.subschema_for::<$t>()
+            }
         }
     )*};
 }
 parsed_param!(i32, i64, bool, String);
 
 impl<T: Param> Param for Option<T> {
+    const REQUIRED: bool = false;
     /// An optional parameter the gateway cannot read counts as absent, as upstreams treat a
     /// malformed `?page=` (the first page).
     fn from_rest(text: Option<&str>) -> Option<Self> {
@@ -144,6 +195,10 @@ impl<T: Param> Param for Option<T> {
     }
     fn to_upstream(&self) -> Option<String> {
         self.as_ref().and_then(T::to_upstream)
+    }
+    /// Absent is said by not sending it: a query string has no null.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::schema(generator)
     }
 }
 
@@ -218,8 +273,8 @@ macro_rules! endpoints {
         mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
     ) => {
         pub static $table: &[$crate::endpoint::Endpoint] = &[
-            $( $crate::endpoints!(@row $provider, Query, $qname, $qmethod, $qpath, [$($qdoc)*], ($($qp : $qpt),*), ($($qit)?), $qout), )*
-            $( $crate::endpoints!(@row $provider, Mutation, $mname, $mmethod, $mpath, [$($mdoc)*], ($($mp : $mpt),*), ($($mit)?), $mout), )*
+            $( $crate::endpoints!(@row $provider, Query, $qname, $qmethod, $qpath, [$($qdoc)*], [], ($($qp : $qpt),*), ($($qit)?), $qout), )*
+            $( $crate::endpoints!(@row $provider, Mutation, $mname, $mmethod, $mpath, [$($mdoc)*], [$($mdep)?], ($($mp : $mpt),*), ($($mit)?), $mout), )*
         ];
 
         #[derive(Default)]
@@ -280,7 +335,7 @@ macro_rules! endpoints {
         }
     };
 
-    (@row $provider:expr, $op:ident, $name:ident, $method:ident, $path:literal, [$($doc:literal)*], ($($p:ident : $pt:ty),*), ($($it:ty)?), $out:ty) => {
+    (@row $provider:expr, $op:ident, $name:ident, $method:ident, $path:literal, [$($doc:literal)*], [$($dep:literal)?], ($($p:ident : $pt:ty),*), ($($it:ty)?), $out:ty) => {
         $crate::endpoint::Endpoint {
             provider: $provider,
             method: hostplane_adapters::Method::$method,
@@ -288,6 +343,19 @@ macro_rules! endpoints {
             name: stringify!($name),
             operation: $crate::endpoint::Operation::$op,
             title: $crate::endpoints!(@title $($doc)*),
+            deprecated: $crate::endpoints!(@deprecated $($dep)?),
+            // Endpoints without parameters or body have nothing to ask the generator.
+            #[allow(unused_variables)]
+            doc: |generator: &mut schemars::SchemaGenerator| $crate::endpoint::RouteDoc {
+                params: vec![$(
+                    $crate::endpoint::ParamDoc {
+                        name: stringify!($p),
+                        required: <$pt as $crate::endpoint::Param>::REQUIRED,
+                        schema: <$pt as $crate::endpoint::Param>::schema(generator),
+                    },
+                )*],
+                body: $crate::endpoints!(@body_doc generator $(, $it)?),
+            },
             rest: |input: &$crate::endpoint::RestInput| {
                 #[allow(unused_mut)]
                 let mut vars = serde_json::Map::new();
@@ -334,6 +402,15 @@ macro_rules! endpoints {
     (@body $it:ty, $input:ident) => { $crate::endpoint::upstream_body::<$it>(&$input)? };
     (@title $first:literal $($rest:literal)*) => { $first.trim_ascii() };
     (@title) => { "" };
+    (@body_doc $generator:ident) => { None };
+    (@body_doc $generator:ident, $it:ty) => {
+        Some($crate::endpoint::BodyDoc {
+            required: <$it as async_graphql::InputType>::qualified_type_name().ends_with('!'),
+            schema: $generator.subschema_for::<$it>(),
+        })
+    };
+    (@deprecated $dep:literal) => { Some($dep) };
+    (@deprecated) => { None };
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 use crate::raw_reply;
 use async_graphql::{InputObject, Json, SimpleObject};
 use chrono::{DateTime, Utc};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -19,6 +20,16 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
         Some(Value::Bool(b)) => Some(b.to_string()),
         _ => None,
     })
+}
+
+/// What `lenient_string` reads, for the REST body's JSON Schema (anything else counts as absent).
+fn lenient_string_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": ["string", "number", "boolean", "null"] })
+}
+
+/// What `required_lenient_string` reads.
+fn required_lenient_string_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": ["string", "number", "boolean"] })
 }
 
 /// Accepts `0`/`1`, booleans and `"0"`/`"1"`.
@@ -260,7 +271,7 @@ raw_reply!(
 
 // ---- inputs ----
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiOrderDedicatedServerInput {
     /// Market offer ID to order.
@@ -273,42 +284,46 @@ pub struct HosterapiOrderDedicatedServerInput {
         deserialize_with = "lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schemars(schema_with = "lenient_string_schema")]
     pub ip_count: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct HosterapiReinstallDedicatedServerInput {
     pub template: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct HosterapiDeleteServerInput {
     /// Delete even if the VM is running.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force: Option<bool>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct HosterapiSetServerRdnsInput {
     /// The IPv4 address to set the reverse DNS for.
     pub ip: String,
     /// The reverse DNS FQDN.
     #[graphql(validator(min_length = 1, max_length = 253))]
+    #[schemars(length(min = 1, max = 253))]
     pub hostname: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiChangeServerInput {
     #[graphql(validator(minimum = 1))]
+    #[schemars(range(min = 1))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_cores: Option<i32>,
     /// Memory, MB.
     #[graphql(validator(minimum = 1))]
+    #[schemars(range(min = 1))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem: Option<i32>,
     /// Root disk size (`10G`); the upstream refuses downgrades.
@@ -316,45 +331,52 @@ pub struct HosterapiChangeServerInput {
     pub disk: Option<String>,
     /// IP downgrades are silently ignored by the upstream.
     #[graphql(validator(minimum = 0))]
+    #[schemars(range(min = 0))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_count: Option<i32>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct HosterapiReinstallServerInput {
     /// Overrides the automatic template selection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct HosterapiRestoreServerBackupInput {
     /// The backup to restore, as its unix timestamp.
     pub backup: i64,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiCreateServerInput {
     /// OS template name.
     #[graphql(validator(min_length = 1))]
+    #[schemars(length(min = 1))]
     pub template: String,
     #[graphql(validator(minimum = 1))]
+    #[schemars(range(min = 1))]
     pub cpu_cores: i32,
     /// Memory, MB.
     #[graphql(validator(minimum = 1))]
+    #[schemars(range(min = 1))]
     pub mem: i32,
     /// Root disk size (`10G`).
     #[graphql(validator(min_length = 1))]
+    #[schemars(length(min = 1))]
     pub disk: String,
     #[graphql(validator(minimum = 0))]
+    #[schemars(range(min = 0))]
     pub ip_count: i32,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct HosterapiSoftwareInput {
     /// Server ID or IP (`sid|ip` upstream).
     #[serde(rename = "sid|ip", deserialize_with = "required_lenient_string")]
+    #[schemars(schema_with = "required_lenient_string_schema")]
     pub sid_or_ip: String,
     /// Package to install or uninstall.
     pub package: String,

@@ -10,6 +10,7 @@ use crate::{
     validate::Validate,
 };
 use async_graphql::{ComplexObject, Context, InputObject, Json, SimpleObject};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -189,25 +190,25 @@ fn http_url(url: &str) -> bool {
     crate::patchstack::valid_url(url)
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixLoginInput {
     pub email: String,
     /// Passed to the upstream; never stored or logged.
     pub password: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixRefreshInput {
     pub refresh_token: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixRevokeInput {
     /// The access or refresh token to revoke.
     pub token: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixCreateSiteInput {
     pub name: String,
     pub url: String,
@@ -225,7 +226,7 @@ impl Validate for OrchestrixCreateSiteInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct OrchestrixUpdateSiteInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -245,19 +246,19 @@ impl Validate for OrchestrixUpdateSiteInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct OrchestrixCreateSnapshotInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixUploadSnapshotInput {
     /// The snapshot data, base64-encoded.
     pub data: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct OrchestrixCreatePipelineInput {
     /// Plugin slugs to upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,7 +271,7 @@ pub struct OrchestrixCreatePipelineInput {
 /// The triage states a vulnerability record takes.
 pub const VULNERABILITY_STATUSES: [&str; 4] = ["open", "acknowledged", "resolved", "ignored"];
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixUpdateVulnerabilityInput {
     /// `open`, `acknowledged`, `resolved` or `ignored`.
     pub status: String,
@@ -310,7 +311,7 @@ fn check_events(events: &[String]) -> Result<(), GatewayError> {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixWebhookInput {
     pub url: String,
     pub events: Vec<String>,
@@ -327,7 +328,7 @@ impl Validate for OrchestrixWebhookInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct OrchestrixUpdateWebhookInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

@@ -8,6 +8,7 @@ use crate::{
     validate::Validate,
 };
 use async_graphql::{InputObject, SimpleObject};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -23,6 +24,19 @@ fn zero_or_one<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
             "newsletter must be 0 or 1, not {other}"
         ))),
     }
+}
+
+/// What `zero_or_one` reads, for the REST body's JSON Schema.
+fn zero_or_one_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "enum": [0, 1, "0", "1", false, true, null] })
+}
+
+/// What `lenient_i64` reads: an integer, or a string Rust reads as one.
+fn lenient_i64_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "anyOf": [
+        { "type": "integer", "format": "int64" },
+        { "type": "string", "pattern": "^[+-]?[0-9]{1,18}$" }
+    ] })
 }
 
 fn as_zero_or_one<S: Serializer>(v: &Option<bool>, s: S) -> Result<S::Ok, S::Error> {
@@ -136,7 +150,7 @@ fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// The upstream's own rules are checked here, with its own wording, so both surfaces refuse bad input
 /// the same way before any call.
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct PatchstackAddUserInput {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +166,7 @@ pub struct PatchstackAddUserInput {
         deserialize_with = "zero_or_one",
         serialize_with = "as_zero_or_one"
     )]
+    #[schemars(schema_with = "zero_or_one_schema")]
     pub newsletter: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
@@ -212,7 +227,7 @@ impl Validate for PatchstackAddUserInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct PatchstackSearchUserInput {
     pub email: String,
 }
@@ -227,7 +242,7 @@ impl Validate for PatchstackSearchUserInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct PatchstackEditUserInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -243,6 +258,7 @@ pub struct PatchstackEditUserInput {
         serialize_with = "as_zero_or_one",
         skip_serializing_if = "Option::is_none"
     )]
+    #[schemars(schema_with = "zero_or_one_schema")]
     pub newsletter: Option<bool>,
 }
 
@@ -258,12 +274,13 @@ impl Validate for PatchstackEditUserInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct PatchstackAddSiteInput {
     /// The site's URL, as `https://www.domain.com`.
     pub url: String,
     /// The Patchstack user the site belongs to.
     #[serde(deserialize_with = "lenient_i64")]
+    #[schemars(schema_with = "lenient_i64_schema")]
     pub userid: i64,
     /// Refuse a site already added to Patchstack by anyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -280,7 +297,7 @@ impl Validate for PatchstackAddSiteInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct PatchstackEditSiteInput {
     pub url: String,
 }

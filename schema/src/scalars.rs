@@ -28,6 +28,19 @@ impl ScalarType for JsonObject {
     }
 }
 
+/// On the REST layer a JSON object is read by serde as it is.
+impl schemars::JsonSchema for JsonObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JSONObject".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "object" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 use crate::{GatewayError, from_raw_by_serde, raw_reply, validate::Validate};
 use async_graphql::{InputObject, Json, SimpleObject};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -292,6 +293,19 @@ fn constants_out<S: Serializer>(
     map.serialize(s)
 }
 
+/// What `constants_in` reads: WPCS's map of constant name to value (any JSON; strings are sent as
+/// they are, other values as their JSON text) and privacy flag.
+fn constants_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": ["object", "null"],
+        "additionalProperties": {
+            "type": "object",
+            "required": ["value"],
+            "properties": { "value": {}, "isPrivate": { "type": "boolean" } }
+        }
+    })
+}
+
 fn constants_in<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Vec<WpcsPhpConstantInput>>, D::Error> {
@@ -310,7 +324,7 @@ fn constants_in<'de, D: Deserializer<'de>>(
     }))
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsCreateTenantInput {
     /// The version to add the tenant to; the production version when omitted.
@@ -361,6 +375,7 @@ pub struct WpcsCreateTenantInput {
         serialize_with = "constants_out",
         deserialize_with = "constants_in"
     )]
+    #[schemars(schema_with = "constants_schema")]
     pub php_constants: Option<Vec<WpcsPhpConstantInput>>,
 }
 
@@ -377,7 +392,7 @@ impl Validate for WpcsCreateTenantInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsUpdateTenantInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -388,10 +403,11 @@ pub struct WpcsUpdateTenantInput {
         serialize_with = "constants_out",
         deserialize_with = "constants_in"
     )]
+    #[schemars(schema_with = "constants_schema")]
     pub php_constants: Option<Vec<WpcsPhpConstantInput>>,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsAddDomainInput {
     pub domain_name: String,
@@ -409,7 +425,7 @@ impl Validate for WpcsAddDomainInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsSetMainDomainInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -427,13 +443,13 @@ impl Validate for WpcsSetMainDomainInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsMoveTenantInput {
     pub target_version_id: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone, Default)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsCreateVersionInput {
     /// The snapshot to base the version on (or `useCustomUpload`).
@@ -466,13 +482,13 @@ impl Validate for WpcsCreateVersionInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsSetProductionVersionInput {
     pub version_id: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsCreateProductInput {
     pub name: String,
@@ -489,7 +505,7 @@ impl Validate for WpcsCreateProductInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsSubscriptionUserInput {
     pub name: String,
@@ -497,7 +513,7 @@ pub struct WpcsSubscriptionUserInput {
     pub email_address: String,
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsCreateSubscriptionInput {
     pub name: String,
@@ -516,7 +532,7 @@ impl Validate for WpcsCreateSubscriptionInput {
     }
 }
 
-#[derive(InputObject, Deserialize, Serialize, Debug, Clone)]
+#[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsCreateBaseSnapshotInput {
     /// 5 to 50 characters of alphanumerics, spaces and dashes.

@@ -1,7 +1,12 @@
 //! GraphQL over HTTP: `POST` and `GET /graphql` per the GraphQL-over-HTTP spec. The response type is
 //! negotiated from `Accept` (`application/graphql-response+json` or `application/json`); with the former,
-//! requests that fail before execution answer 400. GET never runs a mutation. A browser asking for HTML
-//! gets GraphiQL.
+//! requests that fail before execution answer 400. A request that is not a well-formed GraphQL request
+//! (not JSON, a `query` that is not a string, `variables` that are not an object, ...) is a 400 and one
+//! whose body is not `application/json` a 415, whatever the media type. GET never runs a mutation. A
+//! browser asking for HTML gets GraphiQL.
+//!
+//! The request is read here rather than with async-graphql-axum's extractor: that one reads any
+//! content type as JSON and, for GET, ignores `operationName` (it expects `operation_name`).
 
 use super::AppState;
 use async_graphql::{
@@ -9,14 +14,14 @@ use async_graphql::{
     http::GraphiQLSource,
     parser::types::{DocumentOperations, OperationType},
 };
-use async_graphql_axum::GraphQLBatchRequest;
 use axum::{
-    extract::{FromRequest, Request, State},
-    http::{HeaderMap, StatusCode, header},
+    body::Bytes,
+    extract::{FromRequest, Query, Request, State},
+    http::{HeaderMap, StatusCode, Uri, header},
     response::{Html, IntoResponse, Response},
 };
-use hostplane_schema::principal::Caller;
-use serde_json::json;
+use hostplane_schema::{ErrorCode, principal::Caller};
+use serde_json::{Map, Value, json};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -36,8 +41,26 @@ impl MediaType {
     }
 }
 
+/// Whether a media type's parameters allow UTF-8, the only encoding the gateway reads and writes:
+/// no `charset`, or `charset=utf-8`.
+fn utf8_charset<'a>(params: impl IntoIterator<Item = &'a str>) -> bool {
+    params
+        .into_iter()
+        .filter_map(|p| {
+            let (name, value) = p.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"'))
+        })
+        .all(|charset| {
+            charset.eq_ignore_ascii_case("utf-8") || charset.eq_ignore_ascii_case("utf8")
+        })
+}
+
 /// Picks the response type from `Accept`: highest quality first, the listed order breaking ties.
-/// No header means `application/json`, as the spec asks for legacy clients; nothing acceptable is `None`.
+/// No header means `application/json`, as the spec asks for legacy clients, and so do the wildcards:
+/// a client that accepts anything (curl, `fetch`, a browser) was not written for the new media type
+/// and reads GraphQL errors from a 200. Nothing acceptable is `None`.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Some(MediaType::Json);
@@ -46,14 +69,18 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     for range in accept.split(',') {
         let mut parts = range.split(';').map(str::trim);
         let mime = parts.next().unwrap_or_default().to_ascii_lowercase();
-        let q = parts
-            .filter_map(|p| p.strip_prefix("q="))
+        let params: Vec<&str> = parts.collect();
+        let q = params
+            .iter()
+            .filter_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
             .find_map(|q| q.parse::<f32>().ok())
             .unwrap_or(1.0);
+        if !utf8_charset(params.iter().copied()) {
+            continue;
+        }
         let media = match mime.as_str() {
             GRAPHQL_RESPONSE => MediaType::GraphqlResponse,
-            JSON => MediaType::Json,
-            "*/*" | "application/*" => MediaType::GraphqlResponse,
+            JSON | "application/*" | "*/*" => MediaType::Json,
             _ => continue,
         };
         if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
@@ -81,6 +108,185 @@ fn not_acceptable() -> Response {
             .to_string(),
     )
         .into_response()
+}
+
+/// An HTTP request that is not a GraphQL request the gateway can run: refused before anything runs.
+#[derive(Debug)]
+struct Refusal {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+}
+
+impl Refusal {
+    fn bad_request(message: impl Into<String>) -> Refusal {
+        Refusal {
+            status: StatusCode::BAD_REQUEST,
+            code: ErrorCode::Validation,
+            message: message.into(),
+        }
+    }
+
+    fn respond(self, media: MediaType) -> Response {
+        error_response(self.status, media, self.code.as_str(), &self.message)
+    }
+}
+
+/// "a string", "an array", ... for messages about a parameter of the wrong JSON type.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A POST body must be `application/json` in UTF-8 (the one body type the spec requires); anything
+/// else, or no `Content-Type` at all, is a 415 rather than a guess.
+fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
+    let unsupported = |message: String| Refusal {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code: ErrorCode::Validation,
+        message,
+    };
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Err(unsupported(format!("a POST needs Content-Type: {JSON}")));
+    };
+    let value = value.to_str().unwrap_or_default();
+    let mut parts = value.split(';').map(str::trim);
+    let mime = parts.next().unwrap_or_default();
+    if mime.eq_ignore_ascii_case(JSON) && utf8_charset(parts) {
+        Ok(())
+    } else {
+        Err(unsupported(format!(
+            "Content-Type must be {JSON} (UTF-8), not {value:?}"
+        )))
+    }
+}
+
+/// One GraphQL request from its parameters (a POST body's object, or GET's query string as one):
+/// `query` a string, `operationName` a string or null, `variables` and `extensions` objects or null.
+/// Other keys are ignored.
+fn parse_params(params: Map<String, Value>) -> Result<async_graphql::Request, String> {
+    match params.get("query") {
+        Some(Value::String(_)) => {}
+        None | Some(Value::Null) => return Err("the `query` parameter is required".into()),
+        Some(other) => return Err(format!("`query` must be a string, not {}", kind(other))),
+    }
+    for (name, wants_object) in [
+        ("operationName", false),
+        ("variables", true),
+        ("extensions", true),
+    ] {
+        match params.get(name) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(_)) if !wants_object => {}
+            Some(Value::Object(_)) if wants_object => {}
+            Some(other) => {
+                let wanted = if wants_object {
+                    "an object"
+                } else {
+                    "a string"
+                };
+                return Err(format!(
+                    "`{name}` must be {wanted} or null, not {}",
+                    kind(other)
+                ));
+            }
+        }
+    }
+    // The shapes are checked; async-graphql's own deserializer builds the request, as it always did.
+    serde_json::from_value(Value::Object(params)).map_err(|e| format!("invalid request: {e}"))
+}
+
+/// A POST body: one request object, or a non-empty array of them (a batch of at most `max_batch`).
+fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Refusal::bad_request(
+            "the request body is empty: send a JSON object with a `query`",
+        ));
+    }
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Refusal::bad_request(format!("the request body is not JSON: {e}")))?;
+    match value {
+        Value::Object(params) => parse_params(params)
+            .map(BatchRequest::Single)
+            .map_err(Refusal::bad_request),
+        Value::Array(items) if items.is_empty() => Err(Refusal::bad_request(
+            "a batch must hold at least one operation",
+        )),
+        Value::Array(items) if items.len() > max_batch => Err(Refusal {
+            status: StatusCode::BAD_REQUEST,
+            code: ErrorCode::LimitExceeded,
+            message: format!(
+                "a batch may hold at most {max_batch} operations; this one holds {}",
+                items.len()
+            ),
+        }),
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                match item {
+                    Value::Object(params) => parse_params(params),
+                    other => Err(format!("must be an object, not {}", kind(&other))),
+                }
+                .map_err(|e| Refusal::bad_request(format!("operation {i} of the batch: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(BatchRequest::Batch),
+        other => Err(Refusal::bad_request(format!(
+            "the request body must be a JSON object (or an array of them, a batch), not {}",
+            kind(&other)
+        ))),
+    }
+}
+
+/// GET's query string as the parameters a POST body would hold: `variables` and `extensions` are JSON
+/// text. A URL cannot say null, so an empty `operationName`, `variables` or `extensions` is absent.
+/// Unknown parameters (cache busters) are ignored; a parameter given twice is ambiguous and refused.
+fn get_params(uri: &Uri) -> Result<Map<String, Value>, String> {
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|e| format!("the query string cannot be read: {e}"))?;
+    let mut params = Map::new();
+    for (name, text) in pairs {
+        let value = match name.as_str() {
+            "query" => Value::String(text),
+            "operationName" | "variables" | "extensions" if text.is_empty() => continue,
+            "operationName" => Value::String(text),
+            "variables" | "extensions" => serde_json::from_str(&text)
+                .map_err(|e| format!("`{name}` must be JSON text: {e}"))?,
+            _ => continue,
+        };
+        if params.insert(name.clone(), value).is_some() {
+            return Err(format!("`{name}` is given more than once"));
+        }
+    }
+    Ok(params)
+}
+
+/// Whether a response is a request error: the request never reached execution (parse, validation,
+/// variable coercion, limits, an unknown operation), so there is no `data` at all. Field errors carry
+/// a path; these do not.
+fn failed_before_execution(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// A response as JSON. A request error has no `data` entry (the GraphQL spec: "if an error was raised
+/// before execution begins, the data entry should not be present"); async-graphql writes `null`.
+fn response_json(response: &async_graphql::Response) -> Value {
+    let mut value = serde_json::to_value(response).expect("a GraphQL response always serializes");
+    if failed_before_execution(response)
+        && let Value::Object(fields) = &mut value
+    {
+        fields.remove("data");
+    }
+    value
 }
 
 /// Authenticates, executes and writes the response in the negotiated type.
@@ -113,23 +319,28 @@ async fn execute(
         BatchResponse::Single(r) => add_missing_codes(r),
         BatchResponse::Batch(rs) => rs.iter_mut().for_each(add_missing_codes),
     }
-    // With the new media type, a request that never reached execution is a 400. Field errors carry a
-    // path; parse and validation errors do not.
-    let failed_before_execution = match &response {
+    // With the new media type, a request that never reached execution is a 400; legacy clients read
+    // errors from a 200. A batch mixes outcomes, so it is always a 200.
+    let (status, body) = match &response {
         BatchResponse::Single(r) => {
-            r.data == async_graphql::Value::Null
-                && !r.errors.is_empty()
-                && r.errors.iter().all(|e| e.path.is_empty())
+            let status = if media == MediaType::GraphqlResponse && failed_before_execution(r) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, response_json(r))
         }
-        BatchResponse::Batch(_) => false,
+        BatchResponse::Batch(rs) => (
+            StatusCode::OK,
+            Value::Array(rs.iter().map(response_json).collect()),
+        ),
     };
-    let status = if media == MediaType::GraphqlResponse && failed_before_execution {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let body = serde_json::to_vec(&response).expect("a GraphQL response always serializes");
-    (status, [(header::CONTENT_TYPE, media.as_str())], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, media.as_str())],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// Errors raised by async-graphql itself (parse, validation, input coercion, limits) carry no code;
@@ -138,7 +349,7 @@ fn add_missing_codes(response: &mut async_graphql::Response) {
     for err in &mut response.errors {
         let ext = err.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {
-            ext.set("code", hostplane_schema::ErrorCode::Validation.as_str());
+            ext.set("code", ErrorCode::Validation.as_str());
         }
     }
 }
@@ -147,34 +358,26 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Re
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let batch =
-        match GraphQLBatchRequest::<async_graphql_axum::rejection::GraphQLRejection>::from_request(
-            request, &state,
-        )
-        .await
-        {
-            Ok(b) => b.into_inner(),
-            Err(rejection) => {
-                let message = rejection.0.to_string();
-                let status = if message.contains("content type") || message.contains("Content-Type")
-                {
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE
-                } else {
-                    StatusCode::BAD_REQUEST
-                };
-                return error_response(status, media, "VALIDATION", &message);
-            }
-        };
-    if let BatchRequest::Batch(operations) = &batch
-        && operations.len() > state.limits.max_batch
-    {
-        let message = format!(
-            "a batch may hold at most {} operations; this one holds {}",
-            state.limits.max_batch,
-            operations.len()
-        );
-        return error_response(StatusCode::BAD_REQUEST, media, "LIMIT_EXCEEDED", &message);
+    if let Err(refusal) = require_json_body(&headers) {
+        return refusal.respond(media);
     }
+    // `Bytes` honours the router's body limit (a 413); async-graphql-axum's reader did not.
+    let body = match Bytes::from_request(request, &state).await {
+        Ok(body) => body,
+        Err(rejection) => {
+            let status = rejection.status();
+            let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                ErrorCode::LimitExceeded
+            } else {
+                ErrorCode::Validation
+            };
+            return error_response(status, media, code.as_str(), &rejection.body_text());
+        }
+    };
+    let batch = match parse_body(&body, state.limits.max_batch) {
+        Ok(batch) => batch,
+        Err(refusal) => return refusal.respond(media),
+    };
     execute(&state, &headers, media, batch).await
 }
 
@@ -199,12 +402,12 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         return super::ws::accept(state, &mut parts).await;
     }
     let headers = parts.headers;
-    let query = parts.uri.query().unwrap_or_default();
+    let params = get_params(&parts.uri);
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    if wants_html && !query.split('&').any(|kv| kv.starts_with("query=")) {
+    if wants_html && params.as_ref().is_ok_and(|p| !p.contains_key("query")) {
         return Html(
             GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -216,11 +419,9 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let request = match async_graphql::http::parse_query_string(query) {
+    let request = match params.and_then(parse_params) {
         Ok(r) => r,
-        Err(e) => {
-            return error_response(StatusCode::BAD_REQUEST, media, "VALIDATION", &e.to_string());
-        }
+        Err(message) => return Refusal::bad_request(message).respond(media),
     };
     if is_mutation(&request) {
         let mut resp = error_response(
@@ -246,7 +447,14 @@ mod tests {
         h
     }
 
-    /// The preferred type wins by quality; unknown types alone are not acceptable.
+    fn content_type(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_TYPE, v.parse().unwrap());
+        h
+    }
+
+    /// The preferred type wins by quality; wildcards are legacy JSON; unknown types alone, or only in
+    /// another charset, are not acceptable.
     #[test]
     fn negotiation() {
         assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
@@ -263,6 +471,119 @@ mod tests {
             )),
             Some(MediaType::Json)
         );
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
+        assert_eq!(negotiate(&accept("application/*")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9, */*;q=0.1"
+            )),
+            Some(MediaType::GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json; charset=utf-8")),
+            Some(MediaType::GraphqlResponse)
+        );
         assert_eq!(negotiate(&accept("text/plain")), None);
+        assert_eq!(negotiate(&accept("application/json; charset=utf-16")), None);
+    }
+
+    /// Only JSON in UTF-8 is read; the charset parameter is optional.
+    #[test]
+    fn request_content_type() {
+        assert!(require_json_body(&content_type("application/json")).is_ok());
+        assert!(require_json_body(&content_type("Application/JSON; charset=UTF-8")).is_ok());
+        assert!(require_json_body(&content_type("application/json;charset=\"utf-8\"")).is_ok());
+        for refused in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/graphql",
+            "application/json; charset=iso-8859-1",
+        ] {
+            let err = require_json_body(&content_type(refused)).unwrap_err();
+            assert_eq!(err.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{refused}");
+        }
+        let err = require_json_body(&HeaderMap::new()).unwrap_err();
+        assert_eq!(err.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    fn refused(body: &str) -> Refusal {
+        parse_body(body.as_bytes(), 10).expect_err(body)
+    }
+
+    /// Parameters of the wrong JSON type are request errors, not silently dropped or defaulted.
+    #[test]
+    fn body_shapes() {
+        let single = parse_body(
+            br#"{"query": "query Q($a: Int) { a }", "operationName": "Q", "variables": {"a": 1}, "extensions": {"x": true}, "other": 1}"#,
+            10,
+        )
+        .unwrap();
+        let BatchRequest::Single(r) = single else {
+            panic!("a single request")
+        };
+        assert_eq!(r.query, "query Q($a: Int) { a }");
+        assert_eq!(r.operation_name.as_deref(), Some("Q"));
+        assert_eq!(r.variables.into_value(), async_graphql::value!({"a": 1}));
+        assert!(
+            parse_body(
+                br#"{"query": "{ a }", "operationName": null, "variables": null, "extensions": null}"#,
+                10
+            )
+            .is_ok()
+        );
+        for body in [
+            "",
+            "  ",
+            "{ \"not a JSON",
+            "42",
+            "\"{ a }\"",
+            "[]",
+            "[1]",
+            "{}",
+            r#"{"qeury": "{ a }"}"#,
+            r#"{"query": null}"#,
+            r#"{"query": {"obj": "ect"}}"#,
+            r#"{"query": ["{ a }"]}"#,
+            r#"{"query": "{ a }", "operationName": 0}"#,
+            r#"{"query": "{ a }", "variables": "{}"}"#,
+            r#"{"query": "{ a }", "variables": []}"#,
+            r#"{"query": "{ a }", "extensions": false}"#,
+            r#"[{"query": "{ a }"}, {"query": 1}]"#,
+        ] {
+            let refusal = refused(body);
+            assert_eq!(refusal.status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(refusal.code, ErrorCode::Validation, "{body}");
+        }
+        let BatchRequest::Batch(batch) =
+            parse_body(br#"[{"query": "{ a }"}, {"query": "{ b }"}]"#, 2).unwrap()
+        else {
+            panic!("a batch")
+        };
+        assert_eq!(batch.len(), 2);
+        let over = parse_body(br#"[{"query": "{ a }"}, {"query": "{ b }"}]"#, 1).unwrap_err();
+        assert_eq!(over.code, ErrorCode::LimitExceeded);
+    }
+
+    /// GET reads `operationName` (async-graphql's reader wanted `operation_name`) and JSON-encoded
+    /// `variables`; empty optional parameters are absent, repeated ones refused.
+    #[test]
+    fn query_string() {
+        let uri: Uri = "/graphql?query=query%20A%20%7B%20a%20%7D&operationName=A&variables=%7B%22x%22%3A1%7D&extensions=&_=123"
+            .parse()
+            .unwrap();
+        let r = parse_params(get_params(&uri).unwrap()).unwrap();
+        assert_eq!(r.query, "query A { a }");
+        assert_eq!(r.operation_name.as_deref(), Some("A"));
+        assert_eq!(r.variables.into_value(), async_graphql::value!({"x": 1}));
+        for bad in [
+            "/graphql",
+            "/graphql?operationName=A",
+            "/graphql?query=%7Ba%7D&variables=%7Bnot-json",
+            "/graphql?query=%7Ba%7D&variables=%5B%5D",
+            "/graphql?query=%7Ba%7D&query=%7Bb%7D",
+        ] {
+            let uri: Uri = bad.parse().unwrap();
+            assert!(get_params(&uri).and_then(parse_params).is_err(), "{bad}");
+        }
     }
 }

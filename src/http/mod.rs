@@ -5,6 +5,7 @@
 mod downloads;
 mod envelope;
 mod graphql;
+pub mod openapi;
 mod ops;
 mod rest;
 mod webhooks;
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router {
         .route("/rest/{connection}/{*path}", any(rest::handle))
         .route("/downloads/{token}", get(downloads::get))
         .route("/webhooks/orchestrix/{connection}", post(webhooks::orchestrix))
+        .route("/openapi.json", get(openapi::get))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))

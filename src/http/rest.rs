@@ -28,15 +28,17 @@ use std::collections::BTreeMap;
 /// another method is reported so the caller gets 405.
 fn route(
     provider: Provider,
-    method: Method,
+    method: Option<Method>,
     path: &str,
-) -> Result<(&'static Endpoint, BTreeMap<String, String>), bool> {
-    let mut path_exists = false;
+) -> Result<(&'static Endpoint, BTreeMap<String, String>), Vec<Method>> {
+    let mut allowed = Vec::new();
     let mut best: Option<(&'static Endpoint, _)> = None;
     for e in hostplane_resolvers::endpoints().filter(|e| e.provider == provider) {
         if let Some(params) = e.match_path(path) {
-            path_exists = true;
-            if e.method == method
+            if !allowed.contains(&e.method) {
+                allowed.push(e.method);
+            }
+            if Some(e.method) == method
                 && best
                     .as_ref()
                     .is_none_or(|(b, _)| e.specificity() > b.specificity())
@@ -45,7 +47,7 @@ fn route(
             }
         }
     }
-    best.ok_or(path_exists)
+    best.ok_or(allowed)
 }
 
 pub async fn handle(
@@ -106,17 +108,21 @@ pub async fn handle(
         },
     };
     let path = format!("/{path}");
-    let Some(method) = Method::from_http(&method) else {
-        return refuse(ErrorCode::Validation, "method not allowed");
-    };
-    let (endpoint, mut params) = match route(provider, method, &path) {
+    let (endpoint, mut params) = match route(provider, Method::from_http(&method), &path) {
         Ok(found) => found,
-        Err(true) => {
+        Err(allowed) if allowed.is_empty() => {
+            return refuse(ErrorCode::NotFound, &format!("no endpoint at {path}"));
+        }
+        // RFC 9110: a 405 names the methods the path does serve.
+        Err(allowed) => {
             let mut r = refuse(ErrorCode::Validation, "method not allowed");
             *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+            let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+            let allow = header::HeaderValue::from_str(&allow.join(", "))
+                .expect("method names are header-safe");
+            r.headers_mut().insert(header::ALLOW, allow);
             return r;
         }
-        Err(false) => return refuse(ErrorCode::NotFound, &format!("no endpoint at {path}")),
     };
     // Query-string parameters (`?page=2`) join the path's; a path parameter wins a clash.
     for (k, v) in query {

@@ -296,3 +296,32 @@ async fn admin_operations_need_admin() {
             .starts_with("hp_")
     );
 }
+
+/// A REST path served for other methods answers 405 with `Allow` naming them, whatever the method
+/// (HTTP's own OPTIONS and HEAD included); an unknown path is 404; the upstream sees neither.
+#[tokio::test]
+async fn wrong_methods_name_the_right_ones() {
+    let gw = spawn().await;
+    let before = gw.upstream.log.len();
+    let url = gw.url(&format!("/rest/{CONNECTION}/api/v1/datacenter/server"));
+    for method in ["DELETE", "OPTIONS", "PATCH"] {
+        let resp = gw
+            .http
+            .request(
+                reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+                &url,
+            )
+            .bearer_auth(admin())
+            .send()
+            .await
+            .expect("gateway answers");
+        assert_eq!(resp.status(), 405, "{method}");
+        let allow = resp.headers()["allow"].to_str().unwrap().to_string();
+        let mut allowed: Vec<&str> = allow.split(", ").collect();
+        allowed.sort();
+        assert_eq!(allowed, ["GET", "POST"], "{method}");
+    }
+    let (status, _) = gw.rest("GET", "/api/v1/datacenter/nowhere", None).await;
+    assert_eq!(status, 404);
+    assert_eq!(gw.upstream.log.len(), before);
+}

@@ -486,7 +486,7 @@ async fn subscription_requires_credentials() {
         .await;
     assert_eq!(ws.error_code("1").await, "UNAUTHENTICATED");
 
-    // A forged token in connection_init: graphql-transport-ws closes with 1002 and the reason.
+    // A forged token in connection_init: graphql-transport-ws closes with 4403 and the reason.
     let mut ws = WsClient::connect(&gw, "/graphql/ws", Protocol::TransportWs).await;
     let forged = forged_token();
     match ws
@@ -495,7 +495,7 @@ async fn subscription_requires_credentials() {
     {
         Incoming::Closed(Some((code, reason))) => {
             assert_eq!(
-                code, 1002,
+                code, 4403,
                 "rejected init closes the connection (reason: {reason})"
             );
             assert!(

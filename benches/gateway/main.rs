@@ -1,0 +1,548 @@
+//! The gateway benchmark (`cargo bench --bench gateway`): one run on loopback that prints, as markdown,
+//!
+//! - a REST call straight to the HosterAPI simulator, through nginx (a plain `proxy_pass`, the floor),
+//!   through the gateway's REST path and through GraphQL (the same upstream call), at one connection
+//!   (added latency) and at many (throughput);
+//! - the unified `sites` + `servers` query over every connection;
+//! - subscription fan-out: 1,000 and 10,000 WebSocket subscribers on one task's `taskUpdated`, with
+//!   delivery latency, the gateway's RSS and the upstream polls the task cost;
+//!
+//! then the targets with PASS or MISS. The gateway runs as its own process (the `hostplane` binary
+//! Cargo builds for this bench, `hostplane serve` with a config file and SQLite in a scratch
+//! directory) so its RSS is its own; the simulators and the load generator run here. nginx is
+//! Debian's (`apt-get install nginx`); without it that row is skipped.
+//!
+//! Knobs (environment): `BENCH_SECONDS` (measured seconds per row, 5), `BENCH_WARMUP` (seconds, 1),
+//! `BENCH_CONNS` (connections of the throughput rows, 32), `BENCH_SUBSCRIBERS` (`1000,10000`),
+//! `BENCH_TASK_SECONDS` (the fanned-out task's duration, 10), `BENCH_POLL_MS` (the gateway's task
+//! poll interval, 500).
+
+mod fanout;
+mod load;
+mod procs;
+
+use hostplane::auth::TokenMinter;
+use hostplane_adapters::{hosterapi, orchestrix, patchstack, wpcs};
+use hostplane_schema::principal::Scope;
+use load::{Call, Sample};
+use procs::{ChildGuard, GatewaySettings, Scratch, Upstream};
+use secrecy::SecretString;
+use serde_json::Value;
+use std::{
+    fmt::Write as _,
+    path::Path,
+    process::ExitCode,
+    time::{Duration, Instant},
+};
+
+const SECRET: &str = "bench-signing-secret-0123456789abcdef";
+const HOSTER: &str = "hoster";
+/// A second HosterAPI account, only for the fanned-out tasks, so its request log holds their polls.
+const TASKS: &str = "tasks";
+const STATUS_PATH: &str = "/api/v1/datacenter/server/4001/status";
+const STATUS_QUERY: &str = "{ hosterapiServerStatus(connection: \"hoster\", sid: 4001) { state cpu mem memfree netin netout uptime } }";
+const UNIFIED_QUERY: &str = "{ sites { totalCount nodes { domain provider } } servers { totalCount nodes { id kind state } } }";
+const MIB: f64 = 1024.0 * 1024.0;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}", d.as_secs_f64() * 1000.0)
+}
+
+fn pass(ok: bool) -> &'static str {
+    if ok { "PASS" } else { "MISS" }
+}
+
+/// One row of the request table.
+struct Row {
+    name: &'static str,
+    conns: usize,
+    sample: Sample,
+    /// CPU the process in the middle (nginx or the gateway) spent per measured request.
+    proxy_cpu_per_req: Option<Duration>,
+}
+
+/// CPU time of a process and its direct children (nginx's workers).
+fn tree_cpu(pid: u32) -> Duration {
+    let mut total = procs::cpu_time(pid).unwrap_or_default();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for entry in dir.flatten() {
+            let Some(child) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let parent = std::fs::read_to_string(format!("/proc/{child}/stat"))
+                .ok()
+                .and_then(|s| {
+                    let rest = s[s.rfind(')')? + 2..].to_string();
+                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                });
+            if parent == Some(pid) {
+                total += procs::cpu_time(child).unwrap_or_default();
+            }
+        }
+    }
+    total
+}
+
+struct Bench {
+    warmup: Duration,
+    window: Duration,
+}
+
+impl Bench {
+    async fn row(
+        &self,
+        name: &'static str,
+        call: &Call,
+        conns: usize,
+        proxy: Option<&ChildGuard>,
+    ) -> Row {
+        eprintln!("  {name}, {conns} connection(s) ...");
+        let cpu_before = proxy.map(|p| tree_cpu(p.pid()));
+        let started = Instant::now();
+        let sample = load::run(call, conns, self.warmup, self.window).await;
+        let elapsed = started.elapsed();
+        // The warm-up's CPU is taken out in proportion to its share of the run.
+        let proxy_cpu_per_req = match (proxy, cpu_before) {
+            (Some(p), Some(before)) if sample.ok > 0 => {
+                let used = tree_cpu(p.pid()).saturating_sub(before);
+                let share = self.window.as_secs_f64() / elapsed.as_secs_f64();
+                Some(used.mul_f64(share) / sample.ok as u32)
+            }
+            _ => None,
+        };
+        Row {
+            name,
+            conns,
+            sample,
+            proxy_cpu_per_req,
+        }
+    }
+}
+
+/// Sends `call` once and checks it answers 2xx with no GraphQL `errors`; returns the body.
+async fn check(name: &str, call: &Call) -> Result<Value, String> {
+    let (status, body) = load::probe(call).await?;
+    let text = String::from_utf8_lossy(&body);
+    let json: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if !status.is_success() || json.get("errors").is_some() {
+        return Err(format!("{name} answered {status}: {text}"));
+    }
+    Ok(json)
+}
+
+/// One fan-out run's figures.
+struct FanoutRow {
+    subscribers: usize,
+    connect_time: Duration,
+    result: fanout::Fanout,
+    rss_before: u64,
+    rss_peak: u64,
+    polls: usize,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gateway bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<String, String> {
+    let bench = Bench {
+        warmup: Duration::from_secs_f64(env_or("BENCH_WARMUP", 1.0)),
+        window: Duration::from_secs_f64(env_or("BENCH_SECONDS", 5.0)),
+    };
+    let conns: usize = env_or("BENCH_CONNS", 32);
+    let task_duration = Duration::from_secs_f64(env_or("BENCH_TASK_SECONDS", 10.0));
+    let poll_ms: u64 = env_or("BENCH_POLL_MS", 500);
+    let subscriber_counts: Vec<usize> = std::env::var("BENCH_SUBSCRIBERS")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let fd_limit = procs::raise_fd_limit();
+    let most = subscriber_counts.iter().copied().max().unwrap_or(0);
+    if fd_limit < most as u64 + 1024 {
+        return Err(format!(
+            "the open-file limit is {fd_limit}, too low for {most} subscribers (raise `ulimit -Hn`)"
+        ));
+    }
+
+    // The upstreams, in this process.
+    eprintln!("starting simulators and the gateway ...");
+    let hoster_config = hosterapi::simulator::SimConfig::default();
+    let hoster_token = hoster_config.token.clone();
+    let (_, hoster) = hosterapi::simulator::Simulator::start(hoster_config)
+        .await
+        .map_err(|e| format!("HosterAPI simulator: {e}"))?;
+    let (_, tasks) = hosterapi::simulator::Simulator::start(hosterapi::simulator::SimConfig {
+        token: hoster_token.clone(),
+        job_duration: task_duration,
+    })
+    .await
+    .map_err(|e| format!("HosterAPI simulator: {e}"))?;
+    let patch_config = patchstack::simulator::SimConfig::default();
+    let patch_token = patch_config.token.clone();
+    let (_, patch) = patchstack::simulator::Simulator::start(patch_config)
+        .await
+        .map_err(|e| format!("Patchstack simulator: {e}"))?;
+    let orch_config = orchestrix::simulator::SimConfig::default();
+    let orch_token = orch_config.api_token.clone();
+    let (_, orch) = orchestrix::simulator::Simulator::start(orch_config)
+        .await
+        .map_err(|e| format!("Orchestrix simulator: {e}"))?;
+    let wpcs_config = wpcs::simulator::SimConfig::default();
+    let (wpcs_key, wpcs_secret) = (wpcs_config.key.clone(), wpcs_config.secret.clone());
+    let (_, wpcs) = wpcs::simulator::Simulator::start(wpcs_config)
+        .await
+        .map_err(|e| format!("WPCS simulator: {e}"))?;
+
+    // The gateway, as its own process.
+    let binary = Path::new(env!("CARGO_BIN_EXE_hostplane"));
+    let scratch = Scratch::new("gateway");
+    let gateway = procs::start_gateway(
+        binary,
+        &scratch,
+        &GatewaySettings {
+            secret: SECRET,
+            poll_interval_ms: poll_ms,
+            log_filter: "info",
+            connections: vec![
+                Upstream {
+                    name: HOSTER,
+                    provider: "hosterapi",
+                    base_url: hoster.base_url(),
+                    credentials: vec![("token", &hoster_token)],
+                },
+                Upstream {
+                    name: TASKS,
+                    provider: "hosterapi",
+                    base_url: tasks.base_url(),
+                    credentials: vec![("token", &hoster_token)],
+                },
+                Upstream {
+                    name: "patch",
+                    provider: "patchstack",
+                    base_url: patch.base_url(),
+                    credentials: vec![("token", &patch_token)],
+                },
+                Upstream {
+                    name: "orch",
+                    provider: "orchestrix",
+                    base_url: orch.base_url(),
+                    credentials: vec![("token", &orch_token)],
+                },
+                Upstream {
+                    name: "wpcs",
+                    provider: "wpcs",
+                    base_url: wpcs.base_url(),
+                    credentials: vec![("key", &wpcs_key), ("secret", &wpcs_secret)],
+                },
+            ],
+        },
+    )?;
+    let token = TokenMinter::new("hostplane", "hostplane", &SecretString::from(SECRET)).mint(
+        "bench",
+        &[Scope::Read, Scope::Write],
+        None,
+        Duration::from_secs(4 * 3600),
+    );
+    let bearer = format!("Bearer {token}");
+
+    // nginx, if installed.
+    let nginx_scratch = Scratch::new("nginx");
+    let nginx = match procs::find_nginx() {
+        Some(bin) => match procs::start_nginx(&bin, &nginx_scratch, hoster.addr) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                eprintln!("nginx did not start, its row is skipped: {e}");
+                None
+            }
+        },
+        None => {
+            eprintln!("nginx is not installed (apt-get install -y nginx); its row is skipped");
+            None
+        }
+    };
+    let nginx_note = match &nginx {
+        Some(_) => String::new(),
+        None => "nginx was not available: its row and ratio are missing.\n".into(),
+    };
+
+    // The calls, each checked once before it is loaded.
+    let sim_auth = format!("Bearer {hoster_token}");
+    let direct = Call::get(hoster.addr, STATUS_PATH, &sim_auth);
+    let proxied = nginx
+        .as_ref()
+        .map(|n| Call::get(n.addr, STATUS_PATH, &sim_auth));
+    let rest = Call::get(
+        gateway.addr,
+        &format!("/rest/{HOSTER}{STATUS_PATH}"),
+        &bearer,
+    );
+    let graphql = Call::graphql(gateway.addr, STATUS_QUERY, &bearer);
+    let unified = Call::graphql(gateway.addr, UNIFIED_QUERY, &bearer);
+    check("direct", &direct).await?;
+    if let Some(p) = &proxied {
+        check("nginx", p).await?;
+    }
+    check("gateway REST", &rest).await?;
+    check("gateway GraphQL", &graphql).await?;
+    let unified_body = check("unified query", &unified).await?;
+    let unified_sites = unified_body["data"]["sites"]["totalCount"].clone();
+    let unified_servers = unified_body["data"]["servers"]["totalCount"].clone();
+    let idle_rss = procs::memory(gateway.pid()).map_or(0, |m| m.0);
+
+    // Requests: one connection (added latency), then many (throughput).
+    eprintln!(
+        "request rows ({}s warm-up, {}s measured each):",
+        bench.warmup.as_secs_f64(),
+        bench.window.as_secs_f64()
+    );
+    let mut rows = Vec::new();
+    for c in [1, conns] {
+        rows.push(bench.row("direct to the simulator", &direct, c, None).await);
+        if let (Some(p), Some(n)) = (&proxied, &nginx) {
+            rows.push(bench.row("nginx proxy_pass", p, c, Some(n)).await);
+        }
+        rows.push(
+            bench
+                .row("gateway REST path", &rest, c, Some(&gateway))
+                .await,
+        );
+        rows.push(
+            bench
+                .row("gateway GraphQL", &graphql, c, Some(&gateway))
+                .await,
+        );
+        rows.push(
+            bench
+                .row("unified sites + servers", &unified, c, Some(&gateway))
+                .await,
+        );
+    }
+    let find = |name: &str, c: usize| rows.iter().find(|r| r.name == name && r.conns == c);
+    let after_requests = procs::memory(gateway.pid()).map_or(0, |m| m.0);
+
+    // Subscription fan-out, one task per subscriber count.
+    let poll_path = |sid: u64| format!("/api/v1/datacenter/server/{sid}/backups/status");
+    let mut fanouts = Vec::new();
+    for (i, &n) in subscriber_counts.iter().enumerate() {
+        let sid = 4001 + i as u64 % 2;
+        eprintln!("fan-out: {n} subscribers ...");
+        let rss_before = procs::memory(gateway.pid()).map_or(0, |m| m.0);
+        let sampler = fanout::RssSampler::start(gateway.pid());
+        let t = Instant::now();
+        let sockets = fanout::connect(gateway.addr, &token, n).await?;
+        let connect_time = t.elapsed();
+        let polls_before = tasks.log.count("GET", &poll_path(sid));
+        let mutation = format!(
+            "mutation {{ hosterapiCreateServerBackup(connection: \"{TASKS}\", sid: {sid}) {{ task {{ id status }} }} }}"
+        );
+        let started = check(
+            "hosterapiCreateServerBackup",
+            &Call::graphql(gateway.addr, &mutation, &bearer),
+        )
+        .await?;
+        let task_id = started["data"]["hosterapiCreateServerBackup"]["task"]["id"]
+            .as_str()
+            .ok_or_else(|| format!("no task id in {started}"))?
+            .to_string();
+        let result =
+            fanout::follow(sockets, &task_id, task_duration + Duration::from_secs(120)).await;
+        let rss_peak = sampler.stop().await;
+        let polls = tasks.log.count("GET", &poll_path(sid)) - polls_before;
+        if !result.errors.is_empty() {
+            eprintln!(
+                "  subscriber errors ({}): {:?}",
+                result.errors.len(),
+                &result.errors[..result.errors.len().min(3)]
+            );
+        }
+        fanouts.push(FanoutRow {
+            subscribers: n,
+            connect_time,
+            result,
+            rss_before,
+            rss_peak,
+            polls,
+        });
+        // Let the gateway drop the closed sockets before the next run.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let (_, hwm) = procs::memory(gateway.pid()).unwrap_or((0, 0));
+    drop(nginx);
+    drop(gateway);
+
+    // The report.
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n### Gateway benchmark\n\n`cargo bench --bench gateway` on {} cores, loopback; load generator, simulators, gateway \
+         and nginx share them. {}s measured per row after {}s warm-up; throughput rows use {conns} keep-alive \
+         connections. Every call is `GET {STATUS_PATH}` upstream (GraphQL: `hosterapiServerStatus`). \
+         \"proxy CPU\" is CPU time of the process in the middle (nginx master and workers, or the gateway) per request.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        bench.window.as_secs_f64(),
+        bench.warmup.as_secs_f64(),
+    );
+    out += &nginx_note;
+    out += "| path | conns | req/s | p50 ms | p99 ms | vs direct req/s | proxy CPU µs/req | errors |\n";
+    out += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for r in &rows {
+        let base = find("direct to the simulator", r.conns).map_or(0.0, |d| d.sample.throughput());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.0} | {} | {} | {:.0}% | {} | {} |",
+            r.name,
+            r.conns,
+            r.sample.throughput(),
+            ms(r.sample.quantile(0.50)),
+            ms(r.sample.quantile(0.99)),
+            100.0 * r.sample.throughput() / base.max(f64::MIN_POSITIVE),
+            r.proxy_cpu_per_req
+                .map_or("-".into(), |d| format!("{:.0}", d.as_secs_f64() * 1e6)),
+            r.sample.errors,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nThe unified query answers {unified_sites} sites and {unified_servers} servers from 5 connections \
+         (Orchestrix, WPCS, Patchstack, two HosterAPI), each server's live state read upstream.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| subscribers | connected in s | subscribed in s | changes | delivered | delivery p50 ms | delivery p99 ms | max ms | gateway RSS before → peak MiB | upstream polls per task |"
+    );
+    out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    let expected_polls = task_duration.as_millis() as f64 / poll_ms as f64;
+    for f in &fanouts {
+        let r = &f.result;
+        let _ = writeln!(
+            out,
+            "| {} | {:.1} | {:.1} | {} | {}/{} | {} | {} | {} | {:.0} → {:.0} | {} |",
+            f.subscribers,
+            f.connect_time.as_secs_f64(),
+            r.subscribe_time.as_secs_f64(),
+            r.changes,
+            r.delivered,
+            r.expected,
+            ms(load::quantile(&r.latencies, 0.50)),
+            ms(load::quantile(&r.latencies, 0.99)),
+            ms(load::quantile(&r.latencies, 1.0)),
+            f.rss_before as f64 / MIB,
+            f.rss_peak as f64 / MIB,
+            f.polls,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nThe task is a HosterAPI VM backup lasting {:.0} s, polled every {poll_ms} ms (≈ {expected_polls:.0} polls). \
+         Delivery latency runs from the change's `updatedAt` (stamped when the gateway observed it, before \
+         storing it) to its arrival at the subscriber; only changes published after every subscriber was in \
+         place count. Gateway RSS: {:.0} MiB idle, {:.0} MiB after the request rows, {:.0} MiB peak (VmHWM).\n",
+        task_duration.as_secs_f64(),
+        idle_rss as f64 / MIB,
+        after_requests as f64 / MIB,
+        hwm as f64 / MIB,
+    );
+
+    // Targets.
+    out += "| target | measured | goal | result |\n|---|---|---|---|\n";
+    let p50 = |name: &str| find(name, 1).map(|r| r.sample.quantile(0.50));
+    let tput = |name: &str| find(name, conns).map(|r| r.sample.throughput());
+    if let Some(d) = p50("direct to the simulator") {
+        for name in ["nginx proxy_pass", "gateway REST path", "gateway GraphQL"] {
+            if let Some(p) = p50(name) {
+                let added = p.saturating_sub(d);
+                let goal = if name.starts_with("nginx") {
+                    "(the floor)"
+                } else {
+                    "< 0.250 ms"
+                };
+                let result = if name.starts_with("nginx") {
+                    "-"
+                } else {
+                    pass(added < Duration::from_micros(250))
+                };
+                let _ = writeln!(
+                    out,
+                    "| added p50 latency at 1 connection, {name} | {} ms | {goal} | {result} |",
+                    ms(added)
+                );
+            }
+        }
+    }
+    let direct_t = tput("direct to the simulator").unwrap_or(0.0);
+    let rest_t = tput("gateway REST path").unwrap_or(0.0);
+    let gql_t = tput("gateway GraphQL").unwrap_or(0.0);
+    let ceiling = tput("nginx proxy_pass").map(|n| n / direct_t);
+    let _ = writeln!(
+        out,
+        "| REST-path throughput / direct | {:.0}% | ≥ 40%{} | {} |",
+        100.0 * rest_t / direct_t,
+        ceiling.map_or(String::new(), |c| format!(" (nginx: {:.0}%)", 100.0 * c)),
+        pass(rest_t / direct_t >= 0.40),
+    );
+    let _ = writeln!(
+        out,
+        "| GraphQL throughput / REST path | {:.0}% | ≥ 80% | {} |",
+        100.0 * gql_t / rest_t,
+        pass(gql_t / rest_t >= 0.80),
+    );
+    if !fanouts.is_empty() {
+        let polls: Vec<String> = fanouts
+            .iter()
+            .map(|f| format!("{} ({} subs)", f.polls, f.subscribers))
+            .collect();
+        let same = fanouts
+            .iter()
+            .all(|f| (f.polls as f64 - expected_polls).abs() <= 2.0);
+        let _ = writeln!(
+            out,
+            "| upstream polls per task | {} | one per {poll_ms} ms interval (≈ {expected_polls:.0}) whatever the subscribers | {} |",
+            polls.join(", "),
+            pass(same),
+        );
+        let all_delivered = fanouts.iter().all(|f| {
+            f.result.delivered == f.result.expected && f.result.completed == f.subscribers
+        });
+        let delivered: Vec<String> = fanouts
+            .iter()
+            .map(|f| format!("{}/{} completed", f.result.completed, f.subscribers))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| every change to every subscriber | {} | all | {} |",
+            delivered.join(", "),
+            pass(all_delivered)
+        );
+    }
+    if let Some(f) = fanouts.iter().find(|f| f.subscribers == 10_000) {
+        let _ = writeln!(
+            out,
+            "| gateway RSS with 10,000 subscribers | {:.0} MiB | < 256 MiB | {} |",
+            f.rss_peak as f64 / MIB,
+            pass(f.rss_peak < 256 * 1024 * 1024),
+        );
+    }
+    Ok(out)
+}

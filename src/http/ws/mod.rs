@@ -1,0 +1,73 @@
+//! GraphQL over WebSocket, with both subprotocols: `graphql-transport-ws` (the graphql-ws library's)
+//! and the older `graphql-ws` (subscriptions-transport-ws). Credentials come from the
+//! `connection_init` payload (`Authorization`, `authorization` or `token`), or from the upgrade
+//! request's `Authorization` header for clients that can set one.
+//!
+//! The protocol layer is the gateway's own rather than async-graphql's `WebSocket`, which closes with
+//! codes the protocol does not define (1002 for a refused `connection_init` or a malformed message,
+//! 1011 for a subscribe before the ack), replaces a duplicate id instead of closing 4409, never pings
+//! and has no per-connection limit on running operations.
+
+mod protocol;
+mod session;
+
+use super::AppState;
+use axum::{
+    extract::{FromRequestParts, Request, State, WebSocketUpgrade},
+    http::{StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use protocol::Protocol;
+
+pub async fn upgrade(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, _) = request.into_parts();
+    accept(state, &mut parts).await
+}
+
+pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
+    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &state).await {
+        Ok(u) => u,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let headers = &parts.headers;
+    let Some(protocol) = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Protocol::negotiate)
+    else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "offer the graphql-transport-ws or graphql-ws subprotocol",
+        )
+            .into_response();
+    };
+    let header_principal = match state
+        .authenticate(
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return (StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
+    };
+    let origin = state.origin(headers);
+    // A message may be as large as an HTTP request body, not tungstenite's default of 64 MiB.
+    let max_message = state.limits.max_body_bytes;
+    upgrade
+        .protocols([protocol.name()])
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_upgrade(move |socket| {
+            session::run(
+                socket,
+                state,
+                session::Upgrade {
+                    protocol,
+                    header_principal,
+                    origin,
+                },
+            )
+        })
+}

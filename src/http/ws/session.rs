@@ -1,0 +1,368 @@
+//! One WebSocket connection: a single loop reads the client's messages, forwards the results of its
+//! operations, keeps the connection alive and enforces the init timeout. Operations run as streams
+//! polled by that same loop, so a slow reader slows its own operations down instead of buffering
+//! their results without bound.
+
+use super::protocol::{ClientMessage, Close, Protocol, coded_error, parse, server};
+use crate::http::AppState;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{
+    StreamExt,
+    stream::{self, AbortHandle, BoxStream, SelectAll},
+};
+use hostplane_resolvers::Origin;
+use hostplane_schema::{ErrorCode, principal::Caller, principal::Principal};
+use serde_json::{Map, Value};
+use std::{collections::HashMap, time::Duration};
+use tokio::time::{Instant, sleep_until, timeout};
+
+/// How long a closing connection waits for the client's own close frame, so the close frame is not
+/// lost to a reset of a socket that still has unread data.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
+/// What the upgrade request established: who the upgrade's own `Authorization` header named, and
+/// the origin.
+pub struct Upgrade {
+    pub protocol: Protocol,
+    pub header_principal: Option<Principal>,
+    pub origin: Origin,
+}
+
+/// Why the loop stopped.
+enum End {
+    /// The server closes with this code.
+    Close(Close),
+    /// The client closed, or the socket failed: there is nobody to tell.
+    Gone,
+}
+
+/// What an operation's stream yields, tagged with the operation it belongs to.
+enum Event {
+    Result(Key, Box<async_graphql::Response>),
+    Done(Key),
+}
+
+/// An operation id and the generation of the operation that used it: a client may reuse an id once
+/// the operation ended, and events of the earlier one still in flight must not reach the new one.
+#[derive(Clone, PartialEq, Eq)]
+struct Key {
+    id: String,
+    generation: u64,
+}
+
+struct Running {
+    generation: u64,
+    abort: AbortHandle,
+    /// Whether a result was already sent: only a first result can be a refusal before execution.
+    started: bool,
+}
+
+struct Session {
+    socket: WebSocket,
+    state: AppState,
+    upgrade: Upgrade,
+    /// The caller, once the connection is acknowledged.
+    caller: Option<Caller>,
+    init_received: bool,
+    init_deadline: Option<Instant>,
+    /// When to send the next keep-alive; `None` until acknowledged or with keep-alives off.
+    next_keepalive: Option<Instant>,
+    running: HashMap<String, Running>,
+    streams: SelectAll<BoxStream<'static, Event>>,
+    generation: u64,
+}
+
+pub async fn run(socket: WebSocket, state: AppState, upgrade: Upgrade) {
+    let init_timeout = state.limits.init_timeout;
+    let mut session = Session {
+        socket,
+        state,
+        upgrade,
+        caller: None,
+        init_received: false,
+        // A zero duration switches the limit off rather than closing every connection at once.
+        init_deadline: (!init_timeout.is_zero()).then(|| Instant::now() + init_timeout),
+        next_keepalive: None,
+        running: HashMap::new(),
+        streams: SelectAll::new(),
+        generation: 0,
+    };
+    let end = session.serve().await;
+    session.finish(end).await;
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn at(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Session {
+    fn protocol(&self) -> Protocol {
+        self.upgrade.protocol
+    }
+
+    async fn serve(&mut self) -> End {
+        loop {
+            let step = tokio::select! {
+                frame = self.socket.recv() => match frame {
+                    Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
+                    // The reference server reads binary frames as text too.
+                    Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                        Ok(text) => self.on_text(text).await,
+                        Err(_) => Err(End::Close(Close::bad_request("not UTF-8"))),
+                    },
+                    // WebSocket-level pings are answered by the WebSocket layer itself.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Ok(Message::Close(_))) | None => Err(End::Gone),
+                    Some(Err(e)) => {
+                        tracing::debug!(error = %e, "WebSocket read failed");
+                        Err(End::Gone)
+                    }
+                },
+                Some(event) = self.streams.next(), if !self.streams.is_empty() => {
+                    self.on_event(event).await
+                }
+                () = at(self.init_deadline), if !self.init_received => {
+                    Err(End::Close(Close::init_timeout()))
+                }
+                () = at(self.next_keepalive) => {
+                    self.send(server::keepalive(self.protocol())).await
+                }
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    /// Sends one message; every message sent postpones the next keep-alive, which only idle
+    /// connections need.
+    async fn send(&mut self, message: Value) -> Result<(), End> {
+        self.socket
+            .send(Message::text(message.to_string()))
+            .await
+            .map_err(|_| End::Gone)?;
+        if self.next_keepalive.is_some() {
+            self.schedule_keepalive();
+        }
+        Ok(())
+    }
+
+    fn schedule_keepalive(&mut self) {
+        let every = self.state.limits.keepalive;
+        self.next_keepalive = (!every.is_zero()).then(|| Instant::now() + every);
+    }
+
+    async fn on_text(&mut self, text: &str) -> Result<(), End> {
+        let message =
+            parse(self.protocol(), text).map_err(|why| End::Close(Close::bad_request(why)))?;
+        match message {
+            ClientMessage::Init(payload) => self.on_init(payload).await,
+            ClientMessage::Ping(payload) => self.send(server::pong(payload)).await,
+            ClientMessage::Pong => Ok(()),
+            ClientMessage::Subscribe { id, request } => self.on_subscribe(id, *request).await,
+            ClientMessage::Complete { id } => {
+                // The client stops listening: nothing more is sent for it, `complete` included.
+                if let Some(running) = self.running.remove(&id) {
+                    running.abort.abort();
+                }
+                Ok(())
+            }
+            ClientMessage::Terminate => Err(End::Close(Close::new(Close::NORMAL, ""))),
+        }
+    }
+
+    async fn on_init(&mut self, payload: Option<Map<String, Value>>) -> Result<(), End> {
+        if self.init_received {
+            return Err(End::Close(Close::too_many_inits()));
+        }
+        self.init_received = true;
+        let principal = authenticate(
+            &self.state,
+            &self.upgrade.header_principal,
+            payload.as_ref(),
+        )
+        .await
+        .map_err(|why| End::Close(Close::forbidden(why)))?;
+        self.caller = Some(Caller(principal));
+        self.send(server::ack()).await?;
+        self.schedule_keepalive();
+        // subscriptions-transport-ws servers send the first `ka` right after the ack; its client
+        // starts its own keep-alive timeout only once it has seen one.
+        if self.protocol() == Protocol::LegacyWs && self.next_keepalive.is_some() {
+            self.send(server::keepalive(Protocol::LegacyWs)).await?;
+        }
+        Ok(())
+    }
+
+    async fn on_subscribe(
+        &mut self,
+        id: String,
+        request: async_graphql::Request,
+    ) -> Result<(), End> {
+        let Some(caller) = self.caller.clone() else {
+            return Err(End::Close(Close::unauthorized()));
+        };
+        if self.running.contains_key(&id) {
+            return Err(End::Close(Close::subscriber_exists(&id)));
+        }
+        let max = self.state.limits.max_subscriptions_per_connection;
+        if self.running.len() >= max {
+            // Refuse this operation alone: the ones already running, and the socket, carry on.
+            let message = format!(
+                "a WebSocket may run at most {max} operations at once; complete one before starting another"
+            );
+            let error = coded_error(&message, ErrorCode::LimitExceeded.as_str());
+            return self
+                .send(server::error(self.protocol(), &id, vec![error]))
+                .await;
+        }
+        self.generation += 1;
+        let key = Key {
+            id: id.clone(),
+            generation: self.generation,
+        };
+        let request = request.data(caller).data(self.upgrade.origin.clone());
+        let (results, abort) = stream::abortable(self.state.schema.execute_stream(request));
+        let done = key.clone();
+        let events = results
+            .map(move |r| Event::Result(key.clone(), Box::new(r)))
+            .chain(stream::once(async move { Event::Done(done) }));
+        self.streams.push(events.boxed());
+        self.running.insert(
+            id,
+            Running {
+                generation: self.generation,
+                abort,
+                started: false,
+            },
+        );
+        Ok(())
+    }
+
+    async fn on_event(&mut self, event: Event) -> Result<(), End> {
+        let key = match &event {
+            Event::Result(key, _) | Event::Done(key) => key,
+        };
+        // Events of an operation the client completed, or of an earlier one under the same id.
+        let Some(running) = self
+            .running
+            .get_mut(&key.id)
+            .filter(|r| r.generation == key.generation)
+        else {
+            return Ok(());
+        };
+        match event {
+            Event::Result(key, mut response) => {
+                add_missing_codes(&mut response);
+                let first = !std::mem::replace(&mut running.started, true);
+                if first
+                    && self.protocol() == Protocol::TransportWs
+                    && refused_before_execution(&response)
+                {
+                    // graphql-transport-ws reports a request that never ran (parse, validation,
+                    // limits) as `error`, which ends the operation without `complete`.
+                    if let Some(running) = self.running.remove(&key.id) {
+                        running.abort.abort();
+                    }
+                    let errors = response.errors.iter().map(to_json).collect();
+                    return self
+                        .send(server::error(self.protocol(), &key.id, errors))
+                        .await;
+                }
+                let payload = to_json(&response);
+                self.send(server::next(self.protocol(), &key.id, payload))
+                    .await
+            }
+            Event::Done(key) => {
+                self.running.remove(&key.id);
+                self.send(server::complete(&key.id)).await
+            }
+        }
+    }
+
+    /// Stops every operation, tells the client why (when there is a reason to give and someone to
+    /// give it to) and waits, within a bound, for the close handshake to finish.
+    async fn finish(mut self, end: End) {
+        for (_, running) in self.running.drain() {
+            running.abort.abort();
+        }
+        drop(std::mem::take(&mut self.streams));
+        let Some(close) = (match end {
+            End::Close(close) => Some(close),
+            End::Gone => None,
+        }) else {
+            return;
+        };
+        tracing::debug!(code = close.code, reason = %close.reason, "closing a GraphQL WebSocket");
+        // The legacy protocol has no close codes of its own: its clients learn why from a
+        // `connection_error` first.
+        if self.protocol() == Protocol::LegacyWs && close.code != Close::NORMAL {
+            let _ = self.send(server::connection_error(&close.reason)).await;
+        }
+        let frame = CloseFrame {
+            code: close.code,
+            reason: close.reason.into(),
+        };
+        if self.socket.send(Message::Close(Some(frame))).await.is_err() {
+            return;
+        }
+        let _ = timeout(CLOSE_GRACE, async {
+            while let Some(Ok(message)) = self.socket.recv().await {
+                if matches!(message, Message::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+}
+
+/// The principal a `connection_init` payload names under `Authorization`, `authorization` or
+/// `token` (a bearer value or the bare credential), or else the upgrade request's own.
+async fn authenticate(
+    state: &AppState,
+    header_principal: &Option<Principal>,
+    payload: Option<&Map<String, Value>>,
+) -> Result<Option<Principal>, String> {
+    let presented = payload.and_then(|p| {
+        ["Authorization", "authorization", "token"]
+            .iter()
+            .find_map(|k| p.get(*k))
+    });
+    let credential = match presented {
+        None | Some(Value::Null) => return Ok(header_principal.clone()),
+        Some(Value::String(v)) => crate::auth::bearer(v).unwrap_or(v),
+        Some(_) => return Err("the credential must be a string".into()),
+    };
+    state
+        .authenticate_credential(credential)
+        .await
+        .map(Some)
+        .map_err(|e| e.to_string())
+}
+
+/// A result that carries no data and only errors without a path never reached execution.
+fn refused_before_execution(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// Errors raised by async-graphql itself (parse, validation, input coercion) carry no code; every
+/// error a client sees has one, as over HTTP.
+fn add_missing_codes(response: &mut async_graphql::Response) {
+    for err in &mut response.errors {
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", ErrorCode::Validation.as_str());
+        }
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("a GraphQL response always serializes")
+}
