@@ -15,7 +15,9 @@
 //! Knobs (environment): `BENCH_SECONDS` (measured seconds per row, 5), `BENCH_WARMUP` (seconds, 1),
 //! `BENCH_CONNS` (connections of the throughput rows, 32), `BENCH_SUBSCRIBERS` (`1000,10000`),
 //! `BENCH_TASK_SECONDS` (the fanned-out task's duration, 10), `BENCH_POLL_MS` (the gateway's task
-//! poll interval, 500).
+//! poll interval, 500), `BENCH_ROWS` (which request rows: `direct,nginx,rest,graphql,unified`),
+//! `BENCH_GATEWAY_LOG` (the gateway's log filter, `info` as by default), `BENCH_GATEWAY_WORKERS`
+//! (the gateway's runtime threads, one per core by default).
 
 mod fanout;
 mod load;
@@ -147,6 +149,8 @@ struct FanoutRow {
     connect_time: Duration,
     result: fanout::Fanout,
     rss_before: u64,
+    /// With every socket open and initialised, before any subscription.
+    rss_connected: u64,
     rss_peak: u64,
     polls: usize,
 }
@@ -178,6 +182,16 @@ async fn run() -> Result<String, String> {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let rows_wanted: Vec<String> = std::env::var("BENCH_ROWS")
+        .unwrap_or_else(|_| "direct,nginx,rest,graphql,unified".into())
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .collect();
+    let wanted = |key: &str| rows_wanted.iter().any(|r| r == key);
+    let log_filter: String = env_or("BENCH_GATEWAY_LOG", "info".to_string());
+    let workers: Option<usize> = std::env::var("BENCH_GATEWAY_WORKERS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok());
     let fd_limit = procs::raise_fd_limit();
     let most = subscriber_counts.iter().copied().max().unwrap_or(0);
     if fd_limit < most as u64 + 1024 {
@@ -224,7 +238,8 @@ async fn run() -> Result<String, String> {
         &GatewaySettings {
             secret: SECRET,
             poll_interval_ms: poll_ms,
-            log_filter: "info",
+            log_filter: &log_filter,
+            workers,
             connections: vec![
                 Upstream {
                     name: HOSTER,
@@ -318,26 +333,25 @@ async fn run() -> Result<String, String> {
         bench.window.as_secs_f64()
     );
     let mut rows = Vec::new();
+    let mut plan: Vec<(&str, &'static str, &Call, Option<&ChildGuard>)> =
+        vec![("direct", "direct to the simulator", &direct, None)];
+    if let (Some(p), Some(n)) = (&proxied, &nginx) {
+        plan.push(("nginx", "nginx proxy_pass", p, Some(n)));
+    }
+    plan.push(("rest", "gateway REST path", &rest, Some(&gateway)));
+    plan.push(("graphql", "gateway GraphQL", &graphql, Some(&gateway)));
+    plan.push((
+        "unified",
+        "unified sites + servers",
+        &unified,
+        Some(&gateway),
+    ));
     for c in [1, conns] {
-        rows.push(bench.row("direct to the simulator", &direct, c, None).await);
-        if let (Some(p), Some(n)) = (&proxied, &nginx) {
-            rows.push(bench.row("nginx proxy_pass", p, c, Some(n)).await);
+        for (key, name, call, proxy) in &plan {
+            if wanted(key) {
+                rows.push(bench.row(name, call, c, *proxy).await);
+            }
         }
-        rows.push(
-            bench
-                .row("gateway REST path", &rest, c, Some(&gateway))
-                .await,
-        );
-        rows.push(
-            bench
-                .row("gateway GraphQL", &graphql, c, Some(&gateway))
-                .await,
-        );
-        rows.push(
-            bench
-                .row("unified sites + servers", &unified, c, Some(&gateway))
-                .await,
-        );
     }
     let find = |name: &str, c: usize| rows.iter().find(|r| r.name == name && r.conns == c);
     let after_requests = procs::memory(gateway.pid()).map_or(0, |m| m.0);
@@ -353,6 +367,7 @@ async fn run() -> Result<String, String> {
         let t = Instant::now();
         let sockets = fanout::connect(gateway.addr, &token, n).await?;
         let connect_time = t.elapsed();
+        let rss_connected = procs::memory(gateway.pid()).map_or(0, |m| m.0);
         let polls_before = tasks.log.count("GET", &poll_path(sid));
         let mutation = format!(
             "mutation {{ hosterapiCreateServerBackup(connection: \"{TASKS}\", sid: {sid}) {{ task {{ id status }} }} }}"
@@ -382,6 +397,7 @@ async fn run() -> Result<String, String> {
             connect_time,
             result,
             rss_before,
+            rss_connected,
             rss_peak,
             polls,
         });
@@ -430,15 +446,15 @@ async fn run() -> Result<String, String> {
     );
     let _ = writeln!(
         out,
-        "| subscribers | connected in s | subscribed in s | changes | delivered | delivery p50 ms | delivery p99 ms | max ms | gateway RSS before → peak MiB | upstream polls per task |"
+        "| subscribers | connected in s | subscribed in s | changes | delivered | delivery p50 ms | delivery p99 ms | max ms | gateway RSS MiB: before → sockets open → peak | KiB per subscriber | upstream polls per task |"
     );
-    out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     let expected_polls = task_duration.as_millis() as f64 / poll_ms as f64;
     for f in &fanouts {
         let r = &f.result;
         let _ = writeln!(
             out,
-            "| {} | {:.1} | {:.1} | {} | {}/{} | {} | {} | {} | {:.0} → {:.0} | {} |",
+            "| {} | {:.1} | {:.1} | {} | {}/{} | {} | {} | {} | {:.0} → {:.0} → {:.0} | {:.0} | {} |",
             f.subscribers,
             f.connect_time.as_secs_f64(),
             r.subscribe_time.as_secs_f64(),
@@ -449,7 +465,9 @@ async fn run() -> Result<String, String> {
             ms(load::quantile(&r.latencies, 0.99)),
             ms(load::quantile(&r.latencies, 1.0)),
             f.rss_before as f64 / MIB,
+            f.rss_connected as f64 / MIB,
             f.rss_peak as f64 / MIB,
+            f.rss_peak.saturating_sub(f.rss_before) as f64 / 1024.0 / f.subscribers.max(1) as f64,
             f.polls,
         );
     }

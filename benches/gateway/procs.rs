@@ -169,6 +169,8 @@ pub struct GatewaySettings<'a> {
     pub secret: &'a str,
     pub poll_interval_ms: u64,
     pub log_filter: &'a str,
+    /// Runtime worker threads (`TOKIO_WORKER_THREADS`); one per core when `None`.
+    pub workers: Option<usize>,
     pub connections: Vec<Upstream<'a>>,
 }
 
@@ -217,9 +219,16 @@ pub fn start_gateway(
         .stderr(err);
     // The config file is the whole configuration: no stray HOSTPLANE_* or DATABASE_URL from the shell.
     for (key, _) in std::env::vars() {
-        if key.starts_with("HOSTPLANE_") || key == "DATABASE_URL" || key == "RUST_LOG" {
+        if key.starts_with("HOSTPLANE_")
+            || key == "DATABASE_URL"
+            || key == "RUST_LOG"
+            || key == "TOKIO_WORKER_THREADS"
+        {
             command.env_remove(key);
         }
+    }
+    if let Some(n) = settings.workers {
+        command.env("TOKIO_WORKER_THREADS", n.to_string());
     }
     let child = command
         .spawn()

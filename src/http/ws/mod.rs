@@ -19,6 +19,9 @@ use axum::{
 };
 use protocol::Protocol;
 
+/// A WebSocket's read and write buffer: larger messages still pass, in several reads or writes.
+const SOCKET_BUFFER: usize = 4 * 1024;
+
 pub async fn upgrade(State(state): State<AppState>, request: Request) -> Response {
     let (mut parts, _) = request.into_parts();
     accept(state, &mut parts).await
@@ -55,8 +58,12 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
     let origin = state.origin(headers);
     // A message may be as large as an HTTP request body, not tungstenite's default of 64 MiB.
     let max_message = state.limits.max_body_bytes;
+    // GraphQL messages are small: tungstenite's default 128 KiB read and write buffers, zero-filled
+    // on first use, made 10,000 idle subscribers cost 1.3 GiB of resident memory.
     upgrade
         .protocols([protocol.name()])
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .on_upgrade(move |socket| {
