@@ -170,19 +170,12 @@ impl UpstreamCall {
     }
 
     pub fn error(&self, source: UpstreamError) -> GatewayError {
-        GatewayError::Upstream {
-            provider: self.endpoint.provider,
-            connection: self.connection.name.clone(),
-            source,
-        }
+        GatewayError::upstream(self.endpoint.provider, &self.connection.name, source)
     }
 
     /// The upstream answered, but not in the shape its docs give.
     pub fn malformed(&self, detail: impl std::fmt::Display) -> GatewayError {
-        self.error(UpstreamError::Malformed {
-            status: 200,
-            detail: detail.to_string(),
-        })
+        GatewayError::malformed(self.endpoint.provider, &self.connection.name, detail)
     }
 }
 

@@ -91,6 +91,18 @@ pub struct Live {
     pub client: Arc<dyn Upstream>,
 }
 
+impl Live {
+    /// An upstream failure at this connection.
+    pub fn error(&self, source: hostplane_adapters::UpstreamError) -> GatewayError {
+        GatewayError::upstream(self.provider, &self.name, source)
+    }
+
+    /// This connection's upstream answered, but not in the shape its docs give.
+    pub fn malformed(&self, detail: impl std::fmt::Display) -> GatewayError {
+        GatewayError::malformed(self.provider, &self.name, detail)
+    }
+}
+
 /// What a cheap upstream call said about a connection.
 #[derive(Debug, Clone)]
 pub struct Probe {

@@ -8,7 +8,7 @@ use crate::{
     endpoints,
     links::{self, LinkKind},
     objects::{Server, ServerActionPayload, ServerKind, TaskPayload},
-    tasks::{NewTask, Watch, watch::job_progress},
+    tasks::{Watch, watch::job_progress},
 };
 use async_graphql::{Context, Json, SimpleObject};
 use hostplane_adapters::Provider;
@@ -237,30 +237,6 @@ async fn password_reset(
     })
 }
 
-async fn start_task(
-    ctx: &Context<'_>,
-    call: &UpstreamCall,
-    raw: Value,
-    watch: Watch,
-    initial: Progress,
-) -> Result<TaskPayload, GatewayError> {
-    let services = ctx.data_unchecked::<Arc<Services>>();
-    let task = services
-        .tasks
-        .create(NewTask {
-            operation: call.endpoint.field(),
-            provider: call.endpoint.provider,
-            connection: call.connection.name.clone(),
-            watch,
-            initial,
-        })
-        .await?;
-    Ok(TaskPayload {
-        task,
-        raw: Json(raw),
-    })
-}
-
 /// Answers of the form `{"status": "queued", "jobId": 15, "progress": 0}`.
 async fn job_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
@@ -277,7 +253,8 @@ async fn job_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload,
             .or_else(|| v.as_u64().map(|n| n.to_string()))
     });
     let sid = sid.and_then(|s| s.parse().ok());
-    start_task(ctx, call, raw, Watch::HosterapiJob { job_id, sid }, initial).await
+    call.start_task(ctx, raw, Watch::HosterapiJob { job_id, sid }, initial)
+        .await
 }
 
 /// Backup create (`true`) and restore (`"pending"`) are followed through the VM's backup status.
@@ -287,14 +264,8 @@ pub(crate) async fn backup_task(
 ) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
     let sid = sid(call)?;
-    start_task(
-        ctx,
-        call,
-        raw,
-        Watch::HosterapiBackup { sid },
-        Progress::queued(),
-    )
-    .await
+    call.start_task(ctx, raw, Watch::HosterapiBackup { sid }, Progress::queued())
+        .await
 }
 
 async fn order_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
@@ -309,14 +280,8 @@ async fn order_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayloa
         status: TaskStatus::Running,
         ..Progress::queued()
     };
-    start_task(
-        ctx,
-        call,
-        raw,
-        Watch::HosterapiDedicatedOrder { id },
-        initial,
-    )
-    .await
+    call.start_task(ctx, raw, Watch::HosterapiDedicatedOrder { id }, initial)
+        .await
 }
 
 async fn dedicated_reinstall_task(
@@ -325,9 +290,8 @@ async fn dedicated_reinstall_task(
 ) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
     let sid = sid(call)?;
-    start_task(
+    call.start_task(
         ctx,
-        call,
         raw,
         Watch::HosterapiDedicatedReinstall { sid },
         Progress::queued(),

@@ -10,7 +10,7 @@ use crate::{
     endpoints,
     objects::{ActionPayload, Site, TaskPayload, User},
     pages,
-    tasks::{NewTask, Watch, watch::orchestrix_progress},
+    tasks::{Watch, watch::orchestrix_progress},
 };
 use async_graphql::{Context, ID, Json};
 use hostplane_adapters::Provider;
@@ -216,30 +216,18 @@ async fn follow(
         .ok_or_else(|| call.malformed("answer without id"))?
         .to_string();
     let watch = watch(site_id, id);
-    let task = match services
+    let open = services
         .tasks
         .open_by_ref(&call.connection.name, &watch.upstream_ref())
-        .await?
-    {
-        Some(task) => task,
-        None => {
-            let initial = orchestrix_progress(&raw).map_err(|e| call.error(e))?;
-            services
-                .tasks
-                .create(NewTask {
-                    operation: call.endpoint.field(),
-                    provider: call.endpoint.provider,
-                    connection: call.connection.name.clone(),
-                    watch,
-                    initial,
-                })
-                .await?
-        }
-    };
-    Ok(TaskPayload {
-        task,
-        raw: Json(raw),
-    })
+        .await?;
+    if let Some(task) = open {
+        return Ok(TaskPayload {
+            task,
+            raw: Json(raw),
+        });
+    }
+    let initial = orchestrix_progress(&raw).map_err(|e| call.error(e))?;
+    call.start_task(ctx, raw, watch, initial).await
 }
 
 pub(crate) async fn snapshot_task(

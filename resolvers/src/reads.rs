@@ -120,11 +120,7 @@ pub async fn read(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Page, Ga
             }),
         None => live.client.page(None, path).await,
     };
-    result.map_err(|source| GatewayError::Upstream {
-        provider: live.provider,
-        connection: live.name.clone(),
-        source,
-    })
+    result.map_err(|source| live.error(source))
 }
 
 /// Gives every request (HTTP, REST, each WebSocket operation) its own loader and site directory.

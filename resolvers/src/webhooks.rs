@@ -63,14 +63,6 @@ pub fn receiver_path(connection: &str) -> String {
     format!("/webhooks/orchestrix/{connection}")
 }
 
-fn upstream(conn: &Live, source: hostplane_adapters::UpstreamError) -> GatewayError {
-    GatewayError::Upstream {
-        provider: conn.provider,
-        connection: conn.name.clone(),
-        source,
-    }
-}
-
 /// Registers `url` as a webhook endpoint upstream and keeps its secret sealed. A previous
 /// registration of the connection is replaced (and removed upstream, best effort).
 pub async fn register(
@@ -84,18 +76,15 @@ pub async fn register(
         .client
         .call(Method::Post, "/api/v1/webhook_endpoints", Some(body))
         .await
-        .map_err(|e| upstream(conn, e))?;
+        .map_err(|e| conn.error(e))?;
     let (Some(id), Some(secret)) = (
         raw.get("id").and_then(Value::as_str),
         raw.get("secret").and_then(Value::as_str),
     ) else {
-        return Err(upstream(
-            conn,
-            hostplane_adapters::UpstreamError::Malformed {
-                status: 201,
-                detail: "webhook endpoint without id or secret".into(),
-            },
-        ));
+        return Err(conn.error(hostplane_adapters::UpstreamError::Malformed {
+            status: 201,
+            detail: "webhook endpoint without id or secret".into(),
+        }));
     };
     let sealed = services.connections.sealer().seal(secret.as_bytes());
     let previous = webhook_subscription::Entity::find_by_id(conn.name.clone())

@@ -4,18 +4,16 @@
 //! be pinned to one product, or take `productId` per call.
 
 use crate::{
-    Services,
     call::{UpstreamCall, parse},
     downloads::{DownloadLink, link},
     endpoints,
     objects::{TaskPayload, Tenant},
-    tasks::{NewTask, Watch},
+    tasks::Watch,
 };
-use async_graphql::{Context, Json};
+use async_graphql::Context;
 use hostplane_adapters::Provider;
 use hostplane_schema::{GatewayError, task::Progress, wpcs::*};
 use serde_json::Value;
-use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Wpcs;
@@ -155,7 +153,6 @@ async fn follow(
     raw: Value,
     watch: Watch,
 ) -> Result<TaskPayload, GatewayError> {
-    let services = ctx.data_unchecked::<Arc<Services>>();
     let initial = match &watch {
         Watch::WpcsStatus { gone, .. } => Progress {
             message: Some(
@@ -170,20 +167,7 @@ async fn follow(
         },
         _ => Progress::queued(),
     };
-    let task = services
-        .tasks
-        .create(NewTask {
-            operation: call.endpoint.field(),
-            provider: call.endpoint.provider,
-            connection: call.connection.name.clone(),
-            watch,
-            initial,
-        })
-        .await?;
-    Ok(TaskPayload {
-        task,
-        raw: Json(raw),
-    })
+    call.start_task(ctx, raw, watch, initial).await
 }
 
 fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<Watch, GatewayError> {

@@ -50,6 +50,28 @@ impl GatewayError {
         }
     }
 
+    /// An upstream's failure, at a connection.
+    pub fn upstream(provider: Provider, connection: &str, source: UpstreamError) -> GatewayError {
+        GatewayError::Upstream {
+            provider,
+            connection: connection.to_string(),
+            source,
+        }
+    }
+
+    /// The upstream answered, but not in the shape its docs give.
+    pub fn malformed(
+        provider: Provider,
+        connection: &str,
+        detail: impl std::fmt::Display,
+    ) -> GatewayError {
+        let source = UpstreamError::Malformed {
+            status: 200,
+            detail: detail.to_string(),
+        };
+        GatewayError::upstream(provider, connection, source)
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> GatewayError {
         GatewayError::Internal(detail.to_string())
     }

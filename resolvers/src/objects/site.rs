@@ -138,14 +138,8 @@ impl Site {
             crate::call::encode_segment(&site.site_id)
         );
         let raw = super::fetch(ctx, site.provider, &site.connection, &path).await?;
-        let items = Vec::<T>::from_raw(raw).map_err(|e| GatewayError::Upstream {
-            provider: site.provider,
-            connection: site.connection.clone(),
-            source: hostplane_adapters::UpstreamError::Malformed {
-                status: 200,
-                detail: e.to_string(),
-            },
-        })?;
+        let items = Vec::<T>::from_raw(raw)
+            .map_err(|e| GatewayError::malformed(site.provider, &site.connection, e))?;
         Ok(Some(items))
     }
 }
@@ -199,14 +193,7 @@ impl Site {
         };
         let view = site.patchstack_view(ctx).await?;
         Ok(Some(serde_json::from_value(view).map_err(|e| {
-            GatewayError::Upstream {
-                provider: site.provider,
-                connection: site.connection.clone(),
-                source: hostplane_adapters::UpstreamError::Malformed {
-                    status: 200,
-                    detail: e.to_string(),
-                },
-            }
+            GatewayError::malformed(site.provider, &site.connection, e)
         })?))
     }
 

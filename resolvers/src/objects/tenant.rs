@@ -112,16 +112,8 @@ impl Tenant {
             crate::call::encode_segment(&self.tenant_id)
         );
         let raw = super::fetch(ctx, Provider::Wpcs, &self.connection, &path).await?;
-        Ok(
-            Vec::<WpcsDomain>::from_raw(raw).map_err(|e| GatewayError::Upstream {
-                provider: Provider::Wpcs,
-                connection: self.connection.clone(),
-                source: hostplane_adapters::UpstreamError::Malformed {
-                    status: 200,
-                    detail: e.to_string(),
-                },
-            })?,
-        )
+        Ok(Vec::<WpcsDomain>::from_raw(raw)
+            .map_err(|e| GatewayError::malformed(Provider::Wpcs, &self.connection, e))?)
     }
 
     /// The upstream object as received.

@@ -35,6 +35,34 @@ pub struct NewTask {
     pub initial: Progress,
 }
 
+impl crate::call::UpstreamCall {
+    /// Starts the Task that follows this call's upstream work, and answers with it and the
+    /// upstream's own answer.
+    pub async fn start_task(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        raw: serde_json::Value,
+        watch: Watch,
+        initial: Progress,
+    ) -> Result<crate::objects::TaskPayload, GatewayError> {
+        let services = ctx.data_unchecked::<Arc<crate::Services>>();
+        let task = services
+            .tasks
+            .create(NewTask {
+                operation: self.endpoint.field(),
+                provider: self.endpoint.provider,
+                connection: self.connection.name.clone(),
+                watch,
+                initial,
+            })
+            .await?;
+        Ok(crate::objects::TaskPayload {
+            task,
+            raw: async_graphql::Json(raw),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
     pub poll_interval: Duration,

@@ -3,7 +3,7 @@
 //! upstreams are the listed sites sharing one of its normalised domains; a connection that fails is
 //! reported once per request, at the first field that needed it.
 
-use super::{Listed, fan_out, sources, upstream_error};
+use super::{Listed, fan_out, sources};
 use crate::{
     Services,
     connections::Live,
@@ -56,7 +56,7 @@ pub async fn sites_at(ctx: &Context<'_>, live: Arc<Live>) -> Answer {
         let deadline = ctx.data_unchecked::<Arc<Services>>().fanout_deadline;
         match tokio::time::timeout(deadline, sources::sites(ctx, &live)).await {
             Ok(listed) => listed.map(Arc::new),
-            Err(_) => Err(upstream_error(&live, UpstreamError::Timeout(deadline))),
+            Err(_) => Err(live.error(UpstreamError::Timeout(deadline))),
         }
     };
     match ctx

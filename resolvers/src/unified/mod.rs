@@ -179,7 +179,7 @@ where
         async move {
             let result = answer
                 .await
-                .unwrap_or_else(|_| Err(upstream_error(&live, UpstreamError::Timeout(deadline))));
+                .unwrap_or_else(|_| Err(live.error(UpstreamError::Timeout(deadline))));
             Outcome {
                 live,
                 result,
@@ -190,23 +190,25 @@ where
     futures_util::future::join_all(asks).await
 }
 
-pub fn upstream_error(live: &Live, source: UpstreamError) -> GatewayError {
-    GatewayError::Upstream {
-        provider: live.provider,
-        connection: live.name.clone(),
-        source,
-    }
-}
-
-/// The upstream answered, but not in its documented shape.
-pub fn malformed(live: &Live, detail: impl std::fmt::Display) -> GatewayError {
-    upstream_error(
-        live,
-        UpstreamError::Malformed {
-            status: 200,
-            detail: detail.to_string(),
-        },
-    )
+/// One unified list: the connections that serve it (see `connections_for`) asked with `list` all at
+/// once, their answers merged into the page `first`/`after` asks for.
+pub async fn gather<T, F, Fut>(
+    ctx: &Context<'_>,
+    serves: &[Provider],
+    filter: Option<UnifiedFilter>,
+    first: i32,
+    after: Option<String>,
+    list: F,
+) -> Result<Unified<T>, GatewayError>
+where
+    T: Entry,
+    F: Fn(Arc<Live>) -> Fut,
+    Fut: Future<Output = Result<Listed<T>, GatewayError>>,
+{
+    let filter = filter.unwrap_or_default();
+    let connections = connections_for(ctx, serves, &filter)?;
+    let outcomes = fan_out(ctx, connections, list).await;
+    merge(ctx, outcomes, &filter, &Window { first, after })
 }
 
 /// Adds an error to the response at the current field's path, the rest of the data unharmed.

@@ -3,7 +3,7 @@
 
 use super::{
     Entry, Listed, Unified, UnifiedFields, UnifiedFilter, Window, connections_for, directory,
-    fan_out, merge, services, sources,
+    fan_out, gather, merge, services, sources,
 };
 use crate::objects::{Instance, Server, Service, Site, Tenant, User};
 use async_graphql::{Context, Object, Result};
@@ -195,25 +195,29 @@ impl UnifiedQuery {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<Server>> {
-        let filter = filter.unwrap_or_default();
-        let with_state = filter.status.is_some();
-        let connections = connections_for(ctx, sources::SERVERS, &filter)?;
-        let outcomes = fan_out(ctx, connections, |live| async move {
-            let mut listed = sources::servers(ctx, &live).await?;
-            if with_state {
-                let states = listed.items.iter().map(|s| s.fetch_status(ctx));
-                let states = futures_util::future::join_all(states).await;
-                for (server, state) in listed.items.iter_mut().zip(states) {
-                    server.known_state = state?
-                        .get("state")
-                        .and_then(Value::as_str)
-                        .map(str::to_string);
+        let with_state = filter.as_ref().is_some_and(|f| f.status.is_some());
+        Ok(gather(
+            ctx,
+            sources::SERVERS,
+            filter,
+            first,
+            after,
+            |live| async move {
+                let mut listed = sources::servers(ctx, &live).await?;
+                if with_state {
+                    let states = listed.items.iter().map(|s| s.fetch_status(ctx));
+                    let states = futures_util::future::join_all(states).await;
+                    for (server, state) in listed.items.iter_mut().zip(states) {
+                        server.known_state = state?
+                            .get("state")
+                            .and_then(Value::as_str)
+                            .map(str::to_string);
+                    }
                 }
-            }
-            Ok(listed)
-        })
-        .await;
-        Ok(merge(ctx, outcomes, &filter, &Window { first, after })?)
+                Ok(listed)
+            },
+        )
+        .await?)
     }
 
     /// Users at every connection (Orchestrix account members, and the owners of the Patchstack
@@ -225,13 +229,15 @@ impl UnifiedQuery {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<User>> {
-        let filter = filter.unwrap_or_default();
-        let connections = connections_for(ctx, sources::USERS, &filter)?;
-        let outcomes = fan_out(ctx, connections, |live| async move {
-            sources::users(ctx, &live).await
-        })
-        .await;
-        Ok(merge(ctx, outcomes, &filter, &Window { first, after })?)
+        Ok(gather(
+            ctx,
+            sources::USERS,
+            filter,
+            first,
+            after,
+            |live| async move { sources::users(ctx, &live).await },
+        )
+        .await?)
     }
 
     /// WPCS tenants at every connection.
@@ -242,13 +248,15 @@ impl UnifiedQuery {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<Tenant>> {
-        let filter = filter.unwrap_or_default();
-        let connections = connections_for(ctx, sources::TENANTS, &filter)?;
-        let outcomes = fan_out(ctx, connections, |live| async move {
-            sources::tenants(ctx, &live).await
-        })
-        .await;
-        Ok(merge(ctx, outcomes, &filter, &Window { first, after })?)
+        Ok(gather(
+            ctx,
+            sources::TENANTS,
+            filter,
+            first,
+            after,
+            |live| async move { sources::tenants(ctx, &live).await },
+        )
+        .await?)
     }
 
     /// What customers bought, at every connection (WPCS subscriptions).
@@ -259,13 +267,15 @@ impl UnifiedQuery {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<Service>> {
-        let filter = filter.unwrap_or_default();
-        let connections = connections_for(ctx, sources::SERVICES, &filter)?;
-        let outcomes = fan_out(ctx, connections, |live| async move {
-            sources::services_of(ctx, &live).await
-        })
-        .await;
-        Ok(merge(ctx, outcomes, &filter, &Window { first, after })?)
+        Ok(gather(
+            ctx,
+            sources::SERVICES,
+            filter,
+            first,
+            after,
+            |live| async move { sources::services_of(ctx, &live).await },
+        )
+        .await?)
     }
 
     /// WordPress instances of hosting panels. No connected provider has instances apart from its
@@ -277,13 +287,12 @@ impl UnifiedQuery {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<Instance>> {
-        let filter = filter.unwrap_or_default();
-        let connections = connections_for(ctx, sources::INSTANCES, &filter)?;
-        let outcomes = fan_out(ctx, connections, |_| async {
-            Ok::<_, hostplane_schema::GatewayError>(Listed::all(Vec::new()))
-        })
-        .await;
-        Ok(merge(ctx, outcomes, &filter, &Window { first, after })?)
+        Ok(
+            gather(ctx, sources::INSTANCES, filter, first, after, |_| async {
+                Ok(Listed::all(Vec::new()))
+            })
+            .await?,
+        )
     }
 
     /// The tasks the caller may see, newest first (the most recent 2,000).

@@ -2,7 +2,7 @@
 //! read for `sites` serves the site links of the same request too). Providers that cannot list a kind
 //! are simply not asked; Patchstack's sites and users come from what the gateway has seen (`links`).
 
-use super::{Listed, malformed, services};
+use super::{Listed, services};
 use crate::{
     connections::Live,
     links::{self, LinkKind},
@@ -36,7 +36,7 @@ async fn paged(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Listed<Valu
         let batch = answer
             .items
             .as_array()
-            .ok_or_else(|| malformed(live, "a list page is not a list"))?;
+            .ok_or_else(|| live.malformed("a list page is not a list"))?;
         let empty = batch.is_empty();
         items.extend(batch.iter().cloned());
         let more = match answer.has_next {
@@ -63,7 +63,7 @@ async fn whole(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Vec<Value>,
     let answer = reads::read(ctx, live, path).await?;
     match answer.items {
         Value::Array(items) => Ok(items),
-        _ => Err(malformed(live, "a list is not a list")),
+        _ => Err(live.malformed("a list is not a list")),
     }
 }
 
@@ -101,7 +101,7 @@ pub async fn sites(ctx: &Context<'_>, live: &Live) -> Result<Listed<Site>, Gatew
         Provider::Orchestrix => {
             let listed = paged(ctx, live, "/api/v1/sites").await?;
             listed.try_map(|raw| {
-                let id = text(&raw, "id").ok_or_else(|| malformed(live, "site without id"))?;
+                let id = text(&raw, "id").ok_or_else(|| live.malformed("site without id"))?;
                 let url = text(&raw, "url");
                 Ok(Site::new(live.provider, &live.name, id, url, raw))
             })
@@ -119,7 +119,7 @@ pub async fn tenants(ctx: &Context<'_>, live: &Live) -> Result<Listed<Tenant>, G
     Ok(Listed::all(
         items
             .into_iter()
-            .map(|raw| Tenant::from_raw(&live.name, raw).map_err(|e| malformed(live, e)))
+            .map(|raw| Tenant::from_raw(&live.name, raw).map_err(|e| live.malformed(e)))
             .collect::<Result<_, _>>()?,
     ))
 }
@@ -130,7 +130,7 @@ pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, G
         items
             .into_iter()
             .map(|raw| {
-                let id = id_text(&raw).ok_or_else(|| malformed(live, "VM id is not a number"))?;
+                let id = id_text(&raw).ok_or_else(|| live.malformed("VM id is not a number"))?;
                 Ok(Server::new(
                     live.provider,
                     &live.name,
@@ -149,7 +149,7 @@ pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, G
                 let id = raw
                     .get("id")
                     .and_then(id_text)
-                    .ok_or_else(|| malformed(live, "dedicated server without id"))?;
+                    .ok_or_else(|| live.malformed("dedicated server without id"))?;
                 let mut server =
                     Server::new(live.provider, &live.name, ServerKind::Dedicated, id, raw);
                 server.order_complete = server.raw.get("orderComplete").and_then(Value::as_bool);
@@ -169,7 +169,7 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
             let listed = paged(ctx, live, "/api/v1/users").await?;
             listed.try_map(|raw| match raw.get("id") {
                 Some(_) => Ok(User::from_object(live.provider, &live.name, raw)),
-                None => Err(malformed(live, "user without id")),
+                None => Err(live.malformed("user without id")),
             })
         }
         // Patchstack lists no users: the owners of the sites the gateway has seen, each read once.
@@ -206,7 +206,7 @@ pub async fn services_of(ctx: &Context<'_>, live: &Live) -> Result<Listed<Servic
     Ok(Listed::all(
         items
             .into_iter()
-            .map(|raw| Service::from_wpcs(&live.name, raw).map_err(|e| malformed(live, e)))
+            .map(|raw| Service::from_wpcs(&live.name, raw).map_err(|e| live.malformed(e)))
             .collect::<Result<_, _>>()?,
     ))
 }
