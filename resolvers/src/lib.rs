@@ -117,7 +117,7 @@ pub fn build_schema(services: Option<Arc<Services>>, limits: &SchemaLimits) -> A
     let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .extension(limits::DocumentLimits(limits.clone()))
+        .extension(limits::DocumentLimits::new(limits.clone()))
         .extension(reads::PerRequest);
     if !limits.introspection {
         builder = builder.disable_introspection();

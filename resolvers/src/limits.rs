@@ -10,7 +10,10 @@ use async_graphql::{
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 use hostplane_schema::ErrorCode;
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+};
 
 fn exceeded(message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
@@ -155,12 +158,57 @@ fn introspects(doc: &ExecutableDocument) -> bool {
         .any(|(_, op)| root(doc, &op.node.selection_set.node, 0))
 }
 
-/// The limits, as an extension every request passes through.
-pub struct DocumentLimits(pub SchemaLimits);
+/// The limits, as an extension every request passes through. It also keeps the documents that
+/// passed them: clients send the same operations over and over (the REST layer one per endpoint),
+/// and parsing was the largest single cost of a small request (`cargo bench --bench gateway`).
+#[derive(Clone)]
+pub struct DocumentLimits(Arc<Checked>);
+
+struct Checked {
+    limits: SchemaLimits,
+    documents: Mutex<HashMap<Box<str>, ExecutableDocument>>,
+}
+
+/// Documents kept, and the longest text kept; past the count the cache starts over.
+const CACHED_DOCUMENTS: usize = 512;
+const CACHED_TEXT_BYTES: usize = 16 * 1024;
+
+impl DocumentLimits {
+    pub fn new(limits: SchemaLimits) -> DocumentLimits {
+        DocumentLimits(Arc::new(Checked {
+            limits,
+            documents: Mutex::default(),
+        }))
+    }
+
+    fn cached(&self, query: &str) -> Option<ExecutableDocument> {
+        let documents = self
+            .0
+            .documents
+            .lock()
+            .expect("the document cache lock is never poisoned");
+        documents.get(query).cloned()
+    }
+
+    fn keep(&self, query: &str, doc: &ExecutableDocument) {
+        if query.len() > CACHED_TEXT_BYTES {
+            return;
+        }
+        let mut documents = self
+            .0
+            .documents
+            .lock()
+            .expect("the document cache lock is never poisoned");
+        if documents.len() >= CACHED_DOCUMENTS {
+            documents.clear();
+        }
+        documents.insert(query.into(), doc.clone());
+    }
+}
 
 impl ExtensionFactory for DocumentLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DocumentLimits(self.0.clone()))
+        Arc::new(self.clone())
     }
 }
 
@@ -173,7 +221,12 @@ impl Extension for DocumentLimits {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let limits = &self.0;
+        // Every check below (async-graphql's own, inside `next`, included) reads the text alone,
+        // so a text that passed them once passes them again.
+        if let Some(doc) = self.cached(query) {
+            return Ok(doc);
+        }
+        let limits = &self.0.limits;
         if query.len() > limits.max_query_bytes {
             return Err(exceeded(format!(
                 "the document is {} bytes; at most {} are allowed",
@@ -212,6 +265,7 @@ impl Extension for DocumentLimits {
                 limits.max_root_fields
             )));
         }
+        self.keep(query, &doc);
         Ok(doc)
     }
 
@@ -227,11 +281,11 @@ impl Extension for DocumentLimits {
                 .map(|e| match e.message.as_str() {
                     "Query is nested too deep." => exceeded(format!(
                         "the query is nested deeper than {} levels",
-                        self.0.max_depth
+                        self.0.limits.max_depth
                     )),
                     "Query is too complex." => exceeded(format!(
                         "the query's complexity is over {}",
-                        self.0.max_complexity
+                        self.0.limits.max_complexity
                     )),
                     _ => e,
                 })

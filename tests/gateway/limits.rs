@@ -193,3 +193,24 @@ async fn introspection_and_suggestions() {
     // Ordinary queries are unaffected.
     closed.data("{ viewer { subject } }", json!({})).await;
 }
+
+/// Documents that passed the limits are kept parsed, so repeats skip the parser. A kept document
+/// is never a shaped one: `@skip`/`@include` still follow each request's own variables, and a
+/// refused text is refused every time.
+#[tokio::test]
+async fn kept_documents_follow_each_request() {
+    let gw = spawn().await;
+    let query = "query($s: Boolean!) { viewer { subject scopes @skip(if: $s) } }";
+    for skip in [true, false, true, false] {
+        let body = gw.gql(query, json!({"s": skip})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        assert_eq!(
+            body["data"]["viewer"].get("scopes").is_none(),
+            skip,
+            "{body}"
+        );
+    }
+    let over = aliased(51);
+    refused(&gw, &over, "aliases").await;
+    refused(&gw, &over, "aliases").await;
+}
