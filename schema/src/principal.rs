@@ -32,8 +32,9 @@ impl Scope {
     }
 }
 
-/// An authenticated caller: a JWT subject or an API key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An authenticated caller: a JWT subject or an API key. Hashed whole where callers must not share
+/// (WebSocket subscriptions share an execution only within one principal).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     /// `sub` of a JWT, or `apikey:<name>` for an API key.
     pub subject: String,

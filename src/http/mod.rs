@@ -11,6 +11,8 @@ mod rest;
 mod webhooks;
 mod ws;
 
+pub use ws::SharedSubscriptions;
+
 use crate::auth::{AuthError, JwtVerifier, bearer};
 use axum::{
     Router,
@@ -52,6 +54,8 @@ pub struct AppState {
     verifier: Arc<JwtVerifier>,
     pub limits: Arc<HttpLimits>,
     public_url: Option<String>,
+    /// Identical `taskUpdated` subscriptions, one execution each, across every WebSocket.
+    pub subscriptions: Arc<SharedSubscriptions>,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
             verifier: Arc::new(verifier),
             limits: Arc::new(limits),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
+            subscriptions: Arc::default(),
         }
     }
 

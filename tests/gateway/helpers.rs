@@ -69,6 +69,8 @@ pub struct TestGateway {
     pub wpcs: wpcs::simulator::Simulator,
     pub wpcs_upstream: SimServer,
     pub services: Arc<Services>,
+    /// The gateway's shared WebSocket executions, to count them.
+    pub subscriptions: Arc<http::SharedSubscriptions>,
     pub database_url: String,
     pub http: reqwest::Client,
     /// Stops the gateway's HTTP server when dropped (fields can still be moved out of the fixture).
@@ -207,6 +209,7 @@ pub async fn spawn_gateway(
     let addr = listener.local_addr().expect("bound address");
     let (tx, rx) = oneshot::channel::<()>();
     let services = gateway.services.clone();
+    let subscriptions = gateway.state.subscriptions.clone();
     tokio::spawn(http::serve(listener, gateway.state, async {
         let _ = rx.await;
     }));
@@ -221,6 +224,7 @@ pub async fn spawn_gateway(
         wpcs: wpcs_sim,
         wpcs_upstream,
         services,
+        subscriptions,
         database_url,
         http: reqwest::Client::new(),
         stop: Stop(Some(tx)),

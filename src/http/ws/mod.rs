@@ -10,6 +10,9 @@
 
 mod protocol;
 mod session;
+mod shared;
+
+pub use shared::SharedSubscriptions;
 
 use super::AppState;
 use axum::{

@@ -265,13 +265,26 @@ pub mod server {
         }
     }
 
-    /// One execution result of operation `id`.
-    pub fn next(protocol: Protocol, id: &str, payload: Value) -> Value {
+    /// One execution result of operation `id`, around its payload already rendered as JSON text:
+    /// one rendering serves every subscriber of a shared execution, each only adding its envelope.
+    pub fn next_rendered(protocol: Protocol, id: &str, payload: &str) -> String {
         let ty = match protocol {
             Protocol::TransportWs => "next",
             Protocol::LegacyWs => "data",
         };
-        json!({"type": ty, "id": id, "payload": payload})
+        envelope(ty, id, payload)
+    }
+
+    /// graphql-transport-ws's `error` for a request refused before it ran, around its GraphQL
+    /// errors already rendered as a JSON array.
+    pub fn error_rendered(id: &str, errors: &str) -> String {
+        envelope("error", id, errors)
+    }
+
+    /// `payload` must be JSON text; the id is escaped as any JSON string.
+    fn envelope(ty: &str, id: &str, payload: &str) -> String {
+        let id = Value::from(id);
+        format!(r#"{{"type":"{ty}","id":{id},"payload":{payload}}}"#)
     }
 
     /// Operation `id` failed as a whole and ends without `complete`: graphql-transport-ws carries the
@@ -377,6 +390,29 @@ mod tests {
         let close = Close::bad_request("é".repeat(200));
         assert!(close.reason.len() <= 123);
         assert_eq!(close.code, 4400);
+    }
+
+    #[test]
+    fn rendered_messages_are_json() {
+        let payload = r#"{"data":{"a":"\"1\""}}"#;
+        let id = "a \"quoted\" id";
+        for (protocol, ty) in [
+            (Protocol::TransportWs, "next"),
+            (Protocol::LegacyWs, "data"),
+        ] {
+            let text = server::next_rendered(protocol, id, payload);
+            let message: Value = serde_json::from_str(&text).expect("valid JSON");
+            assert_eq!(
+                message,
+                json!({"type": ty, "id": id, "payload": {"data": {"a": "\"1\""}}})
+            );
+        }
+        let text = server::error_rendered(id, r#"[{"message":"no"}]"#);
+        let message: Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(
+            message,
+            json!({"type": "error", "id": id, "payload": [{"message": "no"}]})
+        );
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! One WebSocket connection: a single loop reads the client's messages, forwards the results of its
 //! operations, keeps the connection alive and enforces the init timeout. Operations run as streams
 //! polled by that same loop, so a slow reader slows its own operations down instead of buffering
-//! their results without bound.
+//! their results without bound; a shared `taskUpdated` (see `shared`) is not slowed for one member,
+//! whose backlog is bounded and skips to the latest state instead.
 
-use super::protocol::{ClientMessage, Close, Protocol, coded_error, parse, server};
+use super::{
+    protocol::{ClientMessage, Close, Protocol, coded_error, parse, server},
+    shared::{GroupKey, Rendered, render_each},
+};
 use crate::http::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{
@@ -13,7 +17,7 @@ use futures_util::{
 use hostplane_resolvers::Origin;
 use hostplane_schema::{ErrorCode, principal::Caller, principal::Principal};
 use serde_json::{Map, Value};
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::time::{Instant, sleep_until, timeout};
 
 /// How long a closing connection waits for the client's own close frame, so the close frame is not
@@ -38,7 +42,7 @@ enum End {
 
 /// What an operation's stream yields, tagged with the operation it belongs to.
 enum Event {
-    Result(Key, Box<async_graphql::Response>),
+    Result(Key, Arc<Rendered>),
     Done(Key),
 }
 
@@ -53,8 +57,6 @@ struct Key {
 struct Running {
     generation: u64,
     abort: AbortHandle,
-    /// Whether a result was already sent: only a first result can be a refusal before execution.
-    started: bool,
 }
 
 struct Session {
@@ -141,8 +143,12 @@ impl Session {
     /// Sends one message; every message sent postpones the next keep-alive, which only idle
     /// connections need.
     async fn send(&mut self, message: Value) -> Result<(), End> {
+        self.send_text(message.to_string()).await
+    }
+
+    async fn send_text(&mut self, message: String) -> Result<(), End> {
         self.socket
-            .send(Message::text(message.to_string()))
+            .send(Message::text(message))
             .await
             .map_err(|_| End::Gone)?;
         if self.next_keepalive.is_some() {
@@ -225,11 +231,21 @@ impl Session {
             id: id.clone(),
             generation: self.generation,
         };
-        let request = request.data(caller).data(self.upgrade.origin.clone());
-        let (results, abort) = stream::abortable(self.state.schema.execute_stream(request));
+        let origin = &self.upgrade.origin;
+        let shared = GroupKey::of(&request, &caller, origin);
+        let request = request.data(caller).data(origin.clone());
+        let results = match shared {
+            Some(key) => self
+                .state
+                .subscriptions
+                .join(key, &self.state.schema, request)
+                .boxed(),
+            None => render_each(self.state.schema.execute_stream(request)).boxed(),
+        };
+        let (results, abort) = stream::abortable(results);
         let done = key.clone();
         let events = results
-            .map(move |r| Event::Result(key.clone(), Box::new(r)))
+            .map(move |r| Event::Result(key.clone(), r))
             .chain(stream::once(async move { Event::Done(done) }));
         self.streams.push(events.boxed());
         self.running.insert(
@@ -237,7 +253,6 @@ impl Session {
             Running {
                 generation: self.generation,
                 abort,
-                started: false,
             },
         );
         Ok(())
@@ -248,34 +263,33 @@ impl Session {
             Event::Result(key, _) | Event::Done(key) => key,
         };
         // Events of an operation the client completed, or of an earlier one under the same id.
-        let Some(running) = self
+        if self
             .running
-            .get_mut(&key.id)
-            .filter(|r| r.generation == key.generation)
-        else {
+            .get(&key.id)
+            .is_none_or(|r| r.generation != key.generation)
+        {
             return Ok(());
-        };
+        }
         match event {
-            Event::Result(key, mut response) => {
-                add_missing_codes(&mut response);
-                let first = !std::mem::replace(&mut running.started, true);
-                if first
-                    && self.protocol() == Protocol::TransportWs
-                    && refused_before_execution(&response)
+            Event::Result(key, rendered) => {
+                if self.protocol() == Protocol::TransportWs
+                    && let Some(errors) = &rendered.refused
                 {
                     // graphql-transport-ws reports a request that never ran (parse, validation,
                     // limits) as `error`, which ends the operation without `complete`.
                     if let Some(running) = self.running.remove(&key.id) {
                         running.abort.abort();
                     }
-                    let errors = response.errors.iter().map(to_json).collect();
                     return self
-                        .send(server::error(self.protocol(), &key.id, errors))
+                        .send_text(server::error_rendered(&key.id, errors))
                         .await;
                 }
-                let payload = to_json(&response);
-                self.send(server::next(self.protocol(), &key.id, payload))
-                    .await
+                self.send_text(server::next_rendered(
+                    self.protocol(),
+                    &key.id,
+                    &rendered.payload,
+                ))
+                .await
             }
             Event::Done(key) => {
                 self.running.remove(&key.id);
@@ -343,26 +357,4 @@ async fn authenticate(
         .await
         .map(Some)
         .map_err(|e| e.to_string())
-}
-
-/// A result that carries no data and only errors without a path never reached execution.
-fn refused_before_execution(response: &async_graphql::Response) -> bool {
-    response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
-}
-
-/// Errors raised by async-graphql itself (parse, validation, input coercion) carry no code; every
-/// error a client sees has one, as over HTTP.
-fn add_missing_codes(response: &mut async_graphql::Response) {
-    for err in &mut response.errors {
-        let ext = err.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
-            ext.set("code", ErrorCode::Validation.as_str());
-        }
-    }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("a GraphQL response always serializes")
 }
