@@ -1,6 +1,7 @@
 //! The gateway benchmark (`cargo bench --bench gateway`): one run on loopback that prints, as markdown,
 //!
 //! - a REST call straight to the HosterAPI simulator, through nginx (a plain `proxy_pass`, the floor),
+//!   through the gateway's HTTP stack doing nothing but forwarding (`floor.rs`, the stack floor),
 //!   through the gateway's REST path and through GraphQL (the same upstream call), at one connection
 //!   (added latency) and at many (throughput);
 //! - the unified `sites` + `servers` query over every connection;
@@ -15,11 +16,12 @@
 //! Knobs (environment): `BENCH_SECONDS` (measured seconds per row, 5), `BENCH_WARMUP` (seconds, 1),
 //! `BENCH_CONNS` (connections of the throughput rows, 32), `BENCH_SUBSCRIBERS` (`1000,10000`),
 //! `BENCH_TASK_SECONDS` (the fanned-out task's duration, 10), `BENCH_POLL_MS` (the gateway's task
-//! poll interval, 500), `BENCH_ROWS` (which request rows: `direct,nginx,rest,graphql,unified`),
+//! poll interval, 500), `BENCH_ROWS` (which request rows: `direct,nginx,floor,rest,graphql,unified`),
 //! `BENCH_GATEWAY_LOG` (the gateway's log filter, `info` as by default), `BENCH_GATEWAY_WORKERS`
 //! (the gateway's runtime threads, one per core by default).
 
 mod fanout;
+mod floor;
 mod load;
 mod procs;
 
@@ -45,6 +47,7 @@ const STATUS_PATH: &str = "/api/v1/datacenter/server/4001/status";
 const STATUS_QUERY: &str = "{ hosterapiServerStatus(connection: \"hoster\", sid: 4001) { state cpu mem memfree netin netout uptime } }";
 const UNIFIED_QUERY: &str = "{ sites { totalCount nodes { domain provider } } servers { totalCount nodes { id kind state } } }";
 const MIB: f64 = 1024.0 * 1024.0;
+const FLOOR: &str = "stack floor: axum + reqwest, forwarding only";
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -155,9 +158,22 @@ struct FanoutRow {
     polls: usize,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match run().await {
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == floor::FLAG) {
+        return match floor::main(&args[at + 1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("stack floor: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the bench's runtime starts");
+    match runtime.block_on(run()) {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS
@@ -183,7 +199,7 @@ async fn run() -> Result<String, String> {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let rows_wanted: Vec<String> = std::env::var("BENCH_ROWS")
-        .unwrap_or_else(|_| "direct,nginx,rest,graphql,unified".into())
+        .unwrap_or_else(|_| "direct,nginx,floor,rest,graphql,unified".into())
         .split(',')
         .map(|s| s.trim().to_string())
         .collect();
@@ -297,6 +313,8 @@ async fn run() -> Result<String, String> {
             None
         }
     };
+    let floor_scratch = Scratch::new("floor");
+    let floor = procs::start_floor(&floor_scratch, hoster.addr)?;
     let nginx_note = match &nginx {
         Some(_) => String::new(),
         None => "nginx was not available: its row and ratio are missing.\n".into(),
@@ -308,6 +326,7 @@ async fn run() -> Result<String, String> {
     let proxied = nginx
         .as_ref()
         .map(|n| Call::get(n.addr, STATUS_PATH, &sim_auth));
+    let floored = Call::get(floor.addr, STATUS_PATH, &sim_auth);
     let rest = Call::get(
         gateway.addr,
         &format!("/rest/{HOSTER}{STATUS_PATH}"),
@@ -319,6 +338,7 @@ async fn run() -> Result<String, String> {
     if let Some(p) = &proxied {
         check("nginx", p).await?;
     }
+    check("stack floor", &floored).await?;
     check("gateway REST", &rest).await?;
     check("gateway GraphQL", &graphql).await?;
     let unified_body = check("unified query", &unified).await?;
@@ -338,6 +358,7 @@ async fn run() -> Result<String, String> {
     if let (Some(p), Some(n)) = (&proxied, &nginx) {
         plan.push(("nginx", "nginx proxy_pass", p, Some(n)));
     }
+    plan.push(("floor", FLOOR, &floored, Some(&floor)));
     plan.push(("rest", "gateway REST path", &rest, Some(&gateway)));
     plan.push(("graphql", "gateway GraphQL", &graphql, Some(&gateway)));
     plan.push((
@@ -406,6 +427,7 @@ async fn run() -> Result<String, String> {
     }
     let (_, hwm) = procs::memory(gateway.pid()).unwrap_or((0, 0));
     drop(nginx);
+    drop(floor);
     drop(gateway);
 
     // The report.
@@ -415,7 +437,9 @@ async fn run() -> Result<String, String> {
         "\n### Gateway benchmark\n\n`cargo bench --bench gateway` on {} cores, loopback; load generator, simulators, gateway \
          and nginx share them. {}s measured per row after {}s warm-up; throughput rows use {conns} keep-alive \
          connections. Every call is `GET {STATUS_PATH}` upstream (GraphQL: `hosterapiServerStatus`). \
-         \"proxy CPU\" is CPU time of the process in the middle (nginx master and workers, or the gateway) per request.\n",
+         \"proxy CPU\" is CPU time of the process in the middle (nginx master and workers, the stack floor, or the gateway) per request. \
+         The stack floor is the gateway's own HTTP stack (axum server, the adapters' reqwest transport, tokio with a thread per core) \
+         forwarding with no auth, routing table, GraphQL or envelope: the best a gateway on this stack can do here.\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         bench.window.as_secs_f64(),
         bench.warmup.as_secs_f64(),
@@ -488,15 +512,17 @@ async fn run() -> Result<String, String> {
     let p50 = |name: &str| find(name, 1).map(|r| r.sample.quantile(0.50));
     let tput = |name: &str| find(name, conns).map(|r| r.sample.throughput());
     if let Some(d) = p50("direct to the simulator") {
-        for name in ["nginx proxy_pass", "gateway REST path", "gateway GraphQL"] {
+        for name in [
+            "nginx proxy_pass",
+            FLOOR,
+            "gateway REST path",
+            "gateway GraphQL",
+        ] {
             if let Some(p) = p50(name) {
                 let added = p.saturating_sub(d);
-                let goal = if name.starts_with("nginx") {
-                    "(the floor)"
-                } else {
-                    "< 0.250 ms"
-                };
-                let result = if name.starts_with("nginx") {
+                let reference = name == "nginx proxy_pass" || name == FLOOR;
+                let goal = if reference { "(a floor)" } else { "< 0.250 ms" };
+                let result = if reference {
                     "-"
                 } else {
                     pass(added < Duration::from_micros(250))
@@ -512,12 +538,21 @@ async fn run() -> Result<String, String> {
     let direct_t = tput("direct to the simulator").unwrap_or(0.0);
     let rest_t = tput("gateway REST path").unwrap_or(0.0);
     let gql_t = tput("gateway GraphQL").unwrap_or(0.0);
-    let ceiling = tput("nginx proxy_pass").map(|n| n / direct_t);
+    let ceilings: Vec<String> = [("nginx", "nginx proxy_pass"), ("stack floor", FLOOR)]
+        .iter()
+        .filter_map(|(label, name)| {
+            tput(name).map(|t| format!("{label}: {:.0}%", 100.0 * t / direct_t))
+        })
+        .collect();
     let _ = writeln!(
         out,
         "| REST-path throughput / direct | {:.0}% | ≥ 40%{} | {} |",
         100.0 * rest_t / direct_t,
-        ceiling.map_or(String::new(), |c| format!(" (nginx: {:.0}%)", 100.0 * c)),
+        if ceilings.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", ceilings.join(", "))
+        },
         pass(rest_t / direct_t >= 0.40),
     );
     let _ = writeln!(

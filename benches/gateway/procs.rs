@@ -1,5 +1,6 @@
-//! The child processes the benchmark measures: the gateway (`hostplane serve`, so its RSS is its own)
-//! and nginx as the plain reverse proxy floor. Both get a scratch directory, a free loopback port and
+//! The child processes the benchmark measures: the gateway (`hostplane serve`, so its RSS is its own),
+//! nginx as the plain reverse proxy floor, and the stack floor (`floor.rs`, this bench binary run
+//! again). Both get a scratch directory, a free loopback port and
 //! their own log files there; both are killed when their handle is dropped.
 
 use std::{
@@ -297,5 +298,29 @@ pub fn start_nginx(
         log,
     };
     wait_listening(&mut guard, "nginx")?;
+    Ok(guard)
+}
+
+/// Starts this bench binary again as the stack floor (`floor.rs`), forwarding to `upstream`.
+pub fn start_floor(dir: &Scratch, upstream: SocketAddr) -> Result<ChildGuard, String> {
+    let port = free_port();
+    let binary = std::env::current_exe().map_err(|e| format!("the bench binary: {e}"))?;
+    let log = dir.path("floor.log");
+    let out = std::fs::File::create(&log).map_err(|e| format!("create the floor log: {e}"))?;
+    let child = Command::new(&binary)
+        .arg(crate::floor::FLAG)
+        .arg(upstream.to_string())
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(out)
+        .spawn()
+        .map_err(|e| format!("start {}: {e}", binary.display()))?;
+    let mut guard = ChildGuard {
+        child,
+        addr: ([127, 0, 0, 1], port).into(),
+        log,
+    };
+    wait_listening(&mut guard, "the stack floor")?;
     Ok(guard)
 }
