@@ -135,6 +135,25 @@ impl Drop for ChildGuard {
     }
 }
 
+/// Spawns `command` as `what`, to listen on loopback `port` and log to `log`, and waits until it does.
+fn spawn_listening(
+    command: &mut Command,
+    what: &str,
+    port: u16,
+    log: PathBuf,
+) -> Result<ChildGuard, String> {
+    let child = command
+        .spawn()
+        .map_err(|e| format!("start {what} ({}): {e}", command.get_program().display()))?;
+    let mut guard = ChildGuard {
+        child,
+        addr: ([127, 0, 0, 1], port).into(),
+        log,
+    };
+    wait_listening(&mut guard, what)?;
+    Ok(guard)
+}
+
 /// Waits until `addr` accepts TCP connections, or the child exits, or 30 s pass.
 fn wait_listening(guard: &mut ChildGuard, what: &str) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -231,16 +250,7 @@ pub fn start_gateway(
     if let Some(n) = settings.workers {
         command.env("TOKIO_WORKER_THREADS", n.to_string());
     }
-    let child = command
-        .spawn()
-        .map_err(|e| format!("start {}: {e}", binary.display()))?;
-    let mut guard = ChildGuard {
-        child,
-        addr: ([127, 0, 0, 1], port).into(),
-        log,
-    };
-    wait_listening(&mut guard, "the gateway")?;
-    Ok(guard)
+    spawn_listening(&mut command, "the gateway", port, log)
 }
 
 /// The nginx binary, if Debian's package (or any nginx on PATH) is installed.
@@ -280,7 +290,8 @@ pub fn start_nginx(
     let conf_path = dir.path("nginx.conf");
     std::fs::write(&conf_path, conf).map_err(|e| format!("write nginx.conf: {e}"))?;
     let log = dir.path("logs/error.log");
-    let child = Command::new(binary)
+    let mut command = Command::new(binary);
+    command
         .arg("-p")
         .arg(&dir.0)
         .arg("-c")
@@ -289,16 +300,8 @@ pub fn start_nginx(
         .arg(&log)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("start {}: {e}", binary.display()))?;
-    let mut guard = ChildGuard {
-        child,
-        addr: ([127, 0, 0, 1], port).into(),
-        log,
-    };
-    wait_listening(&mut guard, "nginx")?;
-    Ok(guard)
+        .stderr(Stdio::null());
+    spawn_listening(&mut command, "nginx", port, log)
 }
 
 /// Starts this bench binary again as the stack floor (`floor.rs`), forwarding to `upstream`.
@@ -307,20 +310,13 @@ pub fn start_floor(dir: &Scratch, upstream: SocketAddr) -> Result<ChildGuard, St
     let binary = std::env::current_exe().map_err(|e| format!("the bench binary: {e}"))?;
     let log = dir.path("floor.log");
     let out = std::fs::File::create(&log).map_err(|e| format!("create the floor log: {e}"))?;
-    let child = Command::new(&binary)
+    let mut command = Command::new(&binary);
+    command
         .arg(crate::floor::FLAG)
         .arg(upstream.to_string())
         .arg(port.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(out)
-        .spawn()
-        .map_err(|e| format!("start {}: {e}", binary.display()))?;
-    let mut guard = ChildGuard {
-        child,
-        addr: ([127, 0, 0, 1], port).into(),
-        log,
-    };
-    wait_listening(&mut guard, "the stack floor")?;
-    Ok(guard)
+        .stderr(out);
+    spawn_listening(&mut command, "the stack floor", port, log)
 }

@@ -289,24 +289,28 @@ impl WsClient {
 
     /// The next update of any subscription on this socket: its id and task.
     async fn any_update(&mut self) -> (String, Value) {
+        let message = self.operation_message().await;
+        let kind = message["type"].as_str().unwrap_or_default();
+        assert_eq!(kind, self.protocol.next_type(), "{message}");
+        let id = message["id"].as_str().expect("an operation id").to_string();
+        let task = message["payload"]["data"]["taskUpdated"].clone();
+        assert!(task.is_object(), "an update without a task: {message}");
+        (id, task)
+    }
+
+    /// The next message about an operation: the server's pings are answered, pongs skipped, and the
+    /// connection must stay open.
+    async fn operation_message(&mut self) -> Value {
         loop {
             let message = match self.recv().await {
                 Incoming::Message(m) => m,
                 Incoming::Closed(close) => panic!("the connection closed: {close:?}"),
             };
-            let kind = message["type"].as_str().unwrap_or_default();
-            if kind == "ping" {
-                self.send(json!({"type": "pong"})).await;
-                continue;
+            match message["type"].as_str().unwrap_or_default() {
+                "ping" => self.send(json!({"type": "pong"})).await,
+                "pong" => {}
+                _ => return message,
             }
-            if kind == "pong" {
-                continue;
-            }
-            assert_eq!(kind, self.protocol.next_type(), "{message}");
-            let id = message["id"].as_str().expect("an operation id").to_string();
-            let task = message["payload"]["data"]["taskUpdated"].clone();
-            assert!(task.is_object(), "an update without a task: {message}");
-            return (id, task);
         }
     }
 
@@ -317,18 +321,8 @@ impl WsClient {
             ids.iter().map(|id| (id.to_string(), Vec::new())).collect();
         let mut open: HashSet<String> = ids.iter().map(|id| id.to_string()).collect();
         while !open.is_empty() {
-            let message = match self.recv().await {
-                Incoming::Message(m) => m,
-                Incoming::Closed(close) => panic!("the connection closed: {close:?}"),
-            };
+            let message = self.operation_message().await;
             let kind = message["type"].as_str().unwrap_or_default();
-            if kind == "ping" {
-                self.send(json!({"type": "pong"})).await;
-                continue;
-            }
-            if kind == "pong" {
-                continue;
-            }
             let id = message["id"].as_str().unwrap_or_default().to_string();
             assert!(
                 open.contains(&id),
