@@ -88,7 +88,8 @@ pub struct LimitsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebsocketConfig {
-    /// How often the server pings an idle WebSocket.
+    /// How often the server pings an idle WebSocket (the protocol's keep-alive) and every WebSocket
+    /// (a WebSocket ping); a client silent for two of these is dropped. 0 switches both off.
     pub keepalive_ms: u64,
     /// How long a new WebSocket may take to send `connection_init`.
     pub init_timeout_ms: u64,

@@ -441,6 +441,50 @@ async fn idle_connections_are_kept_alive() {
     }
 }
 
+/// A client that stops answering (it reads nothing, so its WebSocket layer sends no pong) is dropped
+/// after two keep-alive intervals, in both subprotocols: reading afterwards finds the connection
+/// ended instead of pings that would go on forever.
+#[tokio::test]
+async fn silent_clients_are_dropped() {
+    let gw = gateway(|c| c.websocket.keepalive_ms = 100).await;
+    for protocol in [TRANSPORT, LEGACY] {
+        let mut ws = Client::connect(&gw, protocol).await;
+        ws.init(json!({})).await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let ended = timeout(Duration::from_secs(3), async {
+            loop {
+                match ws.ws.next().await {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                    Some(Ok(_)) => continue,
+                }
+            }
+        })
+        .await;
+        assert!(ended.is_ok(), "{protocol}: a silent client was kept");
+    }
+}
+
+/// A client that keeps reading answers the WebSocket pings on its own and stays connected through
+/// many intervals, the legacy one too, whose `ka` asks for no answer of its own.
+#[tokio::test]
+async fn answering_clients_stay_connected() {
+    let gw = gateway(|c| c.websocket.keepalive_ms = 100).await;
+    for (protocol, start, result) in [(TRANSPORT, "subscribe", "next"), (LEGACY, "start", "data")] {
+        let mut ws = Client::connect(&gw, protocol).await;
+        ws.init(json!({})).await;
+        let until = tokio::time::Instant::now() + Duration::from_millis(700);
+        while tokio::time::Instant::now() < until {
+            match ws.recv_any().await {
+                Incoming::Message(m) => assert!(m["type"] == "ping" || m["type"] == "ka", "{m}"),
+                Incoming::Closed(close) => panic!("{protocol}: closed while answering: {close:?}"),
+            }
+        }
+        ws.send(json!({"id": "v", "type": start, "payload": {"query": VIEWER}}))
+            .await;
+        assert_eq!(ws.message().await["type"], result, "{protocol}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Limits and errors
 

@@ -69,6 +69,10 @@ struct Session {
     init_deadline: Option<Instant>,
     /// When to send the next keep-alive; `None` until acknowledged or with keep-alives off.
     next_keepalive: Option<Instant>,
+    /// When the client last sent anything, a WebSocket pong included.
+    last_heard: Instant,
+    /// When to ping the client next (see `probe`); `None` with keep-alives off.
+    next_probe: Option<Instant>,
     running: HashMap<String, Running>,
     streams: SelectAll<BoxStream<'static, Event>>,
     generation: u64,
@@ -76,6 +80,7 @@ struct Session {
 
 pub async fn run(socket: WebSocket, state: AppState, upgrade: Upgrade) {
     let init_timeout = state.limits.init_timeout;
+    let keepalive = state.limits.keepalive;
     let mut session = Session {
         socket,
         state,
@@ -85,6 +90,8 @@ pub async fn run(socket: WebSocket, state: AppState, upgrade: Upgrade) {
         // A zero duration switches the limit off rather than closing every connection at once.
         init_deadline: (!init_timeout.is_zero()).then(|| Instant::now() + init_timeout),
         next_keepalive: None,
+        last_heard: Instant::now(),
+        next_probe: (!keepalive.is_zero()).then(|| Instant::now() + keepalive),
         running: HashMap::new(),
         streams: SelectAll::new(),
         generation: 0,
@@ -109,7 +116,7 @@ impl Session {
     async fn serve(&mut self) -> End {
         loop {
             let step = tokio::select! {
-                frame = self.socket.recv() => match frame {
+                frame = self.socket.recv() => match self.heard(frame) {
                     Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
                     // The reference server reads binary frames as text too.
                     Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
@@ -133,6 +140,7 @@ impl Session {
                 () = at(self.next_keepalive) => {
                     self.send(server::keepalive(self.protocol())).await
                 }
+                () = at(self.next_probe) => self.probe().await,
             };
             if let Err(end) = step {
                 return end;
@@ -147,14 +155,46 @@ impl Session {
     }
 
     async fn send_text(&mut self, message: String) -> Result<(), End> {
-        self.socket
-            .send(Message::text(message))
-            .await
-            .map_err(|_| End::Gone)?;
+        self.send_frame(Message::text(message)).await?;
         if self.next_keepalive.is_some() {
             self.schedule_keepalive();
         }
         Ok(())
+    }
+
+    /// One frame to the client, within two keep-alive intervals: a client that reads nothing for
+    /// that long (its buffers full) is as gone as one that answers no ping, and must not hold its
+    /// session, and the operations it runs, in a write that never ends.
+    async fn send_frame(&mut self, frame: Message) -> Result<(), End> {
+        let every = self.state.limits.keepalive;
+        let sent = if every.is_zero() {
+            self.socket.send(frame).await
+        } else {
+            timeout(every * 2, self.socket.send(frame))
+                .await
+                .map_err(|_| End::Gone)?
+        };
+        sent.map_err(|_| End::Gone)
+    }
+
+    /// Notes that the client was heard from, whatever it sent.
+    fn heard<T>(&mut self, frame: T) -> T {
+        self.last_heard = Instant::now();
+        frame
+    }
+
+    /// Every keep-alive interval, busy or idle, the client is pinged at the WebSocket level, which
+    /// every client's WebSocket layer answers (the legacy protocol's `ka` asks for no answer). A
+    /// client that has sent nothing for two intervals, a vanished or stalled peer, is dropped with
+    /// its operations rather than kept until TCP gives up on it.
+    async fn probe(&mut self) -> Result<(), End> {
+        let every = self.state.limits.keepalive;
+        if self.last_heard.elapsed() >= every * 2 {
+            tracing::debug!("dropping a GraphQL WebSocket whose client stopped answering pings");
+            return Err(End::Gone);
+        }
+        self.next_probe = Some(Instant::now() + every);
+        self.send_frame(Message::Ping(Default::default())).await
     }
 
     fn schedule_keepalive(&mut self) {
@@ -321,7 +361,10 @@ impl Session {
             code: close.code,
             reason: close.reason.into(),
         };
-        if self.socket.send(Message::Close(Some(frame))).await.is_err() {
+        if !matches!(
+            timeout(CLOSE_GRACE, self.socket.send(Message::Close(Some(frame)))).await,
+            Ok(Ok(()))
+        ) {
             return;
         }
         let _ = timeout(CLOSE_GRACE, async {
