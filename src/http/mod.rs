@@ -27,7 +27,6 @@ use hostplane_schema::principal::Principal;
 use std::{future::Future, sync::Arc, time::Instant};
 use tokio::net::TcpListener;
 use tower_http::{
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -148,10 +147,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .with_state(state)
+        // Every handler reads its body through `Bytes`, which honours this; each answers its own 413
+        // (GraphQL errors, or the REST API's error body).
         .layer(DefaultBodyLimit::max(max_body))
-        // The GraphQL extractor reads the body itself, past `DefaultBodyLimit`: this bounds every
-        // body, answering 413.
-        .layer(RequestBodyLimitLayer::new(max_body))
         .layer(middleware::from_fn(record_metrics))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(

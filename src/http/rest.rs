@@ -6,7 +6,7 @@
 use super::{AppState, envelope};
 use axum::{
     body::Bytes,
-    extract::{Path, Query, State},
+    extract::{Path, Query, State, rejection::BytesRejection},
     http::{HeaderMap, Method as HttpMethod, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -81,7 +81,7 @@ pub async fn handle(
     Query(query): Query<Vec<(String, String)>>,
     method: HttpMethod,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Some(conn) = state.services.connections.get(&connection) else {
         let body = serde_json::json!({"error": format!("no connection named `{connection}`")});
@@ -95,6 +95,21 @@ pub async fn handle(
     let provider = conn.provider;
     let refuse =
         |code, message: &str| envelope::gateway_error(provider, code, message).into_response();
+    // A body over `max_body_bytes` (or one that could not be read) is refused in the API's own
+    // error shape, with the status that says why.
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ErrorCode::LimitExceeded
+            } else {
+                ErrorCode::Validation
+            };
+            let mut r = refuse(code, &rejection.body_text());
+            *r.status_mut() = rejection.status();
+            return r;
+        }
+    };
     // Orchestrix issues per-user credentials: one that is not the gateway's is the caller's own, passed
     // through (and no credential at all reaches only what the upstream serves anonymously, its logins).
     let passthrough = |authorization: Option<String>| {

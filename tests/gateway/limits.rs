@@ -138,7 +138,8 @@ async fn batch_limit() {
     assert!(ok[9]["data"]["viewer"]["subject"].is_string(), "{ok}");
 }
 
-/// A body over `max_body_bytes` is refused by size alone.
+/// A body over `max_body_bytes` is refused by size alone, with a 413 each surface words its own way:
+/// a GraphQL error with `LIMIT_EXCEEDED`, or the REST API's error body. Nothing reaches upstream.
 #[tokio::test]
 async fn body_limit() {
     let gw = spawn_with(Options {
@@ -156,6 +157,28 @@ async fn body_limit() {
         .await
         .expect("gateway answers");
     assert_eq!(resp.status(), 413);
+    let body: Value = resp.json().await.expect("a JSON body");
+    assert_eq!(code(&body), "LIMIT_EXCEEDED", "{body}");
+
+    let before = gw.upstream.log.len();
+    let (status, body) = gw
+        .rest(
+            "POST",
+            "/api/v1/datacenter/server/4001/rdns",
+            Some(json!({"rdns": "x".repeat(2_000)})),
+        )
+        .await;
+    assert_eq!(status, 413, "{body}");
+    let error = body["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("0xa0: ") && error.contains("limit"),
+        "{body}"
+    );
+    assert_eq!(
+        gw.upstream.log.len(),
+        before,
+        "nothing reached the upstream"
+    );
 }
 
 /// Introspection and "did you mean" suggestions are on by default and can be switched off.
