@@ -317,6 +317,16 @@ pub fn admin() -> String {
     token(&[Scope::Admin])
 }
 
+/// An admin token with the gateway's issuer and audience, signed with another secret.
+pub fn forged_token() -> String {
+    TokenMinter::new(
+        "hostplane",
+        "hostplane",
+        &SecretString::from("another-secret-0123456789abcdefgh"),
+    )
+    .mint("intruder", &[Scope::Admin], None, Duration::from_secs(600))
+}
+
 impl TestGateway {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)

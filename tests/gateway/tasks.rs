@@ -3,12 +3,12 @@
 //! subscription (and none across principals or variables), credentials and unknown IDs on
 //! subscriptions, and unfinished tasks picked up again by a restarted gateway.
 
-use crate::helpers::{CONNECTION, Options, TestGateway, admin, spawn_gateway, spawn_with};
+use crate::helpers::{
+    CONNECTION, Options, TestGateway, admin, forged_token, spawn_gateway, spawn_with,
+};
 use futures_util::{SinkExt, StreamExt, future::join_all};
-use hostplane::auth::TokenMinter;
 use hostplane_adapters::hosterapi::simulator::{SimConfig, Simulator};
 use hostplane_schema::{GlobalId, principal::Scope};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::{
     collections::{HashMap, HashSet},
@@ -452,16 +452,6 @@ async fn until_no_groups(gw: &TestGateway) {
         );
         sleep(Duration::from_millis(10)).await;
     }
-}
-
-/// A JWT that is well formed but signed with another secret.
-fn forged_token() -> String {
-    TokenMinter::new(
-        "hostplane",
-        "hostplane",
-        &SecretString::from("another-secret-0123456789abcdefgh"),
-    )
-    .mint("intruder", &[Scope::Admin], None, Duration::from_secs(600))
 }
 
 struct Created {

@@ -6,7 +6,7 @@
 //! These gateways need no upstream: `viewer` answers from the credential and the `tasks` feed stays
 //! open until completed, so each test starts a bare gateway with the WebSocket settings it pins.
 
-use crate::helpers::{SECRET, admin, fresh_database, token_for};
+use crate::helpers::{SECRET, admin, forged_token, fresh_database, token_for};
 use futures_util::{SinkExt, StreamExt};
 use hostplane::{Gateway, config::Config, http};
 use hostplane_schema::principal::Scope;
@@ -207,16 +207,6 @@ impl Client {
 
 fn bearer(token: &str) -> Value {
     json!({"Authorization": format!("Bearer {token}")})
-}
-
-/// A JWT that is well formed but signed with another secret.
-fn forged_token() -> String {
-    hostplane::auth::TokenMinter::new(
-        "hostplane",
-        "hostplane",
-        &SecretString::from("another-secret-0123456789abcdefgh"),
-    )
-    .mint("intruder", &[Scope::Admin], None, Duration::from_secs(600))
 }
 
 // ---------------------------------------------------------------------------------------------
