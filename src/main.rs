@@ -103,7 +103,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Serves until SIGINT/SIGTERM, then drains for up to 10 seconds (open WebSockets included) and returns.
+/// Serves until SIGINT/SIGTERM, then drains for up to 10 seconds (open WebSockets are closed with
+/// 1001 at once) and returns.
 async fn serve_until_signal(
     listener: tokio::net::TcpListener,
     state: http::AppState,

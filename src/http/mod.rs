@@ -55,7 +55,42 @@ pub struct AppState {
     public_url: Option<String>,
     /// Identical `taskUpdated` subscriptions, one execution each, across every WebSocket.
     pub subscriptions: Arc<SharedSubscriptions>,
+    /// The server's stop, as open WebSockets see it.
+    pub closing: Closing,
 }
+
+/// The server's stop, as open WebSockets see it: when it begins, each one closes with 1001 (going
+/// away) and ends its operations, and `serve` waits for them (within a bound) before returning.
+/// Otherwise a stopping server dropped its sockets without a word, and a client could not tell a
+/// restart from a broken network.
+#[derive(Clone)]
+pub struct Closing(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Closing {
+    fn default() -> Closing {
+        Closing(Arc::new(tokio::sync::watch::Sender::new(false)))
+    }
+}
+
+impl Closing {
+    /// What a WebSocket session watches; held for as long as the session runs.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.0.subscribe()
+    }
+
+    fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Until every session that was watching has ended, or `within` passes.
+    async fn drained(&self, within: std::time::Duration) {
+        let _ = tokio::time::timeout(within, self.0.closed()).await;
+    }
+}
+
+/// How long a stopping server waits for its WebSockets: their close handshakes take at most
+/// `ws::CLOSE_GRACE`.
+const WEBSOCKETS_DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl AppState {
     pub fn new(
@@ -72,6 +107,7 @@ impl AppState {
             limits: Arc::new(limits),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             subscriptions: Arc::default(),
+            closing: Closing::default(),
         }
     }
 
@@ -183,13 +219,21 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     resp
 }
 
-/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight finish.
+/// Serves until `shutdown` resolves, then stops accepting, lets requests in flight finish and closes
+/// open WebSockets with 1001.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let closing = state.closing.clone();
+    let stopping = closing.clone();
+    let served = axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stopping.begin();
+        })
+        .await;
+    closing.drained(WEBSOCKETS_DRAIN).await;
+    served
 }

@@ -38,7 +38,9 @@ const FEED: &str = "subscription { tasks { taskId } }";
 
 struct Bare {
     addr: SocketAddr,
-    _stop: oneshot::Sender<()>,
+    /// Dropping it stops the server.
+    stop: oneshot::Sender<()>,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 async fn gateway(configure: impl FnOnce(&mut Config)) -> Bare {
@@ -52,10 +54,10 @@ async fn gateway(configure: impl FnOnce(&mut Config)) -> Bare {
         .expect("bind loopback");
     let addr = listener.local_addr().expect("bound address");
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(http::serve(listener, gateway.state, async {
+    let served = tokio::spawn(http::serve(listener, gateway.state, async {
         let _ = stopped.await;
     }));
-    Bare { addr, _stop: stop }
+    Bare { addr, stop, served }
 }
 
 async fn default_gateway() -> Bare {
@@ -473,6 +475,31 @@ async fn answering_clients_stay_connected() {
             .await;
         assert_eq!(ws.message().await["type"], result, "{protocol}");
     }
+}
+
+/// A stopping server closes its WebSockets with 1001 (the legacy protocol says why in a
+/// `connection_error` first), ends their operations, and `serve` returns once they are gone.
+#[tokio::test]
+async fn stopping_closes_websockets_with_1001() {
+    let gw = default_gateway().await;
+    let mut modern = Client::connect(&gw, TRANSPORT).await;
+    modern.init(json!({})).await;
+    let mut legacy = Client::connect(&gw, LEGACY).await;
+    legacy.init(json!({})).await;
+    let Bare { stop, served, .. } = gw;
+    drop(stop);
+    assert_eq!(
+        modern.closed().await,
+        (1001, "the server is shutting down".to_string())
+    );
+    let error = legacy.message().await;
+    assert_eq!(error["type"], "connection_error", "{error}");
+    assert_eq!(legacy.closed().await.0, 1001);
+    timeout(Duration::from_secs(5), served)
+        .await
+        .expect("the server stops")
+        .expect("the server task ends")
+        .expect("the server stops cleanly");
 }
 
 // ---------------------------------------------------------------------------------------------

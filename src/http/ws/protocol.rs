@@ -48,6 +48,7 @@ pub struct Close {
 
 impl Close {
     pub const NORMAL: u16 = 1000;
+    pub const GOING_AWAY: u16 = 1001;
     pub const BAD_REQUEST: u16 = 4400;
     pub const UNAUTHORIZED: u16 = 4401;
     pub const FORBIDDEN: u16 = 4403;
@@ -67,6 +68,11 @@ impl Close {
             reason.truncate(end);
         }
         Close { code, reason }
+    }
+
+    /// The server is stopping: RFC 6455's "going away", which clients take as a cue to reconnect.
+    pub fn going_away() -> Close {
+        Close::new(Close::GOING_AWAY, "the server is shutting down")
     }
 
     pub fn bad_request(why: impl std::fmt::Display) -> Close {

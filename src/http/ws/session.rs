@@ -11,7 +11,7 @@ use super::{
 use crate::http::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{
-    StreamExt,
+    FutureExt, StreamExt,
     stream::{self, AbortHandle, BoxStream, SelectAll},
 };
 use hostplane_resolvers::Origin;
@@ -76,11 +76,14 @@ struct Session {
     running: HashMap<String, Running>,
     streams: SelectAll<BoxStream<'static, Event>>,
     generation: u64,
+    /// Whether the server is stopping; the server waits for sessions until they drop this.
+    closing: tokio::sync::watch::Receiver<bool>,
 }
 
 pub async fn run(socket: WebSocket, state: AppState, upgrade: Upgrade) {
     let init_timeout = state.limits.init_timeout;
     let keepalive = state.limits.keepalive;
+    let closing = state.closing.watch();
     let mut session = Session {
         socket,
         state,
@@ -95,6 +98,7 @@ pub async fn run(socket: WebSocket, state: AppState, upgrade: Upgrade) {
         running: HashMap::new(),
         streams: SelectAll::new(),
         generation: 0,
+        closing,
     };
     let end = session.serve().await;
     session.finish(end).await;
@@ -141,6 +145,9 @@ impl Session {
                     self.send(server::keepalive(self.protocol())).await
                 }
                 () = at(self.next_probe) => self.probe().await,
+                true = self.closing.wait_for(|stopping| *stopping).map(|r| r.is_ok()) => {
+                    Err(End::Close(Close::going_away()))
+                }
             };
             if let Err(end) = step {
                 return end;
