@@ -1317,3 +1317,29 @@ async fn invalid_shared_subscriptions_are_reported_as_before() {
     // The shared ones did run shared: one execution each, the earlier one having ended.
     assert_eq!(gw.subscriptions.executions_started(), 3);
 }
+
+/// Over WebSocket, as over HTTP, an operation acts upstream as the caller when the `connection_init`
+/// payload carries the caller's own Orchestrix credential (`X-Orchestrix-Authorization`): a bogus
+/// one is refused by the upstream itself, and without one the stored token answers.
+#[tokio::test]
+async fn websocket_operations_can_act_as_the_caller_upstream() {
+    let gw = spawn_with(Options::default()).await;
+    const ME: &str = "{ orchestrixMe { userId } }";
+    for protocol in [Protocol::TransportWs, Protocol::LegacyWs] {
+        let mut init = bearer_admin();
+        init["X-Orchestrix-Authorization"] = json!("Bearer eyBogus");
+        let mut ws = socket(&gw, protocol, init).await;
+        ws.subscribe("me", ME, json!({})).await;
+        let refused = ws.operation_message().await;
+        let ext = &refused["payload"]["errors"][0]["extensions"];
+        assert_eq!(ext["upstreamStatus"], 401, "{protocol:?}: {refused}");
+
+        let mut ws = socket(&gw, protocol, bearer_admin()).await;
+        ws.subscribe("me", ME, json!({})).await;
+        let stored = ws.operation_message().await;
+        assert_eq!(
+            stored["payload"]["data"]["orchestrixMe"]["userId"], "usr_1",
+            "{protocol:?}: {stored}"
+        );
+    }
+}

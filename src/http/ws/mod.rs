@@ -59,6 +59,7 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
         Err(e) => return (StatusCode::UNAUTHORIZED, e.to_string()).into_response(),
     };
     let origin = state.origin(headers);
+    let passthrough = super::passthrough(headers);
     // A message may be as large as an HTTP request body, not tungstenite's default of 64 MiB.
     let max_message = state.limits.max_body_bytes;
     // GraphQL messages are small: tungstenite's default 128 KiB read and write buffers, zero-filled
@@ -77,6 +78,7 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
                     protocol,
                     header_principal,
                     origin,
+                    passthrough,
                 },
             )
         })

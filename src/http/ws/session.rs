@@ -14,7 +14,7 @@ use futures_util::{
     FutureExt, StreamExt,
     stream::{self, AbortHandle, BoxStream, SelectAll},
 };
-use hostplane_resolvers::Origin;
+use hostplane_resolvers::{Origin, call::PassThrough};
 use hostplane_schema::{ErrorCode, principal::Caller, principal::Principal};
 use serde_json::{Map, Value};
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -30,6 +30,8 @@ pub struct Upgrade {
     pub protocol: Protocol,
     pub header_principal: Option<Principal>,
     pub origin: Origin,
+    /// The upgrade request's `X-Orchestrix-Authorization`, if any.
+    pub passthrough: Option<PassThrough>,
 }
 
 /// Why the loop stopped.
@@ -241,6 +243,11 @@ impl Session {
         .await
         .map_err(|why| End::Close(Close::forbidden(why)))?;
         self.caller = Some(Caller(principal));
+        // Browsers cannot set headers on an upgrade: the payload may carry the caller's own
+        // Orchestrix credential too, as `X-Orchestrix-Authorization` does over HTTP.
+        if let Some(passthrough) = payload.as_ref().and_then(orchestrix_credential) {
+            self.upgrade.passthrough = Some(passthrough);
+        }
         self.send(server::ack()).await?;
         self.schedule_keepalive();
         // subscriptions-transport-ws servers send the first `ka` right after the ack; its client
@@ -279,8 +286,15 @@ impl Session {
             generation: self.generation,
         };
         let origin = &self.upgrade.origin;
-        let shared = GroupKey::of(&request, &caller, origin);
-        let request = request.data(caller).data(origin.clone());
+        // An operation acting upstream as the caller is never shared with another caller's.
+        let shared = match &self.upgrade.passthrough {
+            None => GroupKey::of(&request, &caller, origin),
+            Some(_) => None,
+        };
+        let mut request = request.data(caller).data(origin.clone());
+        if let Some(passthrough) = &self.upgrade.passthrough {
+            request = request.data(passthrough.clone());
+        }
         let results = match shared {
             Some(key) => self
                 .state
@@ -407,4 +421,20 @@ async fn authenticate(
         .await
         .map(Some)
         .map_err(|e| e.to_string())
+}
+
+/// The caller's own Orchestrix credential from a `connection_init` payload, under the header's name
+/// in either case.
+fn orchestrix_credential(payload: &Map<String, Value>) -> Option<PassThrough> {
+    let value = [
+        "X-Orchestrix-Authorization",
+        crate::http::ORCHESTRIX_AUTHORIZATION,
+    ]
+    .iter()
+    .find_map(|k| payload.get(*k)?.as_str())?
+    .trim();
+    (!value.is_empty()).then(|| PassThrough {
+        provider: hostplane_adapters::Provider::Orchestrix,
+        authorization: Some(secrecy::SecretString::from(value.to_string())),
+    })
 }
