@@ -365,13 +365,13 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Re
     let body = match Bytes::from_request(request, &state).await {
         Ok(body) => body,
         Err(rejection) => {
-            let status = rejection.status();
-            let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                ErrorCode::LimitExceeded
-            } else {
-                ErrorCode::Validation
-            };
-            return error_response(status, media, code.as_str(), &rejection.body_text());
+            let code = super::body_rejection_code(&rejection);
+            return error_response(
+                rejection.status(),
+                media,
+                code.as_str(),
+                &rejection.body_text(),
+            );
         }
     };
     let batch = match parse_body(&body, state.limits.max_batch) {

@@ -22,6 +22,7 @@ use axum::{
     response::Response,
     routing::{any, get, post},
 };
+use hostplane_adapters::ErrorCode;
 use hostplane_resolvers::{AppSchema, Origin, Services, apikeys};
 use hostplane_schema::principal::Principal;
 use std::{future::Future, sync::Arc, time::Instant};
@@ -150,6 +151,16 @@ impl AppState {
                 .ok_or(AuthError::UnknownApiKey);
         }
         self.verifier.verify(credential)
+    }
+}
+
+/// The code of a body that could not be read: over `max_body_bytes` is a limit, anything else a bad
+/// request.
+pub fn body_rejection_code(rejection: &axum::extract::rejection::BytesRejection) -> ErrorCode {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ErrorCode::LimitExceeded
+    } else {
+        ErrorCode::Validation
     }
 }
 

@@ -100,12 +100,10 @@ pub async fn handle(
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
-            let code = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ErrorCode::LimitExceeded
-            } else {
-                ErrorCode::Validation
-            };
-            let mut r = refuse(code, &rejection.body_text());
+            let mut r = refuse(
+                super::body_rejection_code(&rejection),
+                &rejection.body_text(),
+            );
             *r.status_mut() = rejection.status();
             return r;
         }

@@ -298,18 +298,27 @@ impl WsClient {
         (id, task)
     }
 
-    /// The next message about an operation: the server's pings are answered, pongs skipped, and the
-    /// connection must stay open.
-    async fn operation_message(&mut self) -> Value {
+    /// The next message other than the server's pings, which are answered; the connection must
+    /// stay open.
+    async fn answered(&mut self) -> Value {
         loop {
             let message = match self.recv().await {
                 Incoming::Message(m) => m,
                 Incoming::Closed(close) => panic!("the connection closed: {close:?}"),
             };
-            match message["type"].as_str().unwrap_or_default() {
-                "ping" => self.send(json!({"type": "pong"})).await,
-                "pong" => {}
-                _ => return message,
+            if message["type"] != "ping" {
+                return message;
+            }
+            self.send(json!({"type": "pong"})).await;
+        }
+    }
+
+    /// The next message about an operation: the server's pings are answered, pongs skipped.
+    async fn operation_message(&mut self) -> Value {
+        loop {
+            let message = self.answered().await;
+            if message["type"] != "pong" {
+                return message;
             }
         }
     }
@@ -348,18 +357,10 @@ impl WsClient {
     async fn assert_idle(&mut self) {
         self.send(json!({"type": "ping", "payload": {"probe": true}}))
             .await;
-        loop {
-            match self.recv().await {
-                Incoming::Message(m) if m["type"] == "ping" => {
-                    self.send(json!({"type": "pong"})).await;
-                }
-                Incoming::Message(m) => {
-                    assert_eq!(m, json!({"type": "pong", "payload": {"probe": true}}));
-                    return;
-                }
-                Incoming::Closed(close) => panic!("the connection closed: {close:?}"),
-            }
-        }
+        assert_eq!(
+            self.answered().await,
+            json!({"type": "pong", "payload": {"probe": true}})
+        );
     }
 
     /// Sends a `ping` and reads up to its `pong`, letting through updates of `completed` (operations
@@ -369,12 +370,8 @@ impl WsClient {
         self.send(json!({"type": "ping", "payload": {"settle": true}}))
             .await;
         loop {
-            let message = match self.recv().await {
-                Incoming::Message(m) => m,
-                Incoming::Closed(close) => panic!("the connection closed: {close:?}"),
-            };
+            let message = self.answered().await;
             match message["type"].as_str().unwrap_or_default() {
-                "ping" => self.send(json!({"type": "pong"})).await,
                 "pong" => {
                     assert_eq!(message["payload"], json!({"settle": true}));
                     return;

@@ -122,21 +122,24 @@ impl Session {
     async fn serve(&mut self) -> End {
         loop {
             let step = tokio::select! {
-                frame = self.socket.recv() => match self.heard(frame) {
-                    Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
-                    // The reference server reads binary frames as text too.
-                    Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
-                        Ok(text) => self.on_text(text).await,
-                        Err(_) => Err(End::Close(Close::bad_request("not UTF-8"))),
-                    },
-                    // WebSocket-level pings are answered by the WebSocket layer itself.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
-                    Some(Ok(Message::Close(_))) | None => Err(End::Gone),
-                    Some(Err(e)) => {
-                        tracing::debug!(error = %e, "WebSocket read failed");
-                        Err(End::Gone)
+                frame = self.socket.recv() => {
+                    self.last_heard = Instant::now();
+                    match frame {
+                        Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
+                        // The reference server reads binary frames as text too.
+                        Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                            Ok(text) => self.on_text(text).await,
+                            Err(_) => Err(End::Close(Close::bad_request("not UTF-8"))),
+                        },
+                        // WebSocket-level pings are answered by the WebSocket layer itself.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                        Some(Ok(Message::Close(_))) | None => Err(End::Gone),
+                        Some(Err(e)) => {
+                            tracing::debug!(error = %e, "WebSocket read failed");
+                            Err(End::Gone)
+                        }
                     }
-                },
+                }
                 Some(event) = self.streams.next(), if !self.streams.is_empty() => {
                     self.on_event(event).await
                 }
@@ -184,12 +187,6 @@ impl Session {
                 .map_err(|_| End::Gone)?
         };
         sent.map_err(|_| End::Gone)
-    }
-
-    /// Notes that the client was heard from, whatever it sent.
-    fn heard<T>(&mut self, frame: T) -> T {
-        self.last_heard = Instant::now();
-        frame
     }
 
     /// Every keep-alive interval, busy or idle, the client is pinged at the WebSocket level, which
