@@ -7,7 +7,7 @@ use crate::{
     http::{AppState, HttpLimits},
 };
 use hostplane_resolvers::{
-    AppSchema, SchemaLimits, Services, build_schema,
+    AppSchema, SchemaLimits, Services, build_rest_schema, build_schema,
     connections::{ConnectionSpec, Connections},
     crypto::SecretBox,
     downloads::UrlSigner,
@@ -95,21 +95,20 @@ impl Gateway {
         if resumed > 0 {
             tracing::info!(resumed, "resumed unfinished tasks");
         }
-        let schema = build_schema(
-            Some(services.clone()),
-            &SchemaLimits {
-                max_depth: config.limits.max_depth,
-                max_complexity: config.limits.max_complexity,
-                max_aliases: config.limits.max_aliases,
-                max_root_fields: config.limits.max_root_fields,
-                max_tokens: config.limits.max_tokens,
-                max_query_bytes: config.limits.max_query_bytes,
-                introspection: config.limits.introspection,
-                field_suggestions: config.limits.field_suggestions,
-            },
-        );
+        let limits = SchemaLimits {
+            max_depth: config.limits.max_depth,
+            max_complexity: config.limits.max_complexity,
+            max_aliases: config.limits.max_aliases,
+            max_root_fields: config.limits.max_root_fields,
+            max_tokens: config.limits.max_tokens,
+            max_query_bytes: config.limits.max_query_bytes,
+            introspection: config.limits.introspection,
+            field_suggestions: config.limits.field_suggestions,
+        };
+        let schema = build_schema(Some(services.clone()), &limits);
         let state = AppState::new(
             schema.clone(),
+            build_rest_schema(services.clone(), &limits),
             services.clone(),
             verifier,
             HttpLimits {

@@ -28,8 +28,10 @@ pub struct Endpoint {
     pub deprecated: Option<&'static str>,
     /// The REST route's parameters and body, as the `rest` recipe reads them (for the OpenAPI document).
     pub doc: fn(&mut schemars::SchemaGenerator) -> RouteDoc,
-    /// Builds the GraphQL request that serves this endpoint's REST route.
-    pub rest: fn(&RestInput) -> Result<RestRequest, RestInputError>,
+    /// The GraphQL operation that serves this endpoint's REST route: one fixed text, built once.
+    pub document: fn() -> &'static str,
+    /// The variables of `document` for one REST call.
+    pub rest: fn(&RestInput) -> Result<Value, RestInputError>,
     /// Reads the upstream's answer back out of the field's GraphQL result.
     pub reply: fn(Value) -> hostplane_schema::RestBody,
 }
@@ -62,13 +64,6 @@ pub struct RestInput<'a> {
     pub connection: &'a str,
     pub params: &'a BTreeMap<String, String>,
     pub body: Option<Value>,
-}
-
-/// A GraphQL operation standing for one REST call; its result is under the alias `r`.
-#[derive(Debug)]
-pub struct RestRequest {
-    pub query: String,
-    pub variables: Value,
 }
 
 /// Why a REST call could not become a GraphQL operation. The REST layer words it as the upstream
@@ -226,7 +221,7 @@ pub fn camel_case(snake: &str) -> String {
     out
 }
 
-/// Builds the GraphQL operation text for a REST call.
+/// Builds the GraphQL operation text of an endpoint's REST route; its result is under the alias `r`.
 pub fn rest_query(
     endpoint_name: &str,
     operation: Operation,
@@ -356,11 +351,21 @@ macro_rules! endpoints {
                 )*],
                 body: $crate::endpoints!(@body_doc generator $(, $it)?),
             },
+            document: || {
+                static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                DOCUMENT.get_or_init(|| $crate::endpoint::rest_query(
+                    stringify!($name),
+                    $crate::endpoint::Operation::$op,
+                    &[
+                        $( ($crate::endpoint::camel_case(stringify!($p)), <$pt as async_graphql::InputType>::qualified_type_name()), )*
+                        $( ("input".to_string(), <$it as async_graphql::InputType>::qualified_type_name()), )?
+                    ],
+                    <$out as hostplane_schema::RestReply>::selection(),
+                ))
+            },
             rest: |input: &$crate::endpoint::RestInput| {
                 #[allow(unused_mut)]
                 let mut vars = serde_json::Map::new();
-                #[allow(unused_mut)]
-                let mut args: Vec<(String, String)> = Vec::new();
                 vars.insert("connection".into(), serde_json::Value::from(input.connection));
                 $(
                     let text = input.params.get(stringify!($p)).map(String::as_str);
@@ -370,9 +375,7 @@ macro_rules! endpoints {
                             value: text.unwrap_or_default().to_string(),
                         }
                     })?;
-                    let arg = $crate::endpoint::camel_case(stringify!($p));
-                    vars.insert(arg.clone(), serde_json::json!(value));
-                    args.push((arg, <$pt as async_graphql::InputType>::qualified_type_name()));
+                    vars.insert($crate::endpoint::camel_case(stringify!($p)), serde_json::json!(value));
                 )*
                 $(
                     let ty = <$it as async_graphql::InputType>::qualified_type_name();
@@ -383,17 +386,8 @@ macro_rules! endpoints {
                     let parsed: $it = $crate::endpoint::RestInputError::parse(body)?;
                     vars.insert("input".into(), async_graphql::InputType::to_value(&parsed).into_json()
                         .map_err(|e| $crate::endpoint::RestInputError::Invalid { field: None, detail: e.to_string() })?);
-                    args.push(("input".to_string(), ty));
                 )?
-                Ok($crate::endpoint::RestRequest {
-                    query: $crate::endpoint::rest_query(
-                        stringify!($name),
-                        $crate::endpoint::Operation::$op,
-                        &args,
-                        <$out as hostplane_schema::RestReply>::selection(),
-                    ),
-                    variables: serde_json::Value::Object(vars),
-                })
+                Ok(serde_json::Value::Object(vars))
             },
             reply: <$out as hostplane_schema::RestReply>::rest_body,
         }

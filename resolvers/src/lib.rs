@@ -25,7 +25,7 @@ pub mod unified;
 pub mod webhooks;
 pub mod wpcs;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, Schema, ValidationMode};
 use connections::Connections;
 use endpoint::Endpoint;
 use sea_orm::DatabaseConnection;
@@ -114,7 +114,26 @@ impl Default for SchemaLimits {
 /// Assembles the schema. Without services it still builds (for `hostplane schema`), but resolvers
 /// must not run.
 pub fn build_schema(services: Option<Arc<Services>>, limits: &SchemaLimits) -> AppSchema {
+    build(services, limits, ValidationMode::Strict)
+}
+
+/// The schema the REST layer runs its operations on: the same types and resolvers, but documents are
+/// not validated again on every call. The REST layer runs only its endpoints' own documents, one fixed
+/// text each (`Endpoint::document`), which the test `rest::every_document_passes_validation` checks
+/// against the full rules, and its variables come from typed values. Validating them again on each call
+/// cost a sixth of a REST call's CPU (`cargo bench --bench gateway`). Depth, complexity and the
+/// document limits still apply.
+pub fn build_rest_schema(services: Arc<Services>, limits: &SchemaLimits) -> AppSchema {
+    build(Some(services), limits, ValidationMode::Fast)
+}
+
+fn build(
+    services: Option<Arc<Services>>,
+    limits: &SchemaLimits,
+    validation: ValidationMode,
+) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
+        .validation_mode(validation)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(limits::DocumentLimits::new(limits.clone()))

@@ -50,6 +50,9 @@ pub struct HttpLimits {
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
+    /// The same schema for the REST layer's own documents, which it does not validate on every call
+    /// (`hostplane_resolvers::build_rest_schema`).
+    pub rest_schema: AppSchema,
     pub services: Arc<Services>,
     verifier: Arc<JwtVerifier>,
     pub limits: Arc<HttpLimits>,
@@ -96,6 +99,7 @@ const WEBSOCKETS_DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
 impl AppState {
     pub fn new(
         schema: AppSchema,
+        rest_schema: AppSchema,
         services: Arc<Services>,
         verifier: JwtVerifier,
         limits: HttpLimits,
@@ -103,6 +107,7 @@ impl AppState {
     ) -> AppState {
         AppState {
             schema,
+            rest_schema,
             services,
             verifier: Arc::new(verifier),
             limits: Arc::new(limits),

@@ -1,7 +1,7 @@
 //! The REST compatibility layer: every documented path, served at `/rest/{connection}/<original path>`
 //! with the API's own auth header, envelope, status codes and error bodies. Each call becomes the
-//! endpoint's GraphQL operation, executed in process on the same schema, so auth, validation, tasks and
-//! audit hold for both surfaces by construction.
+//! endpoint's GraphQL operation, executed in process by the same resolvers, so auth, validation, tasks
+//! and audit hold for both surfaces by construction.
 
 use super::{AppState, envelope};
 use axum::{
@@ -174,7 +174,7 @@ pub async fn handle(
             Err(_) => return refuse(ErrorCode::Validation, "invalid JSON body"),
         }
     };
-    let request = match (endpoint.rest)(&RestInput {
+    let variables = match (endpoint.rest)(&RestInput {
         connection: &connection,
         params: &params,
         body,
@@ -182,14 +182,14 @@ pub async fn handle(
         Ok(r) => r,
         Err(e) => return envelope::input_error(provider, &e).into_response(),
     };
-    let mut gql = async_graphql::Request::new(request.query)
-        .variables(async_graphql::Variables::from_json(request.variables))
+    let mut gql = async_graphql::Request::new((endpoint.document)())
+        .variables(async_graphql::Variables::from_json(variables))
         .data(Caller(Some(principal)))
         .data(state.origin(&headers));
     if let Some(passthrough) = passthrough {
         gql = gql.data(passthrough);
     }
-    let response = state.schema.execute(gql).await;
+    let response = state.rest_schema.execute(gql).await;
     if let Some(err) = response.errors.first() {
         let ext = err.extensions.as_ref();
         let get = |k: &str| ext.and_then(|e| e.get(k)).cloned();
@@ -206,8 +206,8 @@ pub async fn handle(
         }
         return refuse(code_of(err), &err.message);
     }
-    let data = response.data.into_json().unwrap_or(Value::Null);
-    let result = data.get("r").cloned().unwrap_or(Value::Null);
+    let mut data = response.data.into_json().unwrap_or(Value::Null);
+    let result = data.get_mut("r").map(Value::take).unwrap_or(Value::Null);
     match (endpoint.reply)(result) {
         RestBody::Json(result) => envelope::success(endpoint, result).into_response(),
         RestBody::Download(url) => {

@@ -16,6 +16,7 @@ mod limits;
 mod openapi;
 mod orchestrix;
 mod patchstack;
+mod rest;
 mod tasks;
 mod unified;
 mod webhooks;
