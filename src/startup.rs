@@ -7,7 +7,7 @@ use crate::{
     http::{AppState, HttpLimits},
 };
 use hostplane_resolvers::{
-    AppSchema, SchemaLimits, Services, build_rest_schema, build_schema,
+    AppSchema, SchemaLimits, Services, build_schemas,
     connections::{ConnectionSpec, Connections},
     crypto::SecretBox,
     downloads::UrlSigner,
@@ -105,10 +105,10 @@ impl Gateway {
             introspection: config.limits.introspection,
             field_suggestions: config.limits.field_suggestions,
         };
-        let schema = build_schema(Some(services.clone()), &limits);
+        let schemas = build_schemas(services.clone(), &limits);
+        let schema = schemas.full.clone();
         let state = AppState::new(
-            schema.clone(),
-            build_rest_schema(services.clone(), &limits),
+            schemas,
             services.clone(),
             verifier,
             HttpLimits {

@@ -28,6 +28,7 @@ pub mod wpcs;
 use async_graphql::{MergedObject, Schema, ValidationMode};
 use connections::Connections;
 use endpoint::Endpoint;
+use limits::DocumentLimits;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use tasks::TaskEngine;
@@ -114,21 +115,48 @@ impl Default for SchemaLimits {
 /// Assembles the schema. Without services it still builds (for `hostplane schema`), but resolvers
 /// must not run.
 pub fn build_schema(services: Option<Arc<Services>>, limits: &SchemaLimits) -> AppSchema {
-    build(services, limits, ValidationMode::Strict)
+    build(
+        services,
+        DocumentLimits::new(limits.clone()),
+        limits,
+        ValidationMode::Strict,
+    )
 }
 
-/// The schema the REST layer runs its operations on: the same types and resolvers, but documents are
-/// not validated again on every call. The REST layer runs only its endpoints' own documents, one fixed
-/// text each (`Endpoint::document`), which the test `rest::every_document_passes_validation` checks
-/// against the full rules, and its variables come from typed values. Validating them again on each call
-/// cost a sixth of a REST call's CPU (`cargo bench --bench gateway`). Depth, complexity and the
-/// document limits still apply.
-pub fn build_rest_schema(services: Arc<Services>, limits: &SchemaLimits) -> AppSchema {
-    build(Some(services), limits, ValidationMode::Fast)
+/// The schema twice over, with the same types, resolvers, limits and kept documents: `full`
+/// validates every request; `prevalidated` runs documents known to be valid without validating them
+/// again. Those are the REST layer's own documents (one fixed text per endpoint, which the test
+/// `rest::every_document_passes_validation` validates in full, with variables built from typed
+/// values) and the documents `documents.prevalidated` names. Validating again cost a sixth of a REST
+/// call's CPU (`cargo bench --bench gateway`).
+pub struct Schemas {
+    pub full: AppSchema,
+    pub prevalidated: AppSchema,
+    pub documents: DocumentLimits,
+}
+
+pub fn build_schemas(services: Arc<Services>, limits: &SchemaLimits) -> Schemas {
+    let documents = DocumentLimits::new(limits.clone());
+    Schemas {
+        full: build(
+            Some(services.clone()),
+            documents.clone(),
+            limits,
+            ValidationMode::Strict,
+        ),
+        prevalidated: build(
+            Some(services),
+            documents.without_validity_notes(),
+            limits,
+            ValidationMode::Fast,
+        ),
+        documents,
+    }
 }
 
 fn build(
     services: Option<Arc<Services>>,
+    documents: DocumentLimits,
     limits: &SchemaLimits,
     validation: ValidationMode,
 ) -> AppSchema {
@@ -136,7 +164,7 @@ fn build(
         .validation_mode(validation)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .extension(limits::DocumentLimits::new(limits.clone()))
+        .extension(documents)
         .extension(reads::PerRequest);
     if !limits.introspection {
         builder = builder.disable_introspection();

@@ -161,12 +161,26 @@ fn introspects(doc: &ExecutableDocument) -> bool {
 /// The limits, as an extension every request passes through. It also keeps the documents that
 /// passed them: clients send the same operations over and over (the REST layer one per endpoint),
 /// and parsing was the largest single cost of a small request (`cargo bench --bench gateway`).
+///
+/// One `DocumentLimits` serves both schemas (`crate::Schemas`). The fully validating one also notes
+/// which kept documents passed every validation rule while declaring no variables: such a document's
+/// validity depends on its text alone (the only rule that reads a request is the check of variable
+/// values), so it is `prevalidated` and may run on the schema that does not validate again.
 #[derive(Clone)]
-pub struct DocumentLimits(Arc<Checked>);
+pub struct DocumentLimits {
+    kept: Arc<Kept>,
+    /// Whether this schema validates in full, so that its passes may be noted.
+    notes_validity: bool,
+}
 
-struct Checked {
+struct Kept {
     limits: SchemaLimits,
-    documents: Mutex<HashMap<Box<str>, ExecutableDocument>>,
+    documents: Mutex<HashMap<Box<str>, KeptDocument>>,
+}
+
+struct KeptDocument {
+    doc: ExecutableDocument,
+    prevalidated: bool,
 }
 
 /// Documents kept, and the longest text kept; past the count the cache starts over.
@@ -175,45 +189,103 @@ const CACHED_TEXT_BYTES: usize = 16 * 1024;
 
 impl DocumentLimits {
     pub fn new(limits: SchemaLimits) -> DocumentLimits {
-        DocumentLimits(Arc::new(Checked {
-            limits,
-            documents: Mutex::default(),
-        }))
+        DocumentLimits {
+            kept: Arc::new(Kept {
+                limits,
+                documents: Mutex::default(),
+            }),
+            notes_validity: true,
+        }
+    }
+
+    /// The same limits and kept documents, for the schema that does not validate in full.
+    pub fn without_validity_notes(&self) -> DocumentLimits {
+        DocumentLimits {
+            kept: self.kept.clone(),
+            notes_validity: false,
+        }
+    }
+
+    /// Whether a document text passed the limits and every validation rule, with no variables
+    /// that a request could make invalid.
+    pub fn prevalidated(&self, query: &str) -> bool {
+        self.kept
+            .documents()
+            .get(query)
+            .is_some_and(|kept| kept.prevalidated)
+    }
+}
+
+impl Kept {
+    fn documents(&self) -> std::sync::MutexGuard<'_, HashMap<Box<str>, KeptDocument>> {
+        self.documents
+            .lock()
+            .expect("the document cache lock is never poisoned")
     }
 
     fn cached(&self, query: &str) -> Option<ExecutableDocument> {
-        let documents = self
-            .0
-            .documents
-            .lock()
-            .expect("the document cache lock is never poisoned");
-        documents.get(query).cloned()
+        self.documents().get(query).map(|kept| kept.doc.clone())
     }
 
     fn keep(&self, query: &str, doc: &ExecutableDocument) {
         if query.len() > CACHED_TEXT_BYTES {
             return;
         }
-        let mut documents = self
-            .0
-            .documents
-            .lock()
-            .expect("the document cache lock is never poisoned");
+        let mut documents = self.documents();
         if documents.len() >= CACHED_DOCUMENTS {
             documents.clear();
         }
-        documents.insert(query.into(), doc.clone());
+        documents.insert(
+            query.into(),
+            KeptDocument {
+                doc: doc.clone(),
+                prevalidated: false,
+            },
+        );
     }
+
+    fn note_valid(&self, query: &str) {
+        if let Some(kept) = self.documents().get_mut(query) {
+            kept.prevalidated = true;
+        }
+    }
+}
+
+/// One request's pass through the limits: the text whose validation it may note.
+struct RequestLimits {
+    kept: Arc<Kept>,
+    notes_validity: bool,
+    /// A kept document without variables, until its validation passes.
+    candidate: Mutex<Option<Box<str>>>,
 }
 
 impl ExtensionFactory for DocumentLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
+        Arc::new(RequestLimits {
+            kept: self.kept.clone(),
+            notes_validity: self.notes_validity,
+            candidate: Mutex::default(),
+        })
+    }
+}
+
+impl RequestLimits {
+    fn consider(&self, query: &str, doc: &ExecutableDocument) {
+        let no_variables = doc
+            .operations
+            .iter()
+            .all(|(_, op)| op.node.variable_definitions.is_empty());
+        if self.notes_validity && no_variables && query.len() <= CACHED_TEXT_BYTES {
+            *self
+                .candidate
+                .lock()
+                .expect("the candidate lock is never poisoned") = Some(query.into());
+        }
     }
 }
 
 #[async_trait::async_trait]
-impl Extension for DocumentLimits {
+impl Extension for RequestLimits {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -223,10 +295,11 @@ impl Extension for DocumentLimits {
     ) -> ServerResult<ExecutableDocument> {
         // Every check below (async-graphql's own, inside `next`, included) reads the text alone,
         // so a text that passed them once passes them again.
-        if let Some(doc) = self.cached(query) {
+        if let Some(doc) = self.kept.cached(query) {
+            self.consider(query, &doc);
             return Ok(doc);
         }
-        let limits = &self.0.limits;
+        let limits = &self.kept.limits;
         if query.len() > limits.max_query_bytes {
             return Err(exceeded(format!(
                 "the document is {} bytes; at most {} are allowed",
@@ -265,7 +338,8 @@ impl Extension for DocumentLimits {
                 limits.max_root_fields
             )));
         }
-        self.keep(query, &doc);
+        self.kept.keep(query, &doc);
+        self.consider(query, &doc);
         Ok(doc)
     }
 
@@ -275,17 +349,26 @@ impl Extension for DocumentLimits {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
+        let result = next.run(ctx).await;
+        let candidate = self
+            .candidate
+            .lock()
+            .expect("the candidate lock is never poisoned")
+            .take();
+        if let (Ok(_), Some(query)) = (&result, candidate) {
+            self.kept.note_valid(&query);
+        }
+        result.map_err(|errors| {
             errors
                 .into_iter()
                 .map(|e| match e.message.as_str() {
                     "Query is nested too deep." => exceeded(format!(
                         "the query is nested deeper than {} levels",
-                        self.0.limits.max_depth
+                        self.kept.limits.max_depth
                     )),
                     "Query is too complex." => exceeded(format!(
                         "the query's complexity is over {}",
-                        self.0.limits.max_complexity
+                        self.kept.limits.max_complexity
                     )),
                     _ => e,
                 })
@@ -297,6 +380,7 @@ impl Extension for DocumentLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use async_graphql::{EmptyMutation, EmptySubscription};
 
     /// Tokens as the spec's lexer counts them: comments, commas and whitespace are not tokens; a
     /// string or a block string is one; `...` is one.
@@ -324,6 +408,48 @@ mod tests {
             "{ ...F } fragment F on Query { __type(name: \"Q\") { name } }"
         )));
         assert!(!introspects(&doc("{ __typename viewer { __typename } }")));
+    }
+
+    struct Q;
+
+    #[async_graphql::Object]
+    impl Q {
+        async fn a(&self, x: Option<i32>) -> i32 {
+            x.unwrap_or(1)
+        }
+    }
+
+    fn schema(
+        documents: DocumentLimits,
+    ) -> async_graphql::Schema<Q, EmptyMutation, EmptySubscription> {
+        async_graphql::Schema::build(Q, EmptyMutation, EmptySubscription)
+            .extension(documents)
+            .finish()
+    }
+
+    /// Only a document that passed full validation, declaring no variables, is noted as
+    /// prevalidated, and only by the schema that validates in full.
+    #[tokio::test]
+    async fn prevalidated_documents() {
+        let documents = DocumentLimits::new(SchemaLimits::default());
+        let full = schema(documents.clone());
+        let other = schema(documents.without_validity_notes());
+        let noted = |q: &str| documents.prevalidated(q);
+
+        let plain = "{ a }";
+        assert!(!noted(plain));
+        other.execute(plain).await;
+        assert!(!noted(plain), "a schema that validates less notes nothing");
+        assert!(full.execute(plain).await.is_ok());
+        assert!(noted(plain));
+
+        let invalid = "{ a b }";
+        assert!(full.execute(invalid).await.is_err());
+        assert!(!noted(invalid));
+
+        let with_variables = "query($x: Int) { a(x: $x) }";
+        assert!(full.execute(with_variables).await.is_ok());
+        assert!(!noted(with_variables));
     }
 
     #[test]

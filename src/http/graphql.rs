@@ -314,7 +314,16 @@ async fn execute(
     if let Some(passthrough) = super::passthrough(headers) {
         batch = batch.data(passthrough);
     }
-    let mut response = state.schema.execute_batch(batch).await;
+    // In order, as `Schema::execute_batch` runs a batch.
+    let mut response = match batch {
+        BatchRequest::Single(request) => BatchResponse::Single(state.execute(request).await),
+        BatchRequest::Batch(requests) => BatchResponse::Batch(
+            futures_util::StreamExt::collect(futures_util::stream::FuturesOrdered::from_iter(
+                requests.into_iter().map(|request| state.execute(request)),
+            ))
+            .await,
+        ),
+    };
     match &mut response {
         BatchResponse::Single(r) => add_missing_codes(r),
         BatchResponse::Batch(rs) => rs.iter_mut().for_each(add_missing_codes),

@@ -23,7 +23,7 @@ use axum::{
     routing::{any, get, post},
 };
 use hostplane_adapters::ErrorCode;
-use hostplane_resolvers::{AppSchema, Origin, Services, apikeys};
+use hostplane_resolvers::{AppSchema, Origin, Schemas, Services, apikeys, limits::DocumentLimits};
 use hostplane_schema::principal::Principal;
 use std::{future::Future, sync::Arc, time::Instant};
 use tokio::net::TcpListener;
@@ -49,10 +49,12 @@ pub struct HttpLimits {
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// Validates every request.
     pub schema: AppSchema,
-    /// The same schema for the REST layer's own documents, which it does not validate on every call
-    /// (`hostplane_resolvers::build_rest_schema`).
-    pub rest_schema: AppSchema,
+    /// The same schema for documents known to be valid, which it does not validate again
+    /// (`hostplane_resolvers::Schemas`): the REST layer's own, and those `documents` names.
+    pub prevalidated: AppSchema,
+    pub documents: DocumentLimits,
     pub services: Arc<Services>,
     verifier: Arc<JwtVerifier>,
     pub limits: Arc<HttpLimits>,
@@ -98,22 +100,31 @@ const WEBSOCKETS_DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl AppState {
     pub fn new(
-        schema: AppSchema,
-        rest_schema: AppSchema,
+        schemas: Schemas,
         services: Arc<Services>,
         verifier: JwtVerifier,
         limits: HttpLimits,
         public_url: Option<String>,
     ) -> AppState {
         AppState {
-            schema,
-            rest_schema,
+            schema: schemas.full,
+            prevalidated: schemas.prevalidated,
+            documents: schemas.documents,
             services,
             verifier: Arc::new(verifier),
             limits: Arc::new(limits),
             public_url: public_url.map(|u| u.trim_end_matches('/').to_string()),
             subscriptions: Arc::default(),
             closing: Closing::default(),
+        }
+    }
+
+    /// Runs a GraphQL request, without validating it again when its document is known to be valid.
+    pub async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        if self.documents.prevalidated(&request.query) {
+            self.prevalidated.execute(request).await
+        } else {
+            self.schema.execute(request).await
         }
     }
 

@@ -237,3 +237,38 @@ async fn kept_documents_follow_each_request() {
     refused(&gw, &over, "aliases").await;
     refused(&gw, &over, "aliases").await;
 }
+
+/// A document that passed every validation rule and declares no variables is not validated again,
+/// which must change no answer: the same text answers alike every time, an invalid one is refused
+/// every time, and a document with variables still has each request's values checked before anything
+/// runs (a request error, no `data`), however often it passed before.
+#[tokio::test]
+async fn validated_documents_answer_alike() {
+    let gw = spawn().await;
+    let plain = "{ viewer { subject scopes } }";
+    let first = gw.gql(plain, json!({})).await;
+    assert!(first.get("errors").is_none(), "{first}");
+    for _ in 0..3 {
+        assert_eq!(gw.gql(plain, json!({})).await, first);
+    }
+    let invalid = "{ viewer { subject noSuchField } }";
+    for _ in 0..2 {
+        let body = gw.gql(invalid, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{body}"
+        );
+        assert!(body.get("data").is_none(), "{body}");
+    }
+    let with_variables = "query($sid: Int!) { hosterapiServerStatus(sid: $sid) { state } }";
+    for _ in 0..2 {
+        let body = gw.gql(with_variables, json!({"sid": 4001})).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let body = gw.gql(with_variables, json!({"sid": "not a number"})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{body}"
+        );
+        assert!(body.get("data").is_none(), "{body}");
+    }
+}

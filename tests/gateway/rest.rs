@@ -1,5 +1,5 @@
 //! The REST layer's own operations: the schema it runs them on skips validating them on every call
-//! (`hostplane_resolvers::build_rest_schema`), so each one must pass validation in full.
+//! (`hostplane_resolvers::Schemas`), so each one must pass validation in full.
 
 use crate::helpers::{spawn, token};
 use serde_json::{Value, json};
@@ -20,7 +20,11 @@ async fn every_document_passes_validation() {
     };
     // The check tells the two apart: a document that does not validate fails without a path.
     let (_, body) = gw
-        .gql_as(Some(&caller), "query Rest { r: hosterapiNoSuchField }", json!({}))
+        .gql_as(
+            Some(&caller),
+            "query Rest { r: hosterapiNoSuchField }",
+            json!({}),
+        )
         .await;
     assert_eq!(field_errors(&body), [Value::Null], "{body}");
 
