@@ -20,6 +20,7 @@ use axum::{
     http::{HeaderMap, StatusCode, Uri, header},
     response::{Html, IntoResponse, Response},
 };
+use futures_util::{StreamExt, stream::FuturesOrdered};
 use hostplane_schema::{ErrorCode, principal::Caller};
 use serde_json::{Map, Value, json};
 
@@ -318,10 +319,12 @@ async fn execute(
     let mut response = match batch {
         BatchRequest::Single(request) => BatchResponse::Single(state.execute(request).await),
         BatchRequest::Batch(requests) => BatchResponse::Batch(
-            futures_util::StreamExt::collect(futures_util::stream::FuturesOrdered::from_iter(
-                requests.into_iter().map(|request| state.execute(request)),
-            ))
-            .await,
+            requests
+                .into_iter()
+                .map(|request| state.execute(request))
+                .collect::<FuturesOrdered<_>>()
+                .collect()
+                .await,
         ),
     };
     match &mut response {
