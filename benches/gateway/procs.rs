@@ -1,7 +1,7 @@
 //! The child processes the benchmark measures: the gateway (`hostplane serve`, so its RSS is its own),
 //! nginx as the plain reverse proxy floor, and the stack floor (`floor.rs`, this bench binary run
-//! again). Both get a scratch directory, a free loopback port and
-//! their own log files there; both are killed when their handle is dropped.
+//! again). Each gets a scratch directory, a free loopback port and its own log files there, and is
+//! killed when its handle is dropped.
 
 use std::{
     fmt::Write as _,

@@ -271,8 +271,8 @@ fn get_params(uri: &Uri) -> Result<Map<String, Value>, String> {
 
 /// Whether a response is a request error: the request never reached execution (parse, validation,
 /// variable coercion, limits, an unknown operation), so there is no `data` at all. Field errors carry
-/// a path; these do not.
-fn failed_before_execution(response: &async_graphql::Response) -> bool {
+/// a path; these do not. The WebSocket surface reports them as graphql-transport-ws's `error`.
+pub(super) fn failed_before_execution(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
@@ -356,8 +356,8 @@ async fn execute(
 }
 
 /// Errors raised by async-graphql itself (parse, validation, input coercion, limits) carry no code;
-/// every error a client sees has one.
-fn add_missing_codes(response: &mut async_graphql::Response) {
+/// every error a client sees, over HTTP or WebSocket, has one.
+pub(super) fn add_missing_codes(response: &mut async_graphql::Response) {
     for err in &mut response.errors {
         let ext = err.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {

@@ -12,16 +12,14 @@
 //! across identities. It runs while it has members: the last one leaving aborts the execution,
 //! and a finished group is replaced by the next subscriber to its key.
 
+use crate::http::graphql::{add_missing_codes, failed_before_execution};
 use async_graphql::parser::{
     parse_query,
     types::{DocumentOperations, OperationType, Selection},
 };
 use futures_util::{Stream, StreamExt, stream};
 use hostplane_resolvers::{AppSchema, Origin};
-use hostplane_schema::{
-    ErrorCode,
-    principal::{Caller, Principal},
-};
+use hostplane_schema::principal::{Caller, Principal};
 use std::{
     collections::HashMap,
     sync::{
@@ -55,7 +53,7 @@ impl Rendered {
     fn new(mut response: async_graphql::Response, first: bool) -> Rendered {
         add_missing_codes(&mut response);
         let refused =
-            (first && refused_before_execution(&response)).then(|| render(&response.errors));
+            (first && failed_before_execution(&response)).then(|| render(&response.errors));
         Rendered {
             payload: render(&response),
             refused,
@@ -75,24 +73,6 @@ fn render<T: serde::Serialize>(value: &T) -> Box<str> {
     serde_json::to_string(value)
         .expect("a GraphQL response always serializes")
         .into_boxed_str()
-}
-
-/// A result that carries no data and only errors without a path never reached execution.
-fn refused_before_execution(response: &async_graphql::Response) -> bool {
-    response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
-}
-
-/// Errors raised by async-graphql itself (parse, validation, input coercion) carry no code; every
-/// error a client sees has one, as over HTTP.
-fn add_missing_codes(response: &mut async_graphql::Response) {
-    for err in &mut response.errors {
-        let ext = err.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
-            ext.set("code", ErrorCode::Validation.as_str());
-        }
-    }
 }
 
 /// Everything an execution's results depend on.
