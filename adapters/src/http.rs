@@ -82,36 +82,93 @@ fn unsupported(what: &str) -> UpstreamError {
     }
 }
 
-/// One upstream account, reachable through its API's auth and envelope. `call` returns the payload
+/// Whose credential an upstream request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acting<'a> {
+    /// The connection's stored credential.
+    Stored,
+    /// The caller's own `Authorization` value, passed through verbatim (`None`: anonymously, as an
+    /// upstream login is called), never the stored one. Only upstreams that issue per-user
+    /// credentials take it.
+    Caller(Option<&'a str>),
+    /// The stored credential, acting as one of the upstream's own users (PanelAlpha's
+    /// `X-PanelAlpha-User`). Only upstreams with such a header take it.
+    User(&'a str),
+}
+
+/// One request to an upstream path (with its query string).
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub body: Option<Value>,
+    pub acting: Acting<'a>,
+    /// Header parameters the endpoint declares, sent as they are.
+    pub headers: &'a [(&'static str, String)],
+}
+
+impl<'a> Request<'a> {
+    /// A request with the stored credential and no declared headers.
+    pub fn new(method: Method, path: &'a str, body: Option<Value>) -> Request<'a> {
+        Request {
+            method,
+            path,
+            body,
+            acting: Acting::Stored,
+            headers: &[],
+        }
+    }
+
+    /// A `GET` with the stored credential.
+    pub fn get(path: &'a str) -> Request<'a> {
+        Request::new(Method::Get, path, None)
+    }
+
+    /// The headers to send: the credential `acting` names (`stored` for [`Acting::Stored`] and
+    /// [`Acting::User`]), the user header where acting as a user, then the declared headers.
+    /// `user_header` is `None` for upstreams without one, which then refuse [`Acting::User`].
+    pub fn headers<'s>(
+        &'s self,
+        credential_header: &'static str,
+        stored: &'s str,
+        user_header: Option<&'static str>,
+    ) -> Result<Vec<(&'static str, &'s str)>, UpstreamError> {
+        let mut out = Vec::with_capacity(2 + self.headers.len());
+        match self.acting {
+            Acting::Stored => out.push((credential_header, stored)),
+            Acting::Caller(caller) => out.extend(caller.map(|c| ("Authorization", c))),
+            Acting::User(user) => {
+                let header = user_header
+                    .ok_or_else(|| unsupported("this upstream does not act as its users"))?;
+                out.push((credential_header, stored));
+                out.push((header, user));
+            }
+        }
+        out.extend(self.headers.iter().map(|(k, v)| (*k, v.as_str())));
+        Ok(out)
+    }
+}
+
+/// One upstream account, reachable through its API's auth and envelope. `send` returns the payload
 /// inside the envelope (HosterAPI's `result`), or the mapped error.
 pub trait Upstream: Send + Sync {
-    /// A call with the connection's stored credentials.
-    fn call<'a>(&'a self, method: Method, path: &'a str, body: Option<Value>)
-    -> UpstreamFuture<'a>;
+    fn send<'a>(&'a self, request: Request<'a>) -> UpstreamFuture<'a>;
 
-    /// A call with the caller's own upstream credential (an `Authorization` value; `None` for an
-    /// anonymous call such as a login), never the stored one. Only upstreams that issue per-user
-    /// credentials implement it.
-    fn call_as<'a>(
+    /// A call with the connection's stored credentials.
+    fn call<'a>(
         &'a self,
-        caller: Option<&'a str>,
         method: Method,
         path: &'a str,
         body: Option<Value>,
     ) -> UpstreamFuture<'a> {
-        let _ = (caller, method, path, body);
-        Box::pin(async { Err(unsupported("this upstream takes no caller credentials")) })
+        self.send(Request::new(method, path, body))
     }
 
-    /// One page of a list (`GET path`), as the caller or with the stored credentials.
-    fn page<'a>(&'a self, caller: Option<Option<&'a str>>, path: &'a str) -> PageFuture<'a> {
+    /// One page of a list (`GET`), with what the upstream says about the rest where it says.
+    fn page<'a>(&'a self, request: Request<'a>) -> PageFuture<'a> {
         Box::pin(async move {
-            let items = match caller {
-                None => self.call(Method::Get, path, None).await?,
-                Some(c) => self.call_as(c, Method::Get, path, None).await?,
-            };
             Ok(Page {
-                items,
+                items: self.send(request).await?,
                 total: None,
                 has_next: None,
             })

@@ -1,20 +1,25 @@
 //! The upstream boundary: one module per hosting API with its HTTP client (auth, envelope, error mapping)
-//! and its stateful simulator, plus what every adapter shares: the `Provider` key, the stable error codes
-//! and the `Upstream` trait the resolvers call through.
+//! and its wire knowledge (`Wire`), plus what every adapter shares: the `Provider` key, the stable error
+//! codes and the `Upstream` trait the resolvers call through.
 
 pub mod code;
 pub mod error;
 pub mod hosterapi;
 pub mod http;
 pub mod orchestrix;
+pub mod panelalpha;
 pub mod patchstack;
 pub mod plain;
 pub mod sim;
+pub mod wire;
 pub mod wpcs;
 
 pub use code::ErrorCode;
 pub use error::UpstreamError;
-pub use http::{Download, DownloadFuture, Method, Page, PageFuture, Upstream, UpstreamFuture};
+pub use http::{
+    Acting, Download, DownloadFuture, Method, Page, PageFuture, Request, Upstream, UpstreamFuture,
+};
+pub use wire::{Credentials, Wire};
 
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +56,17 @@ impl Provider {
 
     pub fn from_key(key: &str) -> Option<Provider> {
         Provider::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// The provider's wire knowledge: the one place the gateway learns how its API speaks.
+    pub fn wire(self) -> &'static dyn Wire {
+        match self {
+            Provider::Patchstack => &patchstack::wire::PatchstackWire,
+            Provider::Panelalpha => &panelalpha::wire::PanelalphaWire,
+            Provider::Orchestrix => &orchestrix::wire::OrchestrixWire,
+            Provider::Wpcs => &wpcs::wire::WpcsWire,
+            Provider::Hosterapi => &hosterapi::wire::HosterapiWire,
+        }
     }
 }
 

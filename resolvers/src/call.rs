@@ -7,7 +7,7 @@ use crate::{
     endpoint::{Endpoint, LOCAL_ARGS, Operation, Param},
 };
 use async_graphql::Context;
-use hostplane_adapters::UpstreamError;
+use hostplane_adapters::{Method, Request, UpstreamError};
 use hostplane_schema::{
     GatewayError,
     principal::{Scope, require},
@@ -20,12 +20,25 @@ pub struct UpstreamCall {
     pub connection: Arc<Live>,
     pub params: BTreeMap<&'static str, String>,
     pub body: Option<Value>,
-    /// The caller's own upstream credential, when the call acts as the caller (`PassThrough`).
-    caller: Option<Option<String>>,
+    /// Whose credential the call carries upstream.
+    pub acting: Acting,
+    /// Declared header parameters, by their upstream names.
+    pub headers: Vec<(&'static str, String)>,
     /// The path template with its placeholders filled.
     base: String,
     /// Upstream query parameters, in declaration order.
     query: Vec<(&'static str, String)>,
+}
+
+/// Whose credential a call carries upstream: the connection's stored one, the caller's own (passed
+/// through), or the stored one acting as one of the upstream's users (a user header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Acting {
+    Stored,
+    /// The caller's `Authorization` value (`None`: anonymously, as an upstream login does).
+    Caller(Option<String>),
+    /// The upstream user's ID.
+    User(String),
 }
 
 /// Request data: act upstream as the caller, with this `Authorization` value (`None`: anonymously,
@@ -53,21 +66,27 @@ impl UpstreamCall {
         let connection = services
             .connections
             .resolve(principal, endpoint.provider, connection)?;
-        let caller = ctx
+        let acting = match ctx
             .data_opt::<PassThrough>()
             .filter(|p| p.provider == endpoint.provider)
-            .map(|p| {
+        {
+            Some(p) => {
                 use secrecy::ExposeSecret;
-                p.authorization
-                    .as_ref()
-                    .map(|a| a.expose_secret().to_string())
-            });
+                Acting::Caller(
+                    p.authorization
+                        .as_ref()
+                        .map(|a| a.expose_secret().to_string()),
+                )
+            }
+            None => Acting::Stored,
+        };
         Ok(UpstreamCall {
             endpoint,
             connection,
             params: BTreeMap::new(),
             body: None,
-            caller,
+            acting,
+            headers: Vec::new(),
             base: endpoint.path.to_string(),
             query: Vec::new(),
         })
@@ -86,6 +105,18 @@ impl UpstreamCall {
             self.query.push((name, value.clone()));
         }
         self.params.insert(name, value);
+    }
+
+    /// Sends a header parameter upstream (`None` leaves an optional one out).
+    pub fn header_param(&mut self, header: &'static str, value: &impl Param) {
+        if let Some(value) = value.to_upstream() {
+            self.headers.push((header, value));
+        }
+    }
+
+    /// Acts upstream as one of the upstream's own users (PanelAlpha's `X-PanelAlpha-User`).
+    pub fn act_as_user(&mut self, user: impl ToString) {
+        self.acting = Acting::User(user.to_string());
     }
 
     /// The upstream path with its query string.
@@ -114,15 +145,33 @@ impl UpstreamCall {
 
     /// Whether the call acts as the caller upstream rather than with the stored credentials.
     pub fn acts_as_caller(&self) -> bool {
-        self.caller.is_some()
+        matches!(self.acting, Acting::Caller(_))
+    }
+
+    /// The upstream request for `path`, as the call acts.
+    fn request<'a>(&'a self, method: Method, path: &'a str, body: Option<Value>) -> Request<'a> {
+        Request {
+            method,
+            path,
+            body,
+            acting: match &self.acting {
+                Acting::Stored => hostplane_adapters::Acting::Stored,
+                Acting::Caller(c) => hostplane_adapters::Acting::Caller(c.as_deref()),
+                Acting::User(u) => hostplane_adapters::Acting::User(u),
+            },
+            headers: &self.headers,
+        }
     }
 
     /// One page of a list endpoint (`?page=N`).
     pub async fn send_page(&self, page: i32) -> Result<hostplane_adapters::Page, GatewayError> {
         let path = self.path_with(&[("page", page.to_string())]);
         let started = Instant::now();
-        let caller = self.caller.as_ref().map(|c| c.as_deref());
-        let result = self.connection.client.page(caller, &path).await;
+        let result = self
+            .connection
+            .client
+            .page(self.request(Method::Get, &path, None))
+            .await;
         self.observe(started, &path, result.as_ref().err());
         result.map_err(|e| self.error(e))
     }
@@ -130,25 +179,8 @@ impl UpstreamCall {
     pub async fn send(&self) -> Result<Value, GatewayError> {
         let started = Instant::now();
         let path = self.path();
-        let result = match &self.caller {
-            None => {
-                self.connection
-                    .client
-                    .call(self.endpoint.method, &path, self.body.clone())
-                    .await
-            }
-            Some(caller) => {
-                self.connection
-                    .client
-                    .call_as(
-                        caller.as_deref(),
-                        self.endpoint.method,
-                        &path,
-                        self.body.clone(),
-                    )
-                    .await
-            }
-        };
+        let request = self.request(self.endpoint.method, &path, self.body.clone());
+        let result = self.connection.client.send(request).await;
         self.observe(started, &path, result.as_ref().err());
         result.map_err(|e| self.error(e))
     }

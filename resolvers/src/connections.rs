@@ -3,72 +3,16 @@
 //! are kept here as ready clients. Nothing in this module logs or returns a credential.
 
 use crate::{crypto::SecretBox, store::entities::connection};
-use hostplane_adapters::{
-    Provider, Upstream, hosterapi::HosterapiClient, orchestrix::OrchestrixClient,
-    patchstack::PatchstackClient, wpcs::WpcsClient,
-};
+pub use hostplane_adapters::Credentials;
+use hostplane_adapters::{Provider, Upstream};
 use hostplane_schema::{GatewayError, principal::Principal};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::{
     collections::BTreeMap,
     sync::{Arc, RwLock},
     time::Duration,
 };
-
-/// A provider's credentials by name: `token` (HosterAPI, Patchstack, Orchestrix), `key` and `secret`
-/// (WPCS, with an optional `product_id` pinning a partner key to one product). Debug never shows the
-/// values.
-#[derive(Clone, Default, Deserialize)]
-pub struct Credentials(pub BTreeMap<String, SecretString>);
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.keys()).finish()
-    }
-}
-
-impl Credentials {
-    pub fn token(token: &str) -> Credentials {
-        Credentials(BTreeMap::from([(
-            "token".to_string(),
-            SecretString::from(token),
-        )]))
-    }
-
-    pub fn key_secret(key: &str, secret: &str) -> Credentials {
-        Credentials(BTreeMap::from([
-            ("key".to_string(), SecretString::from(key)),
-            ("secret".to_string(), SecretString::from(secret)),
-        ]))
-    }
-
-    fn require(&self, key: &str) -> Result<SecretString, GatewayError> {
-        self.0
-            .get(key)
-            .cloned()
-            .ok_or_else(|| GatewayError::Validation(format!("credentials need `{key}`")))
-    }
-
-    fn to_json(&self) -> String {
-        let map: BTreeMap<&str, &str> = self
-            .0
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.expose_secret()))
-            .collect();
-        serde_json::to_string(&map).expect("a string map always serializes")
-    }
-
-    fn from_json(text: &[u8]) -> Option<Credentials> {
-        let map: BTreeMap<String, String> = serde_json::from_slice(text).ok()?;
-        Some(Credentials(
-            map.into_iter()
-                .map(|(k, v)| (k, SecretString::from(v)))
-                .collect(),
-        ))
-    }
-}
 
 /// What a connection is made of.
 #[derive(Debug, Clone, Deserialize)]
@@ -112,18 +56,6 @@ pub struct Probe {
     pub error: Option<hostplane_adapters::UpstreamError>,
 }
 
-/// A cheap read each upstream answers, whose refusal tells reachability from credentials.
-fn probe_path(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Hosterapi => "/api/v1/datacenter/templates",
-        // No cheap list exists: an unknown user answers 404 with valid credentials, 401 without.
-        Provider::Patchstack => "/hosting/user/0/view",
-        Provider::Orchestrix => "/api/v1/me",
-        Provider::Wpcs => "/v1/products",
-        Provider::Panelalpha => "/api/admin/users",
-    }
-}
-
 pub struct Connections {
     live: RwLock<BTreeMap<String, Arc<Live>>>,
     db: DatabaseConnection,
@@ -143,36 +75,10 @@ fn build_client(
     spec: &ConnectionSpec,
     timeout: Duration,
 ) -> Result<Arc<dyn Upstream>, GatewayError> {
-    match spec.provider {
-        Provider::Hosterapi => Ok(Arc::new(HosterapiClient::new(
-            &spec.base_url,
-            spec.credentials.require("token")?,
-            timeout,
-        ))),
-        Provider::Orchestrix => Ok(Arc::new(OrchestrixClient::new(
-            &spec.base_url,
-            spec.credentials.require("token")?,
-            timeout,
-        ))),
-        Provider::Wpcs => Ok(Arc::new(WpcsClient::new(
-            &spec.base_url,
-            &spec.credentials.require("key")?,
-            &spec.credentials.require("secret")?,
-            spec.credentials
-                .0
-                .get("product_id")
-                .map(|p| p.expose_secret().to_string()),
-            timeout,
-        ))),
-        Provider::Patchstack => Ok(Arc::new(PatchstackClient::new(
-            &spec.base_url,
-            spec.credentials.require("token")?,
-            timeout,
-        ))),
-        other => Err(GatewayError::Unsupported(format!(
-            "the {other} adapter is not available yet"
-        ))),
-    }
+    spec.provider
+        .wire()
+        .connect(&spec.base_url, &spec.credentials, timeout)
+        .map_err(GatewayError::Validation)
 }
 
 impl Connections {
@@ -334,7 +240,7 @@ impl Connections {
             .client
             .call(
                 hostplane_adapters::Method::Get,
-                probe_path(live.provider),
+                live.provider.wire().probe(),
                 None,
             )
             .await;

@@ -26,6 +26,8 @@ pub struct Endpoint {
     pub title: &'static str,
     /// Why the endpoint is deprecated, where it is.
     pub deprecated: Option<&'static str>,
+    /// Whether the upstream serves it without a credential (a login).
+    pub anonymous: bool,
     /// The REST route's parameters and body, as the `rest` recipe reads them (for the OpenAPI document).
     pub doc: fn(&mut schemars::SchemaGenerator) -> RouteDoc,
     /// The GraphQL operation that serves this endpoint's REST route: one fixed text, built once.
@@ -47,6 +49,8 @@ pub struct RouteDoc {
 
 pub struct ParamDoc {
     pub name: &'static str,
+    /// The header it travels in, for a header parameter.
+    pub header: Option<&'static str>,
     /// Whether the request must carry it (a path parameter always does).
     pub required: bool,
     pub schema: schemars::Schema,
@@ -62,8 +66,74 @@ pub struct BodyDoc {
 /// What the REST layer received at an original path.
 pub struct RestInput<'a> {
     pub connection: &'a str,
+    /// Path parameters, then the query string's.
     pub params: &'a BTreeMap<String, String>,
+    pub headers: &'a http::HeaderMap,
     pub body: Option<Value>,
+}
+
+impl RestInput<'_> {
+    /// A declared parameter, from its header or else the path and query string.
+    pub fn param<T: Param>(
+        &self,
+        name: &'static str,
+        header: Option<&'static str>,
+    ) -> Result<T, RestInputError> {
+        let text = match header {
+            Some(h) => self.headers.get(h).and_then(|v| v.to_str().ok()),
+            None => self.params.get(name).map(String::as_str),
+        };
+        T::from_rest(text).ok_or_else(|| RestInputError::PathParam {
+            name,
+            value: text.unwrap_or_default().to_string(),
+        })
+    }
+
+    /// The endpoint's input: its JSON body; for a GET without one, the query string's parameters
+    /// that are not declared ones (list filters the docs give as body parameters come either way).
+    /// A required input reads a missing body as `{}`, so its missing fields are named.
+    pub fn input<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        declared: &[&str],
+        required: bool,
+    ) -> Result<T, RestInputError> {
+        if let Some(body) = &self.body {
+            return RestInputError::parse(body.clone());
+        }
+        let rest: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| !declared.contains(&k.as_str()))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if method == Method::Get && !rest.is_empty() {
+            let query =
+                serde_urlencoded::to_string(&rest).map_err(|e| RestInputError::Invalid {
+                    field: None,
+                    detail: e.to_string(),
+                })?;
+            return serde_urlencoded::from_str(&query).map_err(|e| {
+                let detail = e.to_string();
+                match detail
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.split('`').next())
+                {
+                    Some(field) => RestInputError::Missing(field.to_string()),
+                    None => RestInputError::Invalid {
+                        field: None,
+                        detail,
+                    },
+                }
+            });
+        }
+        let empty = if required {
+            serde_json::json!({})
+        } else {
+            Value::Null
+        };
+        RestInputError::parse(empty)
+    }
 }
 
 /// Why a REST call could not become a GraphQL operation. The REST layer words it as the upstream
@@ -104,6 +174,11 @@ impl RestInputError {
 }
 
 impl Endpoint {
+    /// Whether this is that endpoint (handles are compared by identity).
+    pub fn is(&self, other: &Endpoint) -> bool {
+        std::ptr::eq(self, other)
+    }
+
     /// The GraphQL field name.
     pub fn field(&self) -> String {
         camel_case(self.name)
@@ -197,14 +272,6 @@ impl<T: Param> Param for Option<T> {
     }
 }
 
-/// Finds a declared endpoint by its resolver name.
-pub fn find(table: &'static [Endpoint], name: &str) -> &'static Endpoint {
-    table
-        .iter()
-        .find(|e| e.name == name)
-        .expect("every generated resolver has its row in the same table")
-}
-
 pub fn camel_case(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
@@ -249,6 +316,7 @@ pub fn rest_query(
 /// The upstream request body for a GraphQL input, once it passes its checks: its serde form, with the
 /// upstream's names.
 pub fn upstream_body<T: serde::Serialize + hostplane_schema::validate::Validate>(
+    _endpoint: &Endpoint,
     input: &T,
 ) -> Result<Option<Value>, hostplane_schema::GatewayError> {
     input.validate()?;
@@ -256,21 +324,52 @@ pub fn upstream_body<T: serde::Serialize + hostplane_schema::validate::Validate>
     Ok((!v.is_null()).then_some(v))
 }
 
-/// Declares a provider's endpoints. See the module docs; `hosterapi.rs` is the worked example.
+/// Declares a section of a provider's endpoints (a provider may split its endpoints over several
+/// files, one `endpoints!` each). It generates, in the calling module:
+/// - `ENDPOINTS`, one field per endpoint: the endpoint's handle (`&ENDPOINTS.hosterapi_job`), which code
+///   that calls or refers to an endpoint uses instead of its path;
+/// - `TABLE`, every handle of the section, in declaration order;
+/// - `table()`, the same as an iterator, as a provider registers (`crate::providers!`);
+/// - the section's query and mutation roots (named by `query_root` and `mutation_root`), one field
+///   per endpoint.
+///
+/// A row is `name = METHOD "path" (params; input: Type) -> Output => conversion;` with the upstream
+/// documentation's title as its doc comment. Parameters named in the path template fill it; a
+/// parameter written `name: Type => "Header-Name"` is a header; any other goes in the upstream query
+/// string (the Relay arguments `first` and `after` stay in the gateway). `#[deprecated = "why"]` marks
+/// a deprecated endpoint and `#[auth = none]` one the upstream serves without a credential (a
+/// login). Which root a row is in follows what it does, not its method: a GET that acts is a mutation.
 #[macro_export]
 macro_rules! endpoints {
     (
         provider: $provider:expr;
-        table: $table:ident;
         query_root: $query:ident;
         mutation_root: $mutation:ident;
-        queries { $( $(#[doc = $qdoc:literal])* $qname:ident = $qmethod:ident $qpath:literal ( $($qp:ident : $qpt:ty),* $(; input: $qit:ty)? ) -> $qout:ty => $qconv:path; )* }
-        mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
+        queries { $( $(#[doc = $qdoc:literal])* $(#[auth = $qauth:ident])? $qname:ident = $qmethod:ident $qpath:literal ( $($qp:ident : $qpt:ty $(=> $qh:literal)?),* $(; input: $qit:ty)? ) -> $qout:ty => $qconv:path; )* }
+        mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $(#[auth = $mauth:ident])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty $(=> $mh:literal)?),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
     ) => {
-        pub static $table: &[$crate::endpoint::Endpoint] = &[
-            $( $crate::endpoints!(@row $provider, Query, $qname, $qmethod, $qpath, [$($qdoc)*], [], ($($qp : $qpt),*), ($($qit)?), $qout), )*
-            $( $crate::endpoints!(@row $provider, Mutation, $mname, $mmethod, $mpath, [$($mdoc)*], [$($mdep)?], ($($mp : $mpt),*), ($($mit)?), $mout), )*
+        /// The section's endpoints, one handle each.
+        #[allow(non_snake_case)]
+        pub struct Endpoints {
+            $( pub $qname: $crate::endpoint::Endpoint, )*
+            $( pub $mname: $crate::endpoint::Endpoint, )*
+        }
+
+        pub static ENDPOINTS: Endpoints = Endpoints {
+            $( $qname: $crate::endpoints!(@row $provider, Query, $qname, $qmethod, $qpath, [$($qdoc)*], [], [$($qauth)?], ($($qp : $qpt $(=> $qh)?),*), ($($qit)?), $qout), )*
+            $( $mname: $crate::endpoints!(@row $provider, Mutation, $mname, $mmethod, $mpath, [$($mdoc)*], [$($mdep)?], [$($mauth)?], ($($mp : $mpt $(=> $mh)?),*), ($($mit)?), $mout), )*
+        };
+
+        /// Every endpoint of the section, in declaration order.
+        pub static TABLE: &[&$crate::endpoint::Endpoint] = &[
+            $( &ENDPOINTS.$qname, )*
+            $( &ENDPOINTS.$mname, )*
         ];
+
+        /// Every endpoint of the section, in declaration order.
+        pub fn table() -> impl Iterator<Item = &'static $crate::endpoint::Endpoint> {
+            TABLE.iter().copied()
+        }
 
         #[derive(Default)]
         pub struct $query;
@@ -288,10 +387,10 @@ macro_rules! endpoints {
                     $($qp: $qpt,)*
                     $(input: $qit,)?
                 ) -> async_graphql::Result<$qout> {
-                    let endpoint = $crate::endpoint::find($table, stringify!($qname));
+                    let endpoint = &ENDPOINTS.$qname;
                     let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
-                    $( call.path_param(stringify!($qp), &$qp); )*
-                    call.body = $crate::endpoints!(@body $($qit, input)?);
+                    $( $crate::endpoints!(@param call, $qp $(=> $qh)?); )*
+                    call.body = $crate::endpoints!(@body endpoint $(, $qit, input)?);
                     Ok($qconv(ctx, &call).await?)
                 }
             )*
@@ -314,12 +413,12 @@ macro_rules! endpoints {
                     $($mp: $mpt,)*
                     $(input: $mit,)?
                 ) -> async_graphql::Result<$mout> {
-                    let endpoint = $crate::endpoint::find($table, stringify!($mname));
+                    let endpoint = &ENDPOINTS.$mname;
                     let mut audit = $crate::audit::Entry::new(endpoint, connection.as_deref());
                     let result: async_graphql::Result<$mout> = async {
                         let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
-                        $( call.path_param(stringify!($mp), &$mp); )*
-                        call.body = $crate::endpoints!(@body $($mit, input)?);
+                        $( $crate::endpoints!(@param call, $mp $(=> $mh)?); )*
+                        call.body = $crate::endpoints!(@body endpoint $(, $mit, input)?);
                         audit.target(&call);
                         Ok($mconv(ctx, &call).await?)
                     }.await;
@@ -330,7 +429,7 @@ macro_rules! endpoints {
         }
     };
 
-    (@row $provider:expr, $op:ident, $name:ident, $method:ident, $path:literal, [$($doc:literal)*], [$($dep:literal)?], ($($p:ident : $pt:ty),*), ($($it:ty)?), $out:ty) => {
+    (@row $provider:expr, $op:ident, $name:ident, $method:ident, $path:literal, [$($doc:literal)*], [$($dep:literal)?], [$($auth:ident)?], ($($p:ident : $pt:ty $(=> $h:literal)?),*), ($($it:ty)?), $out:ty) => {
         $crate::endpoint::Endpoint {
             provider: $provider,
             method: hostplane_adapters::Method::$method,
@@ -339,12 +438,14 @@ macro_rules! endpoints {
             operation: $crate::endpoint::Operation::$op,
             title: $crate::endpoints!(@title $($doc)*),
             deprecated: $crate::endpoints!(@deprecated $($dep)?),
+            anonymous: $crate::endpoints!(@anonymous $($auth)?),
             // Endpoints without parameters or body have nothing to ask the generator.
             #[allow(unused_variables)]
             doc: |generator: &mut schemars::SchemaGenerator| $crate::endpoint::RouteDoc {
                 params: vec![$(
                     $crate::endpoint::ParamDoc {
                         name: stringify!($p),
+                        header: $crate::endpoints!(@header $($h)?),
                         required: <$pt as $crate::endpoint::Param>::REQUIRED,
                         schema: <$pt as $crate::endpoint::Param>::schema(generator),
                     },
@@ -366,24 +467,16 @@ macro_rules! endpoints {
             rest: |input: &$crate::endpoint::RestInput| {
                 #[allow(unused_mut)]
                 let mut vars = serde_json::Map::new();
+                #[allow(unused_variables)]
+                let declared: &[&str] = &[$(stringify!($p)),*];
                 vars.insert("connection".into(), serde_json::Value::from(input.connection));
                 $(
-                    let text = input.params.get(stringify!($p)).map(String::as_str);
-                    let value = <$pt as $crate::endpoint::Param>::from_rest(text).ok_or_else(|| {
-                        $crate::endpoint::RestInputError::PathParam {
-                            name: stringify!($p),
-                            value: text.unwrap_or_default().to_string(),
-                        }
-                    })?;
+                    let value: $pt = input.param(stringify!($p), $crate::endpoints!(@header $($h)?))?;
                     vars.insert($crate::endpoint::camel_case(stringify!($p)), serde_json::json!(value));
                 )*
                 $(
-                    let ty = <$it as async_graphql::InputType>::qualified_type_name();
-                    // A required input reads a missing body as `{}`, so its missing fields are named.
-                    let body = input.body.clone().unwrap_or_else(|| {
-                        if ty.ends_with('!') { serde_json::json!({}) } else { serde_json::Value::Null }
-                    });
-                    let parsed: $it = $crate::endpoint::RestInputError::parse(body)?;
+                    let required = <$it as async_graphql::InputType>::qualified_type_name().ends_with('!');
+                    let parsed: $it = input.input(hostplane_adapters::Method::$method, declared, required)?;
                     vars.insert("input".into(), async_graphql::InputType::to_value(&parsed).into_json()
                         .map_err(|e| $crate::endpoint::RestInputError::Invalid { field: None, detail: e.to_string() })?);
                 )?
@@ -392,8 +485,12 @@ macro_rules! endpoints {
             reply: <$out as hostplane_schema::RestReply>::rest_body,
         }
     };
-    (@body) => { None };
-    (@body $it:ty, $input:ident) => { $crate::endpoint::upstream_body::<$it>(&$input)? };
+    (@param $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p) };
+    (@param $call:ident, $p:ident => $h:literal) => { $call.header_param($h, &$p) };
+    (@header) => { None };
+    (@header $h:literal) => { Some($h) };
+    (@body $endpoint:ident) => { None };
+    (@body $endpoint:ident, $it:ty, $input:ident) => { $crate::endpoint::upstream_body::<$it>($endpoint, &$input)? };
     (@title $first:literal $($rest:literal)*) => { $first.trim_ascii() };
     (@title) => { "" };
     (@body_doc $generator:ident) => { None };
@@ -405,6 +502,27 @@ macro_rules! endpoints {
     };
     (@deprecated $dep:literal) => { Some($dep) };
     (@deprecated) => { None };
+    (@anonymous none) => { true };
+    (@anonymous) => { false };
+}
+
+/// Registers a provider made of several `endpoints!` sections (modules of the calling module, each
+/// named with its roots): the provider's roots merge theirs and its `table()` chains theirs, so the
+/// provider registers as one.
+#[macro_export]
+macro_rules! sections {
+    ($query:ident, $mutation:ident: $($section:ident($squery:ident, $smutation:ident)),+ $(,)?) => {
+        #[derive(async_graphql::MergedObject, Default)]
+        pub struct $query($($section::$squery),+);
+
+        #[derive(async_graphql::MergedObject, Default)]
+        pub struct $mutation($($section::$smutation),+);
+
+        /// Every endpoint of the provider, section by section.
+        pub fn table() -> impl Iterator<Item = &'static $crate::endpoint::Endpoint> {
+            [$($section::TABLE),+].into_iter().flatten().copied()
+        }
+    };
 }
 
 #[cfg(test)]

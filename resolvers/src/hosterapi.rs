@@ -22,7 +22,6 @@ use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Hosterapi;
-    table: HOSTERAPI_ENDPOINTS;
     query_root: HosterapiQuery;
     mutation_root: HosterapiMutation;
     queries {
@@ -33,25 +32,25 @@ endpoints! {
         /// List owned dedicated servers
         hosterapi_dedicated_servers = Get "/api/v1/datacenter/dedicated" () -> Vec<Server> => dedicated_servers;
         /// Open noVNC Console (dedicated server)
-        hosterapi_dedicated_server_console = Get "/api/v1/datacenter/dedicated/{sid}/console" (sid: i64) -> HosterapiConsole => parse;
+        hosterapi_dedicated_server_console = Get "/api/v1/datacenter/dedicated/{sid}/console" (sid: i32) -> HosterapiConsole => parse;
         /// Gets dedicated server status for specific server
-        hosterapi_dedicated_server_status = Get "/api/v1/datacenter/dedicated/{sid}/status" (sid: i64) -> HosterapiDedicatedStatus => parse;
+        hosterapi_dedicated_server_status = Get "/api/v1/datacenter/dedicated/{sid}/status" (sid: i32) -> HosterapiDedicatedStatus => parse;
         /// Gets configuration for specific server
-        hosterapi_dedicated_server_config = Get "/api/v1/datacenter/dedicated/{sid}/config" (sid: i64) -> HosterapiDedicatedConfig => parse;
+        hosterapi_dedicated_server_config = Get "/api/v1/datacenter/dedicated/{sid}/config" (sid: i32) -> HosterapiDedicatedConfig => parse;
         /// Get job info
-        hosterapi_job = Get "/api/v1/job/{jobId}" (jobId: i64) -> HosterapiJob => parse;
+        hosterapi_job = Get "/api/v1/job/{jobId}" (jobId: i32) -> HosterapiJob => parse;
         /// Get current VM status
-        hosterapi_server_status = Get "/api/v1/datacenter/server/{sid}/status" (sid: i64) -> HosterapiVmStatus => parse;
+        hosterapi_server_status = Get "/api/v1/datacenter/server/{sid}/status" (sid: i32) -> HosterapiVmStatus => parse;
         /// Get current VM config
-        hosterapi_server_config = Get "/api/v1/datacenter/server/{sid}/config" (sid: i64) -> HosterapiVmConfig => parse;
+        hosterapi_server_config = Get "/api/v1/datacenter/server/{sid}/config" (sid: i32) -> HosterapiVmConfig => parse;
         /// Get incidents
-        hosterapi_server_incidents = Get "/api/v1/datacenter/server/{sid}/incidents" (sid: i64) -> Vec<HosterapiIncident> => parse;
+        hosterapi_server_incidents = Get "/api/v1/datacenter/server/{sid}/incidents" (sid: i32) -> Vec<HosterapiIncident> => parse;
         /// Get noVNC Console URL (the ticket expires 10 seconds after it is issued)
-        hosterapi_server_console = Get "/api/v1/datacenter/server/{sid}/console" (sid: i64) -> HosterapiConsole => parse;
+        hosterapi_server_console = Get "/api/v1/datacenter/server/{sid}/console" (sid: i32) -> HosterapiConsole => parse;
         /// List backups for VM
-        hosterapi_server_backups = Get "/api/v1/datacenter/server/{sid}/backups/list" (sid: i64) -> Vec<HosterapiBackup> => parse;
+        hosterapi_server_backups = Get "/api/v1/datacenter/server/{sid}/backups/list" (sid: i32) -> Vec<HosterapiBackup> => parse;
         /// Get backup task status
-        hosterapi_server_backup_status = Get "/api/v1/datacenter/server/{sid}/backups/status" (sid: i64) -> HosterapiBackupStatus => parse;
+        hosterapi_server_backup_status = Get "/api/v1/datacenter/server/{sid}/backups/status" (sid: i32) -> HosterapiBackupStatus => parse;
         /// List all assigned VMs
         hosterapi_servers = Get "/api/v1/datacenter/server" () -> Vec<Server> => vms;
         /// Get available template list
@@ -63,39 +62,39 @@ endpoints! {
         /// Place dedicated server order
         hosterapi_order_dedicated_server = Post "/api/v1/datacenter/dedicated/order" (; input: HosterapiOrderDedicatedServerInput) -> TaskPayload => order_task;
         /// Starts a dedicated server
-        hosterapi_start_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/start" (sid: i64) -> ServerActionPayload => dedicated_action;
+        hosterapi_start_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/start" (sid: i32) -> ServerActionPayload => dedicated_action;
         /// Stops a dedicated server
-        hosterapi_shutdown_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/shutdown" (sid: i64) -> ServerActionPayload => dedicated_action;
+        hosterapi_shutdown_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/shutdown" (sid: i32) -> ServerActionPayload => dedicated_action;
         /// Restarts a dedicated server
-        hosterapi_reboot_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/reboot" (sid: i64) -> ServerActionPayload => dedicated_action;
+        hosterapi_reboot_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/reboot" (sid: i32) -> ServerActionPayload => dedicated_action;
         /// Reinstall server (dedicated)
-        hosterapi_reinstall_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/reinstall" (sid: i64; input: HosterapiReinstallDedicatedServerInput) -> TaskPayload => dedicated_reinstall_task;
+        hosterapi_reinstall_dedicated_server = Put "/api/v1/datacenter/dedicated/{sid}/reinstall" (sid: i32; input: HosterapiReinstallDedicatedServerInput) -> TaskPayload => dedicated_reinstall_task;
         /// WARNING! THIS WILL IMMEDIATELY DELETE THE SERVER AND REVOKE ACCESS TO IT
-        hosterapi_terminate_dedicated_server = Post "/api/v1/datacenter/dedicated/{sid}/terminate" (sid: i64) -> ServerActionPayload => dedicated_action;
+        hosterapi_terminate_dedicated_server = Post "/api/v1/datacenter/dedicated/{sid}/terminate" (sid: i32) -> ServerActionPayload => dedicated_action;
         /// Remove VM
-        hosterapi_delete_server = Post "/api/v1/datacenter/server/{sid}/delete" (sid: i64; input: Option<HosterapiDeleteServerInput>) -> ServerActionPayload => vm_action;
+        hosterapi_delete_server = Post "/api/v1/datacenter/server/{sid}/delete" (sid: i32; input: Option<HosterapiDeleteServerInput>) -> ServerActionPayload => vm_action;
         /// Set Server RDNS
-        hosterapi_set_server_rdns = Post "/api/v1/datacenter/server/{sid}/rdns" (sid: i64; input: HosterapiSetServerRdnsInput) -> ServerActionPayload => rdns_set;
+        hosterapi_set_server_rdns = Post "/api/v1/datacenter/server/{sid}/rdns" (sid: i32; input: HosterapiSetServerRdnsInput) -> ServerActionPayload => rdns_set;
         /// Upgrade/Downgrade VM (IP downgrades are silently ignored upstream)
-        hosterapi_change_server = Put "/api/v1/datacenter/server/{sid}/change" (sid: i64; input: HosterapiChangeServerInput) -> ServerActionPayload => vm_action;
+        hosterapi_change_server = Put "/api/v1/datacenter/server/{sid}/change" (sid: i32; input: HosterapiChangeServerInput) -> ServerActionPayload => vm_action;
         /// Start vm
-        hosterapi_start_server = Put "/api/v1/datacenter/server/{sid}/start" (sid: i64) -> ServerActionPayload => vm_action;
+        hosterapi_start_server = Put "/api/v1/datacenter/server/{sid}/start" (sid: i32) -> ServerActionPayload => vm_action;
         /// Gracefully stop VM
-        hosterapi_shutdown_server = Put "/api/v1/datacenter/server/{sid}/shutdown" (sid: i64) -> ServerActionPayload => vm_action;
+        hosterapi_shutdown_server = Put "/api/v1/datacenter/server/{sid}/shutdown" (sid: i32) -> ServerActionPayload => vm_action;
         /// Forcefully stop VM
-        hosterapi_stop_server = Put "/api/v1/datacenter/server/{sid}/stop" (sid: i64) -> ServerActionPayload => vm_action;
+        hosterapi_stop_server = Put "/api/v1/datacenter/server/{sid}/stop" (sid: i32) -> ServerActionPayload => vm_action;
         /// Gracefully restart VM
-        hosterapi_reboot_server = Put "/api/v1/datacenter/server/{sid}/reboot" (sid: i64) -> ServerActionPayload => vm_action;
+        hosterapi_reboot_server = Put "/api/v1/datacenter/server/{sid}/reboot" (sid: i32) -> ServerActionPayload => vm_action;
         /// Force reboot VM
-        hosterapi_force_reboot_server = Put "/api/v1/datacenter/server/{sid}/reboot/force" (sid: i64) -> ServerActionPayload => vm_action;
+        hosterapi_force_reboot_server = Put "/api/v1/datacenter/server/{sid}/reboot/force" (sid: i32) -> ServerActionPayload => vm_action;
         /// Reinstall VM
-        hosterapi_reinstall_server = Put "/api/v1/datacenter/server/{sid}/reinstall" (sid: i64; input: Option<HosterapiReinstallServerInput>) -> TaskPayload => job_task;
+        hosterapi_reinstall_server = Put "/api/v1/datacenter/server/{sid}/reinstall" (sid: i32; input: Option<HosterapiReinstallServerInput>) -> TaskPayload => job_task;
         /// Reset root password
-        hosterapi_reset_server_password = Put "/api/v1/datacenter/server/{sid}/password/reset" (sid: i64) -> HosterapiPasswordResetPayload => password_reset;
+        hosterapi_reset_server_password = Put "/api/v1/datacenter/server/{sid}/password/reset" (sid: i32) -> HosterapiPasswordResetPayload => password_reset;
         /// Create backup
-        hosterapi_create_server_backup = Put "/api/v1/datacenter/server/{sid}/backups/create" (sid: i64) -> TaskPayload => backup_task;
+        hosterapi_create_server_backup = Put "/api/v1/datacenter/server/{sid}/backups/create" (sid: i32) -> TaskPayload => backup_task;
         /// Restore VM from backup
-        hosterapi_restore_server_backup = Post "/api/v1/datacenter/server/{sid}/backups/restore" (sid: i64; input: HosterapiRestoreServerBackupInput) -> TaskPayload => backup_task;
+        hosterapi_restore_server_backup = Post "/api/v1/datacenter/server/{sid}/backups/restore" (sid: i32; input: HosterapiRestoreServerBackupInput) -> TaskPayload => backup_task;
         /// Create new VM
         hosterapi_create_server = Post "/api/v1/datacenter/server" (; input: HosterapiCreateServerInput) -> TaskPayload => job_task;
         /// Install chosen software package

@@ -19,6 +19,7 @@ pub mod orchestrix;
 pub mod pages;
 pub mod patchstack;
 pub mod reads;
+pub mod routes;
 pub mod store;
 pub mod tasks;
 pub mod unified;
@@ -50,15 +51,37 @@ pub struct Services {
 #[derive(Debug, Clone)]
 pub struct Origin(pub String);
 
+/// The providers whose endpoints the gateway serves, one line each: a provider's module exports its
+/// query and mutation roots and its endpoints (`table()`), whether declared in one `endpoints!` or in
+/// sections (`sections!`).
+macro_rules! providers {
+    ($($provider:ident($query:ident, $mutation:ident)),+ $(,)?) => {
+        #[derive(MergedObject, Default)]
+        pub struct ProviderQuery($($provider::$query),+);
+
+        #[derive(MergedObject, Default)]
+        pub struct ProviderMutation($($provider::$mutation),+);
+
+        /// Every declared endpoint of every provider: the route table.
+        pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
+            std::iter::empty()$(.chain($provider::table()))+
+        }
+    };
+}
+
+providers!(
+    hosterapi(HosterapiQuery, HosterapiMutation),
+    patchstack(PatchstackQuery, PatchstackMutation),
+    orchestrix(OrchestrixQuery, OrchestrixMutation),
+    wpcs(WpcsQuery, WpcsMutation),
+);
+
 #[derive(MergedObject, Default)]
 pub struct Query(
     core::CoreQuery,
     unified::query::UnifiedQuery,
     admin::ConnectionQuery,
-    hosterapi::HosterapiQuery,
-    patchstack::PatchstackQuery,
-    orchestrix::OrchestrixQuery,
-    wpcs::WpcsQuery,
+    ProviderQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -66,23 +89,10 @@ pub struct Mutation(
     core::CoreMutation,
     unified::actions::UnifiedMutation,
     admin::ConnectionMutation,
-    hosterapi::HosterapiMutation,
-    patchstack::PatchstackMutation,
-    orchestrix::OrchestrixMutation,
-    webhooks::WebhookMutation,
-    wpcs::WpcsMutation,
+    ProviderMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, core::Subscription>;
-
-/// Every declared endpoint of every provider: the route table.
-pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
-    hosterapi::HOSTERAPI_ENDPOINTS
-        .iter()
-        .chain(patchstack::PATCHSTACK_ENDPOINTS)
-        .chain(orchestrix::ORCHESTRIX_ENDPOINTS)
-        .chain(wpcs::WPCS_ENDPOINTS)
-}
 
 /// Limits that protect the gateway from expensive documents (see the `[limits]` configuration).
 #[derive(Debug, Clone)]

@@ -20,9 +20,8 @@ use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Orchestrix;
-    table: ORCHESTRIX_ENDPOINTS;
     query_root: OrchestrixQuery;
-    mutation_root: OrchestrixMutation;
+    mutation_root: OrchestrixEndpointMutation;
     queries {
         /// List all sites
         orchestrix_sites = Get "/api/v1/sites" (page: Option<i32>, first: Option<i32>, after: Option<String>) -> List<Site> => sites;
@@ -61,12 +60,15 @@ endpoints! {
     }
     mutations {
         /// Login (returns API token)
+        #[auth = none]
         orchestrix_login = Post "/api/v1/auth" (; input: OrchestrixLoginInput) -> OrchestrixToken => parse;
         /// Logout: revokes the caller's own upstream token (pass-through only)
         orchestrix_logout = Delete "/api/v1/auth" () -> ActionPayload => logout;
         /// Login (returns JWT pair)
+        #[auth = none]
         orchestrix_create_jwt = Post "/api/v1/jwt" (; input: OrchestrixLoginInput) -> OrchestrixJwtPair => parse;
         /// Refresh JWT tokens
+        #[auth = none]
         orchestrix_refresh_jwt = Post "/api/v1/jwt/refresh" (; input: OrchestrixRefreshInput) -> OrchestrixJwtPair => parse;
         /// Revoke a JWT token
         orchestrix_revoke_jwt = Post "/api/v1/jwt/revoke" (; input: OrchestrixRevokeInput) -> ActionPayload => revoked;
@@ -96,6 +98,10 @@ endpoints! {
         orchestrix_delete_webhook_endpoint = Delete "/api/v1/webhook_endpoints/{id}" (id: String) -> ActionPayload => deleted;
     }
 }
+
+/// Orchestrix's mutations: its endpoints, and the registration of the gateway as its webhook receiver.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct OrchestrixMutation(OrchestrixEndpointMutation, crate::webhooks::WebhookMutation);
 
 fn site_of(call: &UpstreamCall, raw: Value) -> Result<Site, GatewayError> {
     let id = raw

@@ -19,35 +19,34 @@ use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Patchstack;
-    table: PATCHSTACK_ENDPOINTS;
     query_root: PatchstackQuery;
     mutation_root: PatchstackMutation;
     queries {
         /// Find a user by email address
         patchstack_user_by_email = Post "/hosting/user/search" (; input: PatchstackSearchUserInput) -> User => user_object;
         /// Get a user with its sites
-        patchstack_user = Get "/hosting/user/{userid}/view" (userid: i64) -> User => user_view;
+        patchstack_user = Get "/hosting/user/{userid}/view" (userid: i32) -> User => user_view;
         /// Get a site with attacks, software and API keys
-        patchstack_site = Get "/hosting/site/{siteid}/view" (siteid: i64) -> Site => site_view;
+        patchstack_site = Get "/hosting/site/{siteid}/view" (siteid: i32) -> Site => site_view;
         /// Download the site's plugin .zip: a signed gateway URL valid for five minutes (admins only:
         /// the zip embeds the site's API secret)
-        patchstack_site_download = Get "/hosting/site/{siteid}/download" (siteid: i64) -> DownloadLink => link;
+        patchstack_site_download = Get "/hosting/site/{siteid}/download" (siteid: i32) -> DownloadLink => link;
     }
     mutations {
         /// Add a new user
         patchstack_add_user = Post "/hosting/user/add" (; input: PatchstackAddUserInput) -> PatchstackAddUserPayload => add_user;
         /// Modify an existing user
-        patchstack_edit_user = Post "/hosting/user/{userid}/edit" (userid: i64; input: PatchstackEditUserInput) -> ActionPayload => action;
+        patchstack_edit_user = Post "/hosting/user/{userid}/edit" (userid: i32; input: PatchstackEditUserInput) -> ActionPayload => action;
         /// Delete an existing user (and its sites)
-        patchstack_delete_user = Post "/hosting/user/{userid}/delete" (userid: i64) -> ActionPayload => user_deleted;
+        patchstack_delete_user = Post "/hosting/user/{userid}/delete" (userid: i32) -> ActionPayload => user_deleted;
         /// Return a one-time portal login URL (valid 24 h)
-        patchstack_create_user_sso_url = Post "/hosting/user/{userid}/sso" (userid: i64) -> PatchstackSsoPayload => sso;
+        patchstack_create_user_sso_url = Post "/hosting/user/{userid}/sso" (userid: i32) -> PatchstackSsoPayload => sso;
         /// Add a site to a user
         patchstack_add_site = Post "/hosting/site/add" (; input: PatchstackAddSiteInput) -> PatchstackAddSitePayload => add_site;
         /// Modify a site's URL
-        patchstack_edit_site = Post "/hosting/site/{siteid}/edit" (siteid: i64; input: PatchstackEditSiteInput) -> ActionPayload => site_edited;
+        patchstack_edit_site = Post "/hosting/site/{siteid}/edit" (siteid: i32; input: PatchstackEditSiteInput) -> ActionPayload => site_edited;
         /// Delete a site
-        patchstack_delete_site = Post "/hosting/site/{siteid}/delete" (siteid: i64) -> ActionPayload => site_deleted;
+        patchstack_delete_site = Post "/hosting/site/{siteid}/delete" (siteid: i32) -> ActionPayload => site_deleted;
     }
 }
 
@@ -87,7 +86,7 @@ impl PatchstackAddSitePayload {
 
     /// The upstream's answer; the secret in it is shown to admins only.
     async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
-        redacted_raw(ctx, &self.raw)
+        redacted_raw(ctx, Provider::Patchstack, &self.raw)
     }
 }
 

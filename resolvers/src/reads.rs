@@ -69,7 +69,10 @@ impl ConnectionReads {
             });
         };
         let started = Instant::now();
-        let result = live.client.page(None, path).await;
+        let result = live
+            .client
+            .page(hostplane_adapters::Request::get(path))
+            .await;
         let outcome = result.as_ref().err().map_or("ok", |e| e.code().as_str());
         tracing::debug!(provider = %live.provider, connection = %live.name, path, outcome,
             elapsed_ms = started.elapsed().as_millis() as u64, "upstream read");
@@ -118,7 +121,11 @@ pub async fn read(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Page, Ga
                     detail: "read lost by the loader".into(),
                 })
             }),
-        None => live.client.page(None, path).await,
+        None => {
+            live.client
+                .page(hostplane_adapters::Request::get(path))
+                .await
+        }
     };
     result.map_err(|source| live.error(source))
 }

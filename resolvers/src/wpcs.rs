@@ -17,7 +17,6 @@ use serde_json::Value;
 
 endpoints! {
     provider: Provider::Wpcs;
-    table: WPCS_ENDPOINTS;
     query_root: WpcsQuery;
     mutation_root: WpcsMutation;
     queries {
@@ -177,12 +176,7 @@ fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<Watch, G
         .or_else(|| raw.get("id"))
         .and_then(Value::as_str)
     {
-        Some(id)
-            if call.endpoint.path == "/v1/tenants"
-                && call.endpoint.name == "wpcs_create_tenant" =>
-        {
-            ("id", id.to_string())
-        }
+        Some(id) if call.endpoint.is(&ENDPOINTS.wpcs_create_tenant) => ("id", id.to_string()),
         Some(id) if raw.get("tenantId").is_some() => ("id", id.to_string()),
         _ => tenant_key(call)?,
     };
@@ -201,7 +195,7 @@ fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<Watch, G
 }
 
 async fn tenant_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
-    if call.endpoint.name != "wpcs_create_tenant" {
+    if !call.endpoint.is(&ENDPOINTS.wpcs_create_tenant) {
         tenant_key(call)?;
     }
     let raw = call.send().await?;

@@ -122,7 +122,7 @@ pub struct OrchestrixWebhookEndpoint {
 impl OrchestrixWebhookEndpoint {
     /// The upstream object as received; the secret in it is shown to admins only.
     async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
-        redacted(ctx, &self.raw)
+        redacted(ctx, hostplane_adapters::Provider::Orchestrix, &self.raw)
     }
 }
 

@@ -80,31 +80,33 @@ pub fn require<'a>(ctx: &'a Context<'_>, scope: Scope) -> Result<&'a Principal, 
     }
 }
 
-/// An upstream object for `raw`: keys named `secret` (Patchstack's plugin API secret, Orchestrix's
-/// webhook signing secret) are nulled unless the caller is an admin, the rule of the typed secret fields.
+/// An upstream object of `provider` for `raw`: the keys its wire names secret (Patchstack's plugin API
+/// secret, Orchestrix's webhook signing secret) are nulled unless the caller is an admin, the rule of
+/// the typed secret fields.
 pub fn redacted(
     ctx: &Context<'_>,
+    provider: hostplane_adapters::Provider,
     raw: &serde_json::Value,
 ) -> async_graphql::Json<serde_json::Value> {
     use serde_json::Value;
-    fn redact(v: &mut Value) {
+    fn redact(v: &mut Value, keys: &[&str]) {
         match v {
             Value::Object(map) => {
                 for (k, v) in map.iter_mut() {
-                    if k == "secret" {
+                    if keys.contains(&k.as_str()) {
                         *v = Value::Null;
                     } else {
-                        redact(v);
+                        redact(v, keys);
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(redact),
+            Value::Array(items) => items.iter_mut().for_each(|v| redact(v, keys)),
             _ => {}
         }
     }
     let mut raw = raw.clone();
     if require(ctx, Scope::Admin).is_err() {
-        redact(&mut raw);
+        redact(&mut raw, provider.wire().secret_keys());
     }
     async_graphql::Json(raw)
 }

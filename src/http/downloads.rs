@@ -1,7 +1,7 @@
 //! `GET /downloads/{token}`: follows a signed, short-lived download URL to the upstream file and
 //! streams it through. The token is the authorization; no header is needed.
 
-use super::{AppState, envelope};
+use super::{AppState, envelope::Reply};
 use axum::{
     body::Body,
     extract::{Path, State},
@@ -17,20 +17,10 @@ pub async fn get(State(state): State<AppState>, Path(token): Path<String>) -> Re
 /// Streams the file a token grants, or answers in `provider`'s error shape.
 pub async fn serve(state: &AppState, token: &str, provider: Provider) -> Response {
     let Some(grant) = state.services.signer.verify(token, chrono::Utc::now()) else {
-        return envelope::gateway_error(
-            provider,
-            ErrorCode::NotFound,
-            "download link invalid or expired",
-        )
-        .into_response();
+        return expired(provider);
     };
     let Some(conn) = state.services.connections.get(&grant.connection) else {
-        return envelope::gateway_error(
-            provider,
-            ErrorCode::NotFound,
-            "download link invalid or expired",
-        )
-        .into_response();
+        return expired(provider);
     };
     match conn.client.download(&grant.path).await {
         Ok(download) => {
@@ -50,12 +40,12 @@ pub async fn serve(state: &AppState, token: &str, provider: Provider) -> Respons
         }
         Err(e) => match (e.upstream_status(), e.upstream_error()) {
             (Some(status), Some(text)) => {
-                envelope::upstream_error(conn.provider, status, text).into_response()
+                Reply::from(conn.provider.wire().upstream_error(status, text)).into_response()
             }
             _ => {
                 tracing::warn!(connection = %conn.name, error = %e, "download failed");
-                let mut r = envelope::gateway_error(conn.provider, e.code(), &e.to_string())
-                    .into_response();
+                let refusal = conn.provider.wire().refusal(e.code(), &e.to_string(), None);
+                let mut r = Reply::from(refusal).into_response();
                 if e.code() == ErrorCode::UpstreamTimeout {
                     *r.status_mut() = StatusCode::GATEWAY_TIMEOUT;
                 }
@@ -63,4 +53,9 @@ pub async fn serve(state: &AppState, token: &str, provider: Provider) -> Respons
             }
         },
     }
+}
+
+fn expired(provider: Provider) -> Response {
+    let message = "download link invalid or expired";
+    Reply::from(provider.wire().refusal(ErrorCode::NotFound, message, None)).into_response()
 }

@@ -14,10 +14,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use hostplane_adapters::{
-    ErrorCode, Method, Provider, hosterapi::envelope as hosterapi,
-    orchestrix::envelope as orchestrix,
-};
+use hostplane_adapters::{ErrorCode, Provider};
 use hostplane_resolvers::endpoint::{Endpoint, LOCAL_ARGS, RouteDoc};
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
@@ -108,10 +105,18 @@ pub fn document(connections: Option<&[(String, Provider)]>) -> Value {
         }
     }
     let mut schemas = generator.take_definitions(true);
+    let mut schemes = Map::new();
     for provider in providers() {
         schemas.insert(
             format!("{}Error", schema_prefix(provider)),
-            error_schema(provider),
+            provider.wire().error_schema(),
+        );
+        schemes.extend(
+            provider
+                .wire()
+                .security_schemes()
+                .into_iter()
+                .map(|(name, scheme)| (name.to_string(), scheme)),
         );
     }
     json!({
@@ -130,7 +135,7 @@ pub fn document(connections: Option<&[(String, Provider)]>) -> Value {
         "components": {
             "schemas": schemas,
             "responses": error_responses(),
-            "securitySchemes": security_schemes(),
+            "securitySchemes": schemes,
         },
     })
 }
@@ -184,7 +189,7 @@ fn operation(e: &Endpoint, route: &RouteDoc, connection: Option<&str>, tag: &str
         }),
         "tags": [tag],
         "parameters": parameters,
-        "security": security(e.provider),
+        "security": security(e),
         "responses": responses(e),
         "x-graphql-field": field,
     });
@@ -232,7 +237,7 @@ fn error_responses() -> Map<String, Value> {
         let error = json!({ "$ref": format!("#/components/schemas/{name}Error") });
         for (status, why) in gateway_statuses(provider) {
             // An unknown connection is refused before its provider is known, in the plain shape.
-            let schema = if status == 404 && error_schema(provider) != plain_error() {
+            let schema = if status == 404 && provider.wire().error_schema() != plain_error() {
                 json!({ "anyOf": [error, plain_error()] })
             } else {
                 error.clone()
@@ -257,13 +262,9 @@ fn error_responses() -> Map<String, Value> {
 }
 
 fn success(e: &Endpoint) -> Vec<(u16, Value)> {
+    let wire = e.provider.wire();
     if e.streams_file() {
-        let media = match e.provider {
-            // The documented plugin .zip.
-            Provider::Patchstack => "application/zip",
-            // Undocumented upstream: whatever it streams, as it streams it.
-            _ => "*/*",
-        };
+        let media = wire.download_media_type();
         return vec![(
             200,
             json!({
@@ -272,50 +273,19 @@ fn success(e: &Endpoint) -> Vec<(u16, Value)> {
             }),
         )];
     }
-    let ok = |schema: Value| {
-        json!({
-            "description": "The upstream's answer.",
-            "content": { "application/json": { "schema": schema } },
+    wire.success_responses(e.method, e.path)
+        .into_iter()
+        .map(|(status, schema)| {
+            let response = match schema {
+                Some(schema) => json!({
+                    "description": "The upstream's answer.",
+                    "content": { "application/json": { "schema": schema } },
+                }),
+                None => json!({ "description": "Done; the upstream answers no body." }),
+            };
+            (status, response)
         })
-    };
-    match e.provider {
-        Provider::Hosterapi => {
-            // The envelope's own shape around a placeholder result: `null` stands for the upstream's
-            // JSON (any), other values are the envelope's constants.
-            let sample = hosterapi::success_for(e.path, Value::Null);
-            let mut properties = Map::new();
-            let mut required = Vec::new();
-            for (k, v) in sample.as_object().into_iter().flatten() {
-                required.push(k.clone());
-                let schema = if v.is_null() {
-                    json!({})
-                } else {
-                    json!({ "const": v })
-                };
-                properties.insert(k.clone(), schema);
-            }
-            vec![(
-                200,
-                ok(json!({ "type": "object", "required": required, "properties": properties })),
-            )]
-        }
-        Provider::Orchestrix => {
-            let mut out = vec![];
-            let status = orchestrix::success_status(e.method, e.path, &json!({}));
-            out.push((status, ok(json!({}))));
-            // Deletes (and logout) answer with no body upstream, which is a 204.
-            if e.method == Method::Delete {
-                let empty = orchestrix::success_status(e.method, e.path, &Value::Null);
-                out.retain(|(s, _)| *s != empty);
-                out.push((
-                    empty,
-                    json!({ "description": "Done; the upstream answers no body." }),
-                ));
-            }
-            out
-        }
-        _ => vec![(200, ok(json!({})))],
-    }
+        .collect()
 }
 
 /// Each status the layer answers with on its own for this provider, and why: every gateway error
@@ -323,8 +293,9 @@ fn success(e: &Endpoint) -> Vec<(u16, Value)> {
 fn gateway_statuses(provider: Provider) -> BTreeMap<u16, String> {
     use hostplane_resolvers::endpoint::RestInputError;
     let mut reasons: BTreeMap<u16, Vec<String>> = BTreeMap::new();
+    let wire = provider.wire();
     for code in CODES {
-        let status = envelope::gateway_error(provider, code, "").status;
+        let (status, _) = wire.refusal(code, "", None);
         reasons
             .entry(status)
             .or_default()
@@ -332,12 +303,12 @@ fn gateway_statuses(provider: Provider) -> BTreeMap<u16, String> {
     }
     let unreadable = [
         (
-            envelope::input_error(provider, &RestInputError::Missing("field".into())).status,
+            envelope::input_error(wire, &RestInputError::Missing("field".into())).status,
             "a body field is missing",
         ),
         (
             envelope::input_error(
-                provider,
+                wire,
                 &RestInputError::Invalid {
                     field: None,
                     detail: String::new(),
@@ -347,7 +318,7 @@ fn gateway_statuses(provider: Provider) -> BTreeMap<u16, String> {
             "the body does not fit",
         ),
         (
-            envelope::invalid_path_param(provider, "id", "x").status,
+            wire.invalid_path_param("id", "x").0,
             "a parameter cannot be read",
         ),
     ];
@@ -385,78 +356,16 @@ fn plain_error() -> Value {
     })
 }
 
-/// Each API's error body, as its envelope writes it.
-fn error_schema(provider: Provider) -> Value {
-    match provider {
-        Provider::Hosterapi => json!({
-            "type": "object",
-            "required": ["result", "error"],
-            "properties": {
-                "result": { "const": false },
-                "error": { "type": "string", "description": "`0xNN: message`" },
-            },
-        }),
-        Provider::Wpcs => json!({
-            "type": "object",
-            "required": ["statusCode", "message"],
-            "properties": {
-                "statusCode": { "type": "integer" },
-                "message": { "type": "string" },
-            },
-        }),
-        _ => plain_error(),
+/// The credentials a route takes: the API's own header formats, and none at all where the upstream
+/// serves the endpoint anonymously (its logins).
+fn security(e: &Endpoint) -> Value {
+    let mut requirements = e.provider.wire().security();
+    if e.anonymous
+        && let Value::Array(list) = &mut requirements
+    {
+        list.push(json!({}));
     }
-}
-
-fn security_schemes() -> Value {
-    json!({
-        "hosterapiBearer": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "HosterAPI's `Authorization: Bearer <key>`, with a gateway JWT or API key.",
-        },
-        "patchstackHostToken": {
-            "type": "apiKey",
-            "in": "header",
-            "name": "HostToken",
-            "description": "Patchstack's `HostToken: <key>`, with a gateway JWT or API key.",
-        },
-        "orchestrixToken": {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "Orchestrix's `Authorization: token <key>`: a gateway JWT or API key, or else \
-                the caller's own Orchestrix token, passed through.",
-        },
-        "orchestrixBearer": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "`Authorization: Bearer <jwt>`: a gateway JWT, or else the caller's own \
-                Orchestrix JWT, passed through.",
-        },
-        "wpcsBasic": {
-            "type": "http",
-            "scheme": "basic",
-            "description": "WPCS's `Authorization: Basic base64(<label>:<credential>)`: the password part \
-                is a gateway JWT or API key, the user part any label.",
-        },
-        "wpcsBearer": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "`Authorization: Bearer <credential>` with a gateway JWT or API key.",
-        },
-    })
-}
-
-fn security(provider: Provider) -> Value {
-    match provider {
-        Provider::Hosterapi => json!([{ "hosterapiBearer": [] }]),
-        Provider::Patchstack => json!([{ "patchstackHostToken": [] }]),
-        // No credential at all reaches what the upstream serves anonymously (its logins).
-        Provider::Orchestrix => json!([{ "orchestrixToken": [] }, { "orchestrixBearer": [] }, {}]),
-        Provider::Wpcs => json!([{ "wpcsBasic": [] }, { "wpcsBearer": [] }]),
-        Provider::Panelalpha => json!([]),
-    }
+    requirements
 }
 
 /// `GET /openapi.json`: the connection-agnostic document to anyone; with a valid gateway credential

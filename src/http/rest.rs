@@ -3,18 +3,18 @@
 //! endpoint's GraphQL operation, executed in process by the same resolvers, so auth, validation, tasks
 //! and audit hold for both surfaces by construction.
 
-use super::{AppState, envelope};
+use super::{
+    AppState,
+    envelope::{self, Reply},
+};
 use axum::{
     body::Bytes,
     extract::{Path, Query, State, rejection::BytesRejection},
     http::{HeaderMap, Method as HttpMethod, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use hostplane_adapters::{ErrorCode, Method, Provider};
-use hostplane_resolvers::{
-    call::PassThrough,
-    endpoint::{Endpoint, RestInput},
-};
+use hostplane_adapters::{ErrorCode, Method};
+use hostplane_resolvers::{call::PassThrough, endpoint::RestInput, routes};
 use hostplane_schema::{
     RestBody,
     error::code_of,
@@ -22,58 +22,6 @@ use hostplane_schema::{
 };
 use secrecy::SecretString;
 use serde_json::Value;
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::OnceLock,
-};
-
-/// Each provider's endpoints by number of path segments, most specific first: a request is matched
-/// only against the templates of its own provider and length (scanning every endpoint cost a
-/// twentieth of a REST call, `cargo bench --bench gateway`).
-type Table = HashMap<(Provider, usize), Vec<&'static Endpoint>>;
-
-fn table() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = Table::new();
-        for e in hostplane_resolvers::endpoints() {
-            table
-                .entry((e.provider, segments(e.path)))
-                .or_default()
-                .push(e);
-        }
-        for endpoints in table.values_mut() {
-            endpoints.sort_by_key(|e| std::cmp::Reverse(e.specificity()));
-        }
-        table
-    })
-}
-
-fn segments(path: &str) -> usize {
-    path.trim_matches('/').split('/').count()
-}
-
-/// The endpoint for a method and path: the most specific template wins; a path that exists under
-/// another method is reported so the caller gets 405.
-fn route(
-    provider: Provider,
-    method: Option<Method>,
-    path: &str,
-) -> Result<(&'static Endpoint, BTreeMap<String, String>), Vec<Method>> {
-    let mut allowed = Vec::new();
-    let candidates = table().get(&(provider, segments(path)));
-    for e in candidates.into_iter().flatten() {
-        if let Some(params) = e.match_path(path) {
-            if Some(e.method) == method {
-                return Ok((e, params));
-            }
-            if !allowed.contains(&e.method) {
-                allowed.push(e.method);
-            }
-        }
-    }
-    Err(allowed)
-}
 
 pub async fn handle(
     State(state): State<AppState>,
@@ -93,8 +41,9 @@ pub async fn handle(
             .into_response();
     };
     let provider = conn.provider;
+    let wire = provider.wire();
     let refuse =
-        |code, message: &str| envelope::gateway_error(provider, code, message).into_response();
+        |code, message: &str| Reply::from(wire.refusal(code, message, None)).into_response();
     // A body over `max_body_bytes` (or one that could not be read) is refused in the API's own
     // error shape, with the status that says why.
     let body = match body {
@@ -108,8 +57,12 @@ pub async fn handle(
             return r;
         }
     };
-    // Orchestrix issues per-user credentials: one that is not the gateway's is the caller's own, passed
-    // through (and no credential at all reaches only what the upstream serves anonymously, its logins).
+    let path = format!("/{path}");
+    let routed = routes::route(provider, Method::from_http(&method), &path);
+    // An API that issues per-user credentials takes the caller's own: one that is not the gateway's
+    // passes through, and no credential at all reaches only what the upstream serves anonymously
+    // (its logins). Every other call without a usable credential gets the API's own 401 first,
+    // before its path or body is looked at, as the upstream answers.
     let passthrough = |authorization: Option<String>| {
         // The upstream, not the gateway, authorizes such a caller, so the gateway hides nothing the
         // upstream shows it (webhook secrets included); the REST layer reaches no gateway administration.
@@ -130,23 +83,25 @@ pub async fn handle(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     };
-    let (principal, passthrough) = match envelope::credential(provider, &headers) {
-        None if provider == Provider::Orchestrix => passthrough(None),
-        None => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
+    let unauthenticated = || Reply::from(wire.unauthenticated()).into_response();
+    let (principal, passthrough) = match wire.credential(&headers) {
+        None => match &routed {
+            Ok((endpoint, _)) if endpoint.anonymous && wire.passes_through() => passthrough(None),
+            _ => return unauthenticated(),
+        },
         Some(c) => match state.authenticate_credential(&c).await {
             Ok(p) if p.may_use(&connection) => (p, None),
             // A connection outside the principal's limit is as invisible here as in GraphQL.
             Ok(_) => return refuse(ErrorCode::NotFound, "no such connection"),
             // A gateway credential that fails (expired, revoked, a database error) is refused: it
             // must never travel on to an upstream.
-            Err(_) if provider == Provider::Orchestrix && !state.is_gateway_credential(&c) => {
+            Err(_) if wire.passes_through() && !state.is_gateway_credential(&c) => {
                 passthrough(upstream_authorization())
             }
-            Err(_) => return refuse(ErrorCode::Unauthenticated, "unauthorized"),
+            Err(_) => return unauthenticated(),
         },
     };
-    let path = format!("/{path}");
-    let (endpoint, mut params) = match route(provider, Method::from_http(&method), &path) {
+    let (endpoint, mut params) = match routed {
         Ok(found) => found,
         Err(allowed) if allowed.is_empty() => {
             return refuse(ErrorCode::NotFound, &format!("no endpoint at {path}"));
@@ -177,10 +132,11 @@ pub async fn handle(
     let variables = match (endpoint.rest)(&RestInput {
         connection: &connection,
         params: &params,
+        headers: &headers,
         body,
     }) {
         Ok(r) => r,
-        Err(e) => return envelope::input_error(provider, &e).into_response(),
+        Err(e) => return envelope::input_error(wire, &e).into_response(),
     };
     let mut gql = async_graphql::Request::new((endpoint.document)())
         .variables(async_graphql::Variables::from_json(variables))
@@ -203,14 +159,20 @@ pub async fn handle(
                 .as_u64()
                 .and_then(|s| u16::try_from(s).ok())
                 .unwrap_or(502);
-            return envelope::upstream_error(provider, status, &text).into_response();
+            return Reply::from(wire.upstream_error(status, &text)).into_response();
         }
-        return refuse(code_of(err), &err.message);
+        let field = ext.and_then(|e| e.get("field")).and_then(|f| match f {
+            async_graphql::Value::String(f) => Some(f.as_str()),
+            _ => None,
+        });
+        return Reply::from(wire.refusal(code_of(err), &err.message, field)).into_response();
     }
     let mut data = response.data.into_json().unwrap_or(Value::Null);
     let result = data.get_mut("r").map(Value::take).unwrap_or(Value::Null);
     match (endpoint.reply)(result) {
-        RestBody::Json(result) => envelope::success(endpoint, result).into_response(),
+        RestBody::Json(result) => {
+            Reply::from(wire.success(endpoint.method, endpoint.path, result)).into_response()
+        }
         RestBody::Download(url) => {
             let token = url.rsplit('/').next().unwrap_or_default();
             super::downloads::serve(&state, token, provider).await

@@ -171,11 +171,18 @@ async fn refusals() {
             "{why}: {body}"
         );
     }
+    // Every provider's wire says which credentials its client needs.
     let body = gw
-        .gql(CREATE, json!({"i": {"name": "pa", "provider": "PANELALPHA", "baseUrl": "http://127.0.0.1:1", "credentials": {"token": "t"}}}))
+        .gql(CREATE, json!({"i": {"name": "pa", "provider": "PANELALPHA", "baseUrl": "http://127.0.0.1:1", "credentials": {"key": "t"}}}))
         .await;
     assert_eq!(
-        body["errors"][0]["extensions"]["code"], "UNSUPPORTED",
+        body["errors"][0]["extensions"]["code"], "VALIDATION",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`token`")),
         "{body}"
     );
     let (_, body) = gw

@@ -35,3 +35,64 @@ async fn every_document_passes_validation() {
         }
     }
 }
+
+/// A call without a credential gets the API's own 401 before its path or body is looked at, on every
+/// route but the logins an upstream serves anonymously, and nothing reaches an upstream.
+#[tokio::test]
+async fn no_credential_is_refused_first_everywhere() {
+    use crate::helpers::{CONNECTION, ORCHESTRIX, PATCHSTACK, WPCS};
+    use hostplane_adapters::Provider;
+    let gw = spawn().await;
+    let upstream_requests = || {
+        gw.upstream.log.len()
+            + gw.patchstack_upstream.log.len()
+            + gw.orchestrix_upstream.log.len()
+            + gw.wpcs_upstream.log.len()
+    };
+    let before = upstream_requests();
+    let mut anonymous = Vec::new();
+    for e in hostplane_resolvers::endpoints() {
+        if e.anonymous {
+            anonymous.push(e.field());
+            continue;
+        }
+        let connection = match e.provider {
+            Provider::Hosterapi => CONNECTION,
+            Provider::Patchstack => PATCHSTACK,
+            Provider::Orchestrix => ORCHESTRIX,
+            Provider::Wpcs => WPCS,
+            Provider::Panelalpha => continue,
+        };
+        let path = e.path.replace(['{', '}'], "");
+        let url = gw.url(&format!("/rest/{connection}{path}"));
+        let method = reqwest::Method::from_bytes(e.method.as_str().as_bytes()).expect("a method");
+        // A body that fits no input: a body checked first would be a validation error instead.
+        let resp = gw
+            .http
+            .request(method, &url)
+            .header("content-type", "application/json")
+            .body(r#"{"unexpected": ["shape"]}"#)
+            .send()
+            .await
+            .expect("gateway answers");
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.expect("a JSON body");
+        let (want_status, want_body) = e.provider.wire().unauthenticated();
+        assert_eq!(
+            (status, &body),
+            (want_status, &want_body),
+            "{} {}",
+            e.method.as_str(),
+            e.path
+        );
+    }
+    assert_eq!(
+        anonymous,
+        [
+            "orchestrixLogin",
+            "orchestrixCreateJwt",
+            "orchestrixRefreshJwt"
+        ]
+    );
+    assert_eq!(upstream_requests(), before, "nothing reached an upstream");
+}

@@ -2,7 +2,7 @@
 
 use super::envelope;
 use crate::{
-    Method, Upstream, UpstreamError, UpstreamFuture,
+    Request, Upstream, UpstreamError, UpstreamFuture,
     http::{RawResponse, Transport},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -22,20 +22,16 @@ impl HosterapiClient {
         }
     }
 
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, UpstreamError> {
+    async fn send(&self, request: Request<'_>) -> Result<Value, UpstreamError> {
         let auth = format!("Bearer {}", self.token.expose_secret());
+        let headers = request.headers("Authorization", &auth, None)?;
         let raw = self
             .transport
             .send(
-                method,
-                path,
-                &[("Authorization", auth.as_str())],
-                body.as_ref(),
+                request.method,
+                request.path,
+                &headers,
+                request.body.as_ref(),
             )
             .await?;
         read_envelope(raw)
@@ -43,13 +39,8 @@ impl HosterapiClient {
 }
 
 impl Upstream for HosterapiClient {
-    fn call<'a>(
-        &'a self,
-        method: Method,
-        path: &'a str,
-        body: Option<Value>,
-    ) -> UpstreamFuture<'a> {
-        Box::pin(self.send(method, path, body))
+    fn send<'a>(&'a self, request: Request<'a>) -> UpstreamFuture<'a> {
+        Box::pin(HosterapiClient::send(self, request))
     }
 }
 

@@ -3,23 +3,16 @@
 //! verbatim. Lists are pages (`?page=N`) whose `X-Total-Count` and `Link` headers say what is left.
 
 use crate::{
-    Method, Page, PageFuture, Upstream, UpstreamError, UpstreamFuture,
+    Page, PageFuture, Request, Upstream, UpstreamError, UpstreamFuture,
     http::{RawResponse, Transport},
     plain::read_body,
 };
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
 use std::time::Duration;
 
 pub struct OrchestrixClient {
     transport: Transport,
     token: SecretString,
-}
-
-/// Whose credential a request carries.
-enum As<'a> {
-    Stored,
-    Caller(Option<&'a str>),
 }
 
 impl OrchestrixClient {
@@ -30,52 +23,28 @@ impl OrchestrixClient {
         }
     }
 
-    async fn send(
-        &self,
-        who: As<'_>,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<RawResponse, UpstreamError> {
-        let stored;
-        let auth = match who {
-            As::Stored => {
-                stored = format!("token {}", self.token.expose_secret());
-                Some(stored.as_str())
-            }
-            As::Caller(c) => c,
-        };
-        let headers: Vec<(&str, &str)> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+    async fn send(&self, request: &Request<'_>) -> Result<RawResponse, UpstreamError> {
+        let stored = format!("token {}", self.token.expose_secret());
+        let headers = request.headers("Authorization", &stored, None)?;
         self.transport
-            .send(method, path, &headers, body.as_ref())
+            .send(
+                request.method,
+                request.path,
+                &headers,
+                request.body.as_ref(),
+            )
             .await
     }
 }
 
 impl Upstream for OrchestrixClient {
-    fn call<'a>(
-        &'a self,
-        method: Method,
-        path: &'a str,
-        body: Option<Value>,
-    ) -> UpstreamFuture<'a> {
-        Box::pin(async move { read_body(self.send(As::Stored, method, path, body).await?) })
+    fn send<'a>(&'a self, request: Request<'a>) -> UpstreamFuture<'a> {
+        Box::pin(async move { read_body(OrchestrixClient::send(self, &request).await?) })
     }
 
-    fn call_as<'a>(
-        &'a self,
-        caller: Option<&'a str>,
-        method: Method,
-        path: &'a str,
-        body: Option<Value>,
-    ) -> UpstreamFuture<'a> {
-        Box::pin(async move { read_body(self.send(As::Caller(caller), method, path, body).await?) })
-    }
-
-    fn page<'a>(&'a self, caller: Option<Option<&'a str>>, path: &'a str) -> PageFuture<'a> {
+    fn page<'a>(&'a self, request: Request<'a>) -> PageFuture<'a> {
         Box::pin(async move {
-            let who = caller.map_or(As::Stored, As::Caller);
-            let raw = self.send(who, Method::Get, path, None).await?;
+            let raw = OrchestrixClient::send(self, &request).await?;
             let header = |name: &str| {
                 raw.headers
                     .get(name)

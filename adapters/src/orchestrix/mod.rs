@@ -2,7 +2,7 @@
 //! `Authorization: token ...` or a JWT pair, plain JSON, `?page=N` lists, `{"error": "..."}` errors.
 
 pub mod client;
-pub mod envelope;
 pub mod simulator;
+pub mod wire;
 
 pub use client::OrchestrixClient;

@@ -2,7 +2,7 @@
 //! `{"error": "..."}` answers by their documented statuses (401, 403, 404, 422).
 
 use crate::{
-    Download, DownloadFuture, Method, Upstream, UpstreamError, UpstreamFuture, http::Transport,
+    Download, DownloadFuture, Request, Upstream, UpstreamError, UpstreamFuture, http::Transport,
     plain::read_body,
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -22,19 +22,15 @@ impl PatchstackClient {
         }
     }
 
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, UpstreamError> {
+    async fn send(&self, request: Request<'_>) -> Result<Value, UpstreamError> {
+        let headers = request.headers("HostToken", self.token.expose_secret(), None)?;
         let raw = self
             .transport
             .send(
-                method,
-                path,
-                &[("HostToken", self.token.expose_secret())],
-                body.as_ref(),
+                request.method,
+                request.path,
+                &headers,
+                request.body.as_ref(),
             )
             .await?;
         read_body(raw)
@@ -56,13 +52,8 @@ impl PatchstackClient {
 }
 
 impl Upstream for PatchstackClient {
-    fn call<'a>(
-        &'a self,
-        method: Method,
-        path: &'a str,
-        body: Option<Value>,
-    ) -> UpstreamFuture<'a> {
-        Box::pin(self.send(method, path, body))
+    fn send<'a>(&'a self, request: Request<'a>) -> UpstreamFuture<'a> {
+        Box::pin(PatchstackClient::send(self, request))
     }
 
     fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {

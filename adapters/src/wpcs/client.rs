@@ -3,7 +3,7 @@
 //! keys then get `?productId=` on tenant, version and snapshot calls that do not name one.
 
 use crate::{
-    Download, DownloadFuture, ErrorCode, Method, Upstream, UpstreamError, UpstreamFuture,
+    Download, DownloadFuture, ErrorCode, Request, Upstream, UpstreamError, UpstreamFuture,
     http::{RawResponse, Transport},
 };
 use base64::{Engine, engine::general_purpose::STANDARD};
@@ -51,17 +51,12 @@ impl WpcsClient {
         }
     }
 
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, UpstreamError> {
-        let path = self.scoped(path);
-        let headers = [("Authorization", self.authorization.expose_secret())];
+    async fn send(&self, request: Request<'_>) -> Result<Value, UpstreamError> {
+        let path = self.scoped(request.path);
+        let headers = request.headers("Authorization", self.authorization.expose_secret(), None)?;
         read_body(
             self.transport
-                .send(method, &path, &headers, body.as_ref())
+                .send(request.method, &path, &headers, request.body.as_ref())
                 .await?,
         )
     }
@@ -80,13 +75,8 @@ impl WpcsClient {
 }
 
 impl Upstream for WpcsClient {
-    fn call<'a>(
-        &'a self,
-        method: Method,
-        path: &'a str,
-        body: Option<Value>,
-    ) -> UpstreamFuture<'a> {
-        Box::pin(self.send(method, path, body))
+    fn send<'a>(&'a self, request: Request<'a>) -> UpstreamFuture<'a> {
+        Box::pin(WpcsClient::send(self, request))
     }
 
     fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {

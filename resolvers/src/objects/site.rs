@@ -259,7 +259,7 @@ impl Site {
 
     /// The upstream object as received; secrets in it are shown to admins only.
     async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
-        redacted_raw(ctx, &self.raw)
+        redacted_raw(ctx, self.provider, &self.raw)
     }
 }
 

@@ -8,7 +8,7 @@
 use crate::{
     audit,
     call::UpstreamCall,
-    endpoint::{Endpoint, find, upstream_body},
+    endpoint::{Endpoint, upstream_body},
     hosterapi,
     objects::{ActionPayload, ServerActionPayload, ServerKind, TaskPayload},
     orchestrix, patchstack,
@@ -85,9 +85,9 @@ impl IntoUnified for TaskPayload {
 /// Runs one declared operation on `connection` as its own mutation field would: scope check,
 /// parameters, body, conversion and audit row.
 macro_rules! dispatch {
-    ($ctx:expr, $table:expr, $name:expr, $connection:expr, $subject:expr,
+    ($ctx:expr, $endpoint:expr, $connection:expr, $subject:expr,
      [$(($param:literal, $value:expr)),*], $body:expr, $conv:path) => {{
-        let endpoint: &'static Endpoint = find($table, $name);
+        let endpoint: &'static Endpoint = $endpoint;
         let mut entry = audit::Entry::new(endpoint, Some($connection));
         let result: Result<UnifiedActionPayload> = async {
             let mut call = UpstreamCall::begin($ctx, endpoint, Some($connection))?;
@@ -106,11 +106,11 @@ macro_rules! dispatch {
 /// What a unified action will run: the provider operation, its connection and its parameters.
 enum Plan {
     /// A HosterAPI VM operation (`vm_action`), with its body.
-    Vm(&'static str, i64, Option<Value>),
+    Vm(&'static Endpoint, i32, Option<Value>),
     /// A HosterAPI dedicated-server operation (`dedicated_action`).
-    Dedicated(&'static str, i64),
-    VmBackup(i64),
-    PatchstackDeleteSite(i64),
+    Dedicated(&'static Endpoint, i32),
+    VmBackup(i32),
+    PatchstackDeleteSite(i32),
     OrchestrixDeleteSite(String),
     OrchestrixSnapshot(String, Option<Value>),
     WpcsDeleteTenant(String),
@@ -134,12 +134,10 @@ async fn run(
         }
     };
     let conn = conn.as_str();
-    use hosterapi::HOSTERAPI_ENDPOINTS as HOSTERAPI;
     match plan {
         Plan::Vm(name, sid, body) => {
             dispatch!(
                 ctx,
-                HOSTERAPI,
                 name,
                 conn,
                 id,
@@ -150,7 +148,6 @@ async fn run(
         }
         Plan::Dedicated(name, sid) => dispatch!(
             ctx,
-            HOSTERAPI,
             name,
             conn,
             id,
@@ -160,8 +157,7 @@ async fn run(
         ),
         Plan::VmBackup(sid) => dispatch!(
             ctx,
-            HOSTERAPI,
-            "hosterapi_create_server_backup",
+            &hosterapi::ENDPOINTS.hosterapi_create_server_backup,
             conn,
             id,
             [("sid", sid)],
@@ -170,8 +166,7 @@ async fn run(
         ),
         Plan::PatchstackDeleteSite(siteid) => dispatch!(
             ctx,
-            patchstack::PATCHSTACK_ENDPOINTS,
-            "patchstack_delete_site",
+            &patchstack::ENDPOINTS.patchstack_delete_site,
             conn,
             id,
             [("siteid", siteid)],
@@ -180,8 +175,7 @@ async fn run(
         ),
         Plan::OrchestrixDeleteSite(site) => dispatch!(
             ctx,
-            orchestrix::ORCHESTRIX_ENDPOINTS,
-            "orchestrix_delete_site",
+            &orchestrix::ENDPOINTS.orchestrix_delete_site,
             conn,
             id,
             [("id", site)],
@@ -190,8 +184,7 @@ async fn run(
         ),
         Plan::OrchestrixSnapshot(site, body) => dispatch!(
             ctx,
-            orchestrix::ORCHESTRIX_ENDPOINTS,
-            "orchestrix_create_snapshot",
+            &orchestrix::ENDPOINTS.orchestrix_create_snapshot,
             conn,
             id,
             [("site_id", site)],
@@ -200,8 +193,7 @@ async fn run(
         ),
         Plan::WpcsDeleteTenant(tenant) => dispatch!(
             ctx,
-            wpcs::WPCS_ENDPOINTS,
-            "wpcs_delete_tenant",
+            &wpcs::ENDPOINTS.wpcs_delete_tenant,
             conn,
             id,
             [("tenantId", tenant)],
@@ -241,14 +233,14 @@ fn target(ctx: &Context<'_>, id: &ID) -> Result<Target, GatewayError> {
 }
 
 /// An upstream ID the operation takes as an integer (HosterAPI's `sid`, Patchstack's `siteid`).
-fn integer(id: &ID, local: &str) -> Result<i64, GatewayError> {
+fn integer(id: &ID, local: &str) -> Result<i32, GatewayError> {
     local
         .parse()
         .map_err(|_| not_an_id(id, "an object of its provider"))
 }
 
 /// A HosterAPI server: its kind and `sid`.
-fn server(ctx: &Context<'_>, id: &ID) -> Result<(String, ServerKind, i64), GatewayError> {
+fn server(ctx: &Context<'_>, id: &ID) -> Result<(String, ServerKind, i32), GatewayError> {
     let t = target(ctx, id)?;
     if t.kind != "Server" || t.provider != Provider::Hosterapi {
         return Err(not_an_id(id, "a server"));
@@ -278,22 +270,23 @@ fn power_operation(
     power: Power,
     kind: ServerKind,
     force: bool,
-) -> Result<&'static str, &'static str> {
+) -> Result<&'static Endpoint, &'static str> {
     use {Power::*, ServerKind::*};
+    let e = &hosterapi::ENDPOINTS;
     Ok(match (power, kind, force) {
-        (Start, Vm, _) => "hosterapi_start_server",
-        (Start, Dedicated, _) => "hosterapi_start_dedicated_server",
-        (Stop, Vm, false) => "hosterapi_shutdown_server",
-        (Stop, Vm, true) => "hosterapi_stop_server",
-        (Stop, Dedicated, false) => "hosterapi_shutdown_dedicated_server",
+        (Start, Vm, _) => &e.hosterapi_start_server,
+        (Start, Dedicated, _) => &e.hosterapi_start_dedicated_server,
+        (Stop, Vm, false) => &e.hosterapi_shutdown_server,
+        (Stop, Vm, true) => &e.hosterapi_stop_server,
+        (Stop, Dedicated, false) => &e.hosterapi_shutdown_dedicated_server,
         (Stop, Dedicated, true) => return Err("force-stop a dedicated server"),
-        (Reboot, Vm, false) => "hosterapi_reboot_server",
-        (Reboot, Vm, true) => "hosterapi_force_reboot_server",
-        (Reboot, Dedicated, false) => "hosterapi_reboot_dedicated_server",
+        (Reboot, Vm, false) => &e.hosterapi_reboot_server,
+        (Reboot, Vm, true) => &e.hosterapi_force_reboot_server,
+        (Reboot, Dedicated, false) => &e.hosterapi_reboot_dedicated_server,
         (Reboot, Dedicated, true) => return Err("force-reboot a dedicated server"),
         // A VM's delete takes `force` in its body; terminating a dedicated server is immediate.
-        (Delete, Vm, _) => "hosterapi_delete_server",
-        (Delete, Dedicated, _) => "hosterapi_terminate_dedicated_server",
+        (Delete, Vm, _) => &e.hosterapi_delete_server,
+        (Delete, Dedicated, _) => &e.hosterapi_terminate_dedicated_server,
     })
 }
 
@@ -311,7 +304,7 @@ fn plan_power(
             let input = HosterapiDeleteServerInput {
                 force: force.then_some(true),
             };
-            Plan::Vm(name, sid, upstream_body(&input)?)
+            Plan::Vm(name, sid, upstream_body(name, &input)?)
         }
         (_, ServerKind::Vm) => Plan::Vm(name, sid, None),
         (_, ServerKind::Dedicated) => Plan::Dedicated(name, sid),
@@ -339,7 +332,10 @@ fn plan_snapshot(
     let plan = match (t.provider, t.kind.as_str()) {
         (Provider::Orchestrix, "Site") => {
             let input = OrchestrixCreateSnapshotInput { description };
-            Plan::OrchestrixSnapshot(t.local, upstream_body(&input)?)
+            Plan::OrchestrixSnapshot(
+                t.local,
+                upstream_body(&orchestrix::ENDPOINTS.orchestrix_create_snapshot, &input)?,
+            )
         }
         (Provider::Hosterapi, "Server") => {
             let (_, kind, sid) = server(ctx, id)?;

@@ -1,0 +1,131 @@
+//! Patchstack on the wire: `HostToken: <key>`, plain JSON objects on success and `{"error": "..."}`
+//! with the documented statuses (401, 403, 404, 422) otherwise, validation worded as Laravel words it.
+
+use super::PatchstackClient;
+use crate::{
+    ErrorCode, Provider, Upstream,
+    wire::{Credentials, Wire, error_body, header_text},
+};
+use serde_json::{Value, json};
+use std::{sync::Arc, time::Duration};
+
+pub struct PatchstackWire;
+
+impl Wire for PatchstackWire {
+    fn provider(&self) -> Provider {
+        Provider::Patchstack
+    }
+
+    fn connect(
+        &self,
+        base_url: &str,
+        credentials: &Credentials,
+        timeout: Duration,
+    ) -> Result<Arc<dyn Upstream>, String> {
+        let token = credentials.require("token")?;
+        Ok(Arc::new(PatchstackClient::new(base_url, token, timeout)))
+    }
+
+    /// No cheap list exists: an unknown user answers 404 with valid credentials, 401 without.
+    fn probe(&self) -> &'static str {
+        "/hosting/user/0/view"
+    }
+
+    fn credential(&self, headers: &::http::HeaderMap) -> Option<String> {
+        header_text(headers, "hosttoken")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+    }
+
+    /// Validation is a 422 there, and a missing token `Unauthenticated.`.
+    fn refusal(&self, code: ErrorCode, message: &str, _: Option<&str>) -> (u16, Value) {
+        let status = match code {
+            ErrorCode::Validation => 422,
+            other => other.http_status(),
+        };
+        let message = match code {
+            ErrorCode::Unauthenticated => "Unauthenticated.",
+            _ => message,
+        };
+        (status, error_body(message))
+    }
+
+    fn upstream_error(&self, status: u16, text: &str) -> (u16, Value) {
+        (status, error_body(text))
+    }
+
+    /// Worded as the upstream words an unknown user or site.
+    fn invalid_path_param(&self, name: &str, _: &str) -> (u16, Value) {
+        let what = if name == "siteid" { "Site" } else { "User" };
+        (404, error_body(&format!("{what} not found.")))
+    }
+
+    /// In Laravel's validation wording, which Patchstack answers with.
+    fn input_error(&self, missing: bool, field: &str, detail: &str) -> (u16, Value) {
+        let name = field.replace('_', " ");
+        let text = if missing {
+            format!("The {name} field is required.")
+        } else if detail.contains("0 or 1") || detail.contains("boolean") {
+            format!("The {name} field must be true or false.")
+        } else if ["i64", "i32", "integer", "u64", "invalid digit"]
+            .iter()
+            .any(|t| detail.contains(t))
+        {
+            format!("The {name} must be an integer.")
+        } else {
+            format!("The {name} format is invalid.")
+        };
+        (422, error_body(&text))
+    }
+
+    fn security_schemes(&self) -> Vec<(&'static str, Value)> {
+        vec![(
+            "patchstackHostToken",
+            json!({
+                "type": "apiKey",
+                "in": "header",
+                "name": "HostToken",
+                "description": "Patchstack's `HostToken: <key>`, with a gateway JWT or API key.",
+            }),
+        )]
+    }
+
+    /// The documented plugin .zip.
+    fn download_media_type(&self) -> &'static str {
+        "application/zip"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gateway errors read like Patchstack's own.
+    #[test]
+    fn shapes() {
+        let wire = PatchstackWire;
+        assert_eq!(
+            wire.refusal(
+                ErrorCode::Validation,
+                "The email must be a valid email address.",
+                None
+            ),
+            (
+                422,
+                json!({"error": "The email must be a valid email address."})
+            )
+        );
+        assert_eq!(
+            wire.unauthenticated().1,
+            json!({"error": "Unauthenticated."})
+        );
+        assert_eq!(
+            wire.invalid_path_param("siteid", "x"),
+            (404, json!({"error": "Site not found."}))
+        );
+        assert_eq!(
+            wire.input_error(true, "first_name", "").1,
+            json!({"error": "The first name field is required."})
+        );
+    }
+}
