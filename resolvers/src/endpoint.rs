@@ -179,6 +179,26 @@ impl Endpoint {
         std::ptr::eq(self, other)
     }
 
+    /// The upstream path with `params` filled in: those named in the template fill it, the others
+    /// make its query string, in order; every value percent-encoded.
+    pub fn path_for(&self, params: &[(&str, &str)]) -> String {
+        let mut path = self.path.to_string();
+        let mut query = Vec::new();
+        for (name, value) in params {
+            let placeholder = format!("{{{name}}}");
+            let value = crate::call::encode_segment(value);
+            if path.contains(&placeholder) {
+                path = path.replace(&placeholder, &value);
+            } else {
+                query.push(format!("{name}={value}"));
+            }
+        }
+        if !query.is_empty() {
+            path = format!("{path}?{}", query.join("&"));
+        }
+        path
+    }
+
     /// The GraphQL field name.
     pub fn field(&self) -> String {
         camel_case(self.name)

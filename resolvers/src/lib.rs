@@ -52,10 +52,10 @@ pub struct Services {
 pub struct Origin(pub String);
 
 /// The providers whose endpoints the gateway serves, one line each: a provider's module exports its
-/// query and mutation roots and its endpoints (`table()`), whether declared in one `endpoints!` or in
-/// sections (`sections!`).
+/// query and mutation roots, its endpoints (`table()`, whether declared in one `endpoints!` or in
+/// sections with `sections!`) and, where it runs long work, the kinds of work a task follows.
 macro_rules! providers {
-    ($($provider:ident($query:ident, $mutation:ident)),+ $(,)?) => {
+    ($($provider:ident($query:ident, $mutation:ident $(, $watch:ident)?)),+ $(,)?) => {
         #[derive(MergedObject, Default)]
         pub struct ProviderQuery($($provider::$query),+);
 
@@ -66,14 +66,40 @@ macro_rules! providers {
         pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
             std::iter::empty()$(.chain($provider::table()))+
         }
+
+        /// The upstream work a task follows, as the provider that runs it declares it. Each
+        /// provider's kinds are tagged by `kind`, with names of their own, so the stored form
+        /// says which it is.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(untagged)]
+        pub enum Watch {
+            $($( $watch($provider::$watch), )?)+
+        }
+
+        $($(
+            impl From<$provider::$watch> for Watch {
+                fn from(watch: $provider::$watch) -> Watch {
+                    Watch::$watch(watch)
+                }
+            }
+        )?)+
+
+        impl std::ops::Deref for Watch {
+            type Target = dyn tasks::watch::Follow + Send + Sync;
+            fn deref(&self) -> &Self::Target {
+                match self {
+                    $($( Watch::$watch(watch) => watch, )?)+
+                }
+            }
+        }
     };
 }
 
 providers!(
-    hosterapi(HosterapiQuery, HosterapiMutation),
+    hosterapi(HosterapiQuery, HosterapiMutation, HosterapiWatch),
     patchstack(PatchstackQuery, PatchstackMutation),
-    orchestrix(OrchestrixQuery, OrchestrixMutation),
-    wpcs(WpcsQuery, WpcsMutation),
+    orchestrix(OrchestrixQuery, OrchestrixMutation, OrchestrixWatch),
+    wpcs(WpcsQuery, WpcsMutation, WpcsWatch),
 );
 
 #[derive(MergedObject, Default)]

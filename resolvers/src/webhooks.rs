@@ -5,13 +5,13 @@
 //! come.
 
 use crate::{
-    Origin, Services, connections::Live, store::entities::webhook_subscription,
-    tasks::watch::orchestrix_progress,
+    Origin, Services, connections::Live, orchestrix::orchestrix_progress,
+    store::entities::webhook_subscription,
 };
 use async_graphql::{Context, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use hostplane_adapters::{Method, Provider};
+use hostplane_adapters::Provider;
 use hostplane_schema::{
     GatewayError,
     orchestrix::WEBHOOK_EVENTS,
@@ -71,10 +71,11 @@ pub async fn register(
     url: &str,
     events: &[String],
 ) -> Result<WebhookRegistration, GatewayError> {
+    let create = &crate::orchestrix::ENDPOINTS.orchestrix_create_webhook_endpoint;
     let body = json!({"url": url, "events": events, "enabled": true});
     let raw = conn
         .client
-        .call(Method::Post, "/api/v1/webhook_endpoints", Some(body))
+        .call(create.method, create.path, Some(body))
         .await
         .map_err(|e| conn.error(e))?;
     let (Some(id), Some(secret)) = (
@@ -104,11 +105,9 @@ pub async fn register(
     }
     .map_err(GatewayError::internal)?;
     if let Some(old) = previous.filter(|p| p.upstream_id != id) {
-        let path = format!(
-            "/api/v1/webhook_endpoints/{}",
-            crate::call::encode_segment(&old.upstream_id)
-        );
-        if let Err(e) = conn.client.call(Method::Delete, &path, None).await {
+        let delete = &crate::orchestrix::ENDPOINTS.orchestrix_delete_webhook_endpoint;
+        let path = delete.path_for(&[("id", &old.upstream_id)]);
+        if let Err(e) = conn.client.call(delete.method, &path, None).await {
             tracing::warn!(connection = %conn.name, error = %e, "old webhook endpoint not removed upstream");
         }
     }

@@ -1,7 +1,6 @@
 //! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
 
 use super::{Server, Service, Site, Tenant, User};
-use crate::call::encode_segment;
 use crate::{Services, connections::Live};
 use async_graphql::{Context, ID, Interface};
 use hostplane_adapters::Provider;
@@ -69,10 +68,10 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
             let Some(conn) = services.connections.get(&gid.connection) else {
                 return Ok(None);
             };
-            let local = encode_segment(&gid.local);
+            let wpcs = &crate::wpcs::ENDPOINTS;
             let path = match gid.kind.as_str() {
-                "Tenant" => format!("/v1/tenants?tenantId={local}"),
-                _ => format!("/v1/subscriptions?subscriptionId={local}"),
+                "Tenant" => wpcs.wpcs_tenants.path_for(&[("tenantId", &gid.local)]),
+                _ => (wpcs.wpcs_subscriptions).path_for(&[("subscriptionId", &gid.local)]),
             };
             let Some(listed) = read_found(ctx, &conn, &path).await? else {
                 return Ok(None);
@@ -100,17 +99,19 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
             let Some(conn) = services.connections.get(&gid.connection) else {
                 return Ok(None);
             };
-            let local = encode_segment(&gid.local);
-            let path = match (conn.provider, gid.kind.as_str()) {
-                (Provider::Patchstack, "Site") => format!("/hosting/site/{local}/view"),
-                (Provider::Patchstack, _) => format!("/hosting/user/{local}/view"),
-                (Provider::Orchestrix, "Site") => format!("/api/v1/sites/{local}"),
+            let (patchstack, orchestrix) =
+                (&crate::patchstack::ENDPOINTS, &crate::orchestrix::ENDPOINTS);
+            let (read, param) = match (conn.provider, gid.kind.as_str()) {
+                (Provider::Patchstack, "Site") => (&patchstack.patchstack_site, "siteid"),
+                (Provider::Patchstack, _) => (&patchstack.patchstack_user, "userid"),
+                (Provider::Orchestrix, "Site") => (&orchestrix.orchestrix_site, "id"),
                 // Orchestrix reads users only as `me` and accounts; an account ID names a User too.
                 (Provider::Orchestrix, _) if gid.local.starts_with("acc_") => {
-                    format!("/api/v1/accounts/{local}")
+                    (&orchestrix.orchestrix_account, "id")
                 }
                 _ => return Ok(None),
             };
+            let path = read.path_for(&[(param, &gid.local)]);
             let Some(view) = read_found(ctx, &conn, &path).await? else {
                 return Ok(None);
             };

@@ -86,12 +86,12 @@ impl Server {
     }
 
     fn status_path(&self) -> String {
-        match self.kind {
-            ServerKind::Vm => format!("/api/v1/datacenter/server/{}/status", self.server_id),
-            ServerKind::Dedicated => {
-                format!("/api/v1/datacenter/dedicated/{}/status", self.server_id)
-            }
-        }
+        let hosterapi = &crate::hosterapi::ENDPOINTS;
+        let status = match self.kind {
+            ServerKind::Vm => &hosterapi.hosterapi_server_status,
+            ServerKind::Dedicated => &hosterapi.hosterapi_dedicated_server_status,
+        };
+        status.path_for(&[("sid", &self.server_id)])
     }
 
     /// Reads the live status from the upstream.

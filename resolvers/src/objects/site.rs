@@ -118,7 +118,8 @@ impl Site {
         if self.raw.get("attacks").is_some() {
             return Ok(self.raw.clone());
         }
-        let path = format!("/hosting/site/{}/view", self.site_id);
+        let view = &crate::patchstack::ENDPOINTS.patchstack_site;
+        let path = view.path_for(&[("siteid", &self.site_id)]);
         super::fetch(ctx, self.provider, &self.connection, &path).await
     }
 }
@@ -128,15 +129,12 @@ impl Site {
     async fn orchestrix_list<T: FromRaw>(
         &self,
         ctx: &Context<'_>,
-        list: &str,
+        list: &crate::endpoint::Endpoint,
     ) -> Result<Option<Vec<T>>> {
         let Some(site) = self.view_at(ctx, Provider::Orchestrix).await? else {
             return Ok(None);
         };
-        let path = format!(
-            "/api/v1/sites/{}/{list}",
-            crate::call::encode_segment(&site.site_id)
-        );
+        let path = list.path_for(&[("site_id", &site.site_id)]);
         let raw = super::fetch(ctx, site.provider, &site.connection, &path).await?;
         let items = Vec::<T>::from_raw(raw)
             .map_err(|e| GatewayError::malformed(site.provider, &site.connection, e))?;
@@ -209,12 +207,14 @@ impl Site {
     /// Orchestrix's latest health checks (its first page), from this site or the same site at
     /// Orchestrix.
     async fn health(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixHealthCheck>>> {
-        self.orchestrix_list(ctx, "health_checks").await
+        self.orchestrix_list(ctx, &crate::orchestrix::ENDPOINTS.orchestrix_health_checks)
+            .await
     }
 
     /// Orchestrix's latest snapshots (its first page), from this site or the same site at Orchestrix.
     async fn snapshots(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixSnapshot>>> {
-        self.orchestrix_list(ctx, "snapshots").await
+        self.orchestrix_list(ctx, &crate::orchestrix::ENDPOINTS.orchestrix_snapshots)
+            .await
     }
 
     /// Orchestrix's vulnerability records (their first page), from this site or the same site at
@@ -223,7 +223,11 @@ impl Site {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<Vec<OrchestrixVulnerability>>> {
-        self.orchestrix_list(ctx, "vulnerability_records").await
+        self.orchestrix_list(
+            ctx,
+            &crate::orchestrix::ENDPOINTS.orchestrix_vulnerabilities,
+        )
+        .await
     }
 
     /// The WPCS tenant serving this site, itself or the same site at WPCS.
@@ -246,7 +250,8 @@ impl Site {
         };
         if let Some(owner) = &site.owner_id {
             // One read per owner however many of its sites are listed.
-            let path = format!("/hosting/user/{}/view", crate::call::encode_segment(owner));
+            let path =
+                (crate::patchstack::ENDPOINTS.patchstack_user).path_for(&[("userid", owner)]);
             let view = super::fetch(ctx, site.provider, &site.connection, &path).await?;
             return Ok(Some(User::from_view(site.provider, &site.connection, view)));
         }

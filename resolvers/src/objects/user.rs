@@ -69,7 +69,8 @@ impl User {
         if self.provider != Provider::Patchstack {
             return Ok(Vec::new());
         }
-        let path = format!("/hosting/user/{}/view", self.user_id);
+        let view = &crate::patchstack::ENDPOINTS.patchstack_user;
+        let path = view.path_for(&[("userid", &self.user_id)]);
         let view = super::fetch(ctx, self.provider, &self.connection, &path).await?;
         Ok(patchstack_sites(&self.connection, &view))
     }

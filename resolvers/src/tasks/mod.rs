@@ -42,7 +42,7 @@ impl crate::call::UpstreamCall {
         &self,
         ctx: &async_graphql::Context<'_>,
         raw: serde_json::Value,
-        watch: Watch,
+        watch: impl Into<Watch>,
         initial: Progress,
     ) -> Result<crate::objects::TaskPayload, GatewayError> {
         let services = ctx.data_unchecked::<Arc<crate::Services>>();
@@ -52,7 +52,7 @@ impl crate::call::UpstreamCall {
                 operation: self.endpoint.field(),
                 provider: self.endpoint.provider,
                 connection: self.connection.name.clone(),
-                watch,
+                watch: watch.into(),
                 initial,
             })
             .await?;

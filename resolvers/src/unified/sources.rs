@@ -5,9 +5,11 @@
 use super::{Listed, services};
 use crate::{
     connections::Live,
+    endpoint::Endpoint,
+    hosterapi,
     links::{self, LinkKind},
     objects::{Server, ServerKind, Service, Site, Tenant, User},
-    reads,
+    orchestrix, patchstack, reads, wpcs,
 };
 use async_graphql::Context;
 use hostplane_adapters::{ErrorCode, Provider};
@@ -27,11 +29,15 @@ pub const SERVICES: &[Provider] = &[Provider::Wpcs];
 pub const INSTANCES: &[Provider] = &[];
 
 /// Every item of a `?page=N` list, up to `MAX_PAGES` pages.
-async fn paged(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Listed<Value>, GatewayError> {
+async fn paged(
+    ctx: &Context<'_>,
+    live: &Live,
+    list: &Endpoint,
+) -> Result<Listed<Value>, GatewayError> {
     let mut items = Vec::new();
     let mut total = None;
     for page in 1..=MAX_PAGES {
-        let answer = reads::read(ctx, live, &format!("{path}?page={page}")).await?;
+        let answer = reads::read(ctx, live, &list.path_for(&[("page", &page.to_string())])).await?;
         total = answer.total.or(total);
         let batch = answer
             .items
@@ -59,8 +65,12 @@ async fn paged(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Listed<Valu
 }
 
 /// A whole list the upstream answers in one call.
-async fn whole(ctx: &Context<'_>, live: &Live, path: &str) -> Result<Vec<Value>, GatewayError> {
-    let answer = reads::read(ctx, live, path).await?;
+async fn whole(
+    ctx: &Context<'_>,
+    live: &Live,
+    list: &Endpoint,
+) -> Result<Vec<Value>, GatewayError> {
+    let answer = reads::read(ctx, live, list.path).await?;
     match answer.items {
         Value::Array(items) => Ok(items),
         _ => Err(live.malformed("a list is not a list")),
@@ -99,7 +109,7 @@ pub async fn sites(ctx: &Context<'_>, live: &Live) -> Result<Listed<Site>, Gatew
             ))
         }
         Provider::Orchestrix => {
-            let listed = paged(ctx, live, "/api/v1/sites").await?;
+            let listed = paged(ctx, live, &orchestrix::ENDPOINTS.orchestrix_sites).await?;
             listed.try_map(|raw| {
                 let id = text(&raw, "id").ok_or_else(|| live.malformed("site without id"))?;
                 let url = text(&raw, "url");
@@ -115,7 +125,7 @@ pub async fn sites(ctx: &Context<'_>, live: &Live) -> Result<Listed<Site>, Gatew
 }
 
 pub async fn tenants(ctx: &Context<'_>, live: &Live) -> Result<Listed<Tenant>, GatewayError> {
-    let items = whole(ctx, live, "/v1/tenants").await?;
+    let items = whole(ctx, live, &wpcs::ENDPOINTS.wpcs_tenants).await?;
     Ok(Listed::all(
         items
             .into_iter()
@@ -126,7 +136,7 @@ pub async fn tenants(ctx: &Context<'_>, live: &Live) -> Result<Listed<Tenant>, G
 
 pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, GatewayError> {
     let vms = async {
-        let items = whole(ctx, live, "/api/v1/datacenter/server").await?;
+        let items = whole(ctx, live, &hosterapi::ENDPOINTS.hosterapi_servers).await?;
         items
             .into_iter()
             .map(|raw| {
@@ -142,7 +152,7 @@ pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, G
             .collect::<Result<Vec<_>, GatewayError>>()
     };
     let dedicated = async {
-        let items = whole(ctx, live, "/api/v1/datacenter/dedicated").await?;
+        let items = whole(ctx, live, &hosterapi::ENDPOINTS.hosterapi_dedicated_servers).await?;
         items
             .into_iter()
             .map(|raw| {
@@ -166,7 +176,7 @@ pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, G
 pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, GatewayError> {
     match live.provider {
         Provider::Orchestrix => {
-            let listed = paged(ctx, live, "/api/v1/users").await?;
+            let listed = paged(ctx, live, &orchestrix::ENDPOINTS.orchestrix_users).await?;
             listed.try_map(|raw| match raw.get("id") {
                 Some(_) => Ok(User::from_object(live.provider, &live.name, raw)),
                 None => Err(live.malformed("user without id")),
@@ -178,7 +188,9 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
             let known = links::of_connection(db, LinkKind::Site, &live.name).await?;
             let owners: BTreeSet<String> = known.into_iter().filter_map(|l| l.owner_id).collect();
             let views = owners.iter().map(|id| async move {
-                let path = format!("/hosting/user/{}/view", crate::call::encode_segment(id));
+                let path = patchstack::ENDPOINTS
+                    .patchstack_user
+                    .path_for(&[("userid", id)]);
                 match reads::read(ctx, live, &path).await {
                     Ok(view) => Ok(Some(User::from_view(live.provider, &live.name, view.items))),
                     // Deleted upstream since the gateway saw it.
@@ -202,7 +214,7 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
 
 /// WPCS subscriptions: what a customer bought, with the products made under it.
 pub async fn services_of(ctx: &Context<'_>, live: &Live) -> Result<Listed<Service>, GatewayError> {
-    let items = whole(ctx, live, "/v1/subscriptions").await?;
+    let items = whole(ctx, live, &wpcs::ENDPOINTS.wpcs_subscriptions).await?;
     Ok(Listed::all(
         items
             .into_iter()

@@ -2,13 +2,16 @@
 //! and route-table row all come from the declaration below. Conversions read the upstream's answer
 //! into typed objects; work the upstream runs as a job, a backup or an order becomes a Task.
 
+mod watch;
+
+pub use watch::*;
+
 use crate::{
     Services,
     call::{UpstreamCall, parse},
     endpoints,
     links::{self, LinkKind},
     objects::{Server, ServerActionPayload, ServerKind, TaskPayload},
-    tasks::{Watch, watch::job_progress},
 };
 use async_graphql::{Context, Json, SimpleObject};
 use hostplane_adapters::Provider;
@@ -252,8 +255,13 @@ async fn job_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload,
             .or_else(|| v.as_u64().map(|n| n.to_string()))
     });
     let sid = sid.and_then(|s| s.parse().ok());
-    call.start_task(ctx, raw, Watch::HosterapiJob { job_id, sid }, initial)
-        .await
+    call.start_task(
+        ctx,
+        raw,
+        HosterapiWatch::HosterapiJob { job_id, sid },
+        initial,
+    )
+    .await
 }
 
 /// Backup create (`true`) and restore (`"pending"`) are followed through the VM's backup status.
@@ -263,8 +271,13 @@ pub(crate) async fn backup_task(
 ) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
     let sid = sid(call)?;
-    call.start_task(ctx, raw, Watch::HosterapiBackup { sid }, Progress::queued())
-        .await
+    call.start_task(
+        ctx,
+        raw,
+        HosterapiWatch::HosterapiBackup { sid },
+        Progress::queued(),
+    )
+    .await
 }
 
 async fn order_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
@@ -279,8 +292,13 @@ async fn order_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayloa
         status: TaskStatus::Running,
         ..Progress::queued()
     };
-    call.start_task(ctx, raw, Watch::HosterapiDedicatedOrder { id }, initial)
-        .await
+    call.start_task(
+        ctx,
+        raw,
+        HosterapiWatch::HosterapiDedicatedOrder { id },
+        initial,
+    )
+    .await
 }
 
 async fn dedicated_reinstall_task(
@@ -292,7 +310,7 @@ async fn dedicated_reinstall_task(
     call.start_task(
         ctx,
         raw,
-        Watch::HosterapiDedicatedReinstall { sid },
+        HosterapiWatch::HosterapiDedicatedReinstall { sid },
         Progress::queued(),
     )
     .await

@@ -4,13 +4,17 @@
 //! with the connection's stored token, or as the caller with the caller's own upstream credential
 //! (`PassThrough`: a token or JWT from the upstream's login endpoints).
 
+mod watch;
+
+pub use watch::*;
+
 use crate::{
     Services,
     call::{UpstreamCall, parse},
     endpoints,
     objects::{ActionPayload, Site, TaskPayload, User},
     pages,
-    tasks::{Watch, watch::orchestrix_progress},
+    tasks::watch::Follow,
 };
 use async_graphql::{Context, ID, Json};
 use hostplane_adapters::Provider;
@@ -208,7 +212,7 @@ async fn follow(
     ctx: &Context<'_>,
     call: &UpstreamCall,
     raw: Value,
-    watch: impl FnOnce(String, String) -> Watch,
+    watch: impl FnOnce(String, String) -> OrchestrixWatch,
 ) -> Result<TaskPayload, GatewayError> {
     let services = ctx.data_unchecked::<Arc<Services>>();
     let site_id = call
@@ -241,9 +245,8 @@ pub(crate) async fn snapshot_task(
     call: &UpstreamCall,
 ) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
-    follow(ctx, call, raw, |site_id, id| Watch::OrchestrixSnapshot {
-        site_id,
-        id,
+    follow(ctx, call, raw, |site_id, id| {
+        OrchestrixWatch::OrchestrixSnapshot { site_id, id }
     })
     .await
 }
@@ -253,9 +256,8 @@ async fn pipeline_task(
     call: &UpstreamCall,
 ) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
-    follow(ctx, call, raw, |site_id, id| Watch::OrchestrixPipeline {
-        site_id,
-        id,
+    follow(ctx, call, raw, |site_id, id| {
+        OrchestrixWatch::OrchestrixPipeline { site_id, id }
     })
     .await
 }

@@ -3,12 +3,16 @@
 //! upstream's query parameters (`tenantId`, `externalId`, `productId`, ...); a partner connection may
 //! be pinned to one product, or take `productId` per call.
 
+mod watch;
+
+pub use watch::*;
+
 use crate::{
     call::{UpstreamCall, parse},
     downloads::{DownloadLink, link},
+    endpoint::Endpoint,
     endpoints,
     objects::{TaskPayload, Tenant},
-    tasks::Watch,
 };
 use async_graphql::Context;
 use hostplane_adapters::Provider;
@@ -138,38 +142,36 @@ async fn usage(ctx: &Context<'_>, call: &UpstreamCall) -> Result<WpcsUsage, Gate
 }
 
 /// The list a watch reads: the object's list filtered to it, scoped to the call's product.
-fn list_path(call: &UpstreamCall, base: &str, filter: &str, value: &str) -> String {
-    let mut path = format!("{base}?{filter}={}", crate::call::encode_segment(value));
+fn list_path(call: &UpstreamCall, list: &Endpoint, filter: &str, value: &str) -> String {
+    let mut params = vec![(filter, value)];
     if let Some(product) = call.params.get("productId") {
-        path += &format!("&productId={}", crate::call::encode_segment(product));
+        params.push(("productId", product));
     }
-    path
+    list.path_for(&params)
 }
 
 async fn follow(
     ctx: &Context<'_>,
     call: &UpstreamCall,
     raw: Value,
-    watch: Watch,
+    watch: WpcsWatch,
 ) -> Result<TaskPayload, GatewayError> {
-    let initial = match &watch {
-        Watch::WpcsStatus { gone, .. } => Progress {
-            message: Some(
-                if *gone {
-                    "removal scheduled"
-                } else {
-                    "scheduled"
-                }
-                .into(),
-            ),
-            ..Progress::queued()
-        },
-        _ => Progress::queued(),
+    let WpcsWatch::WpcsStatus { gone, .. } = &watch;
+    let initial = Progress {
+        message: Some(
+            if *gone {
+                "removal scheduled"
+            } else {
+                "scheduled"
+            }
+            .into(),
+        ),
+        ..Progress::queued()
     };
     call.start_task(ctx, raw, watch, initial).await
 }
 
-fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<Watch, GatewayError> {
+fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<WpcsWatch, GatewayError> {
     // A creation answers with the new tenant's `id`; other writes name it as the call did.
     let (key, value) = match raw
         .get("tenantId")
@@ -185,9 +187,9 @@ fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<Watch, G
     } else {
         "externalId"
     };
-    Ok(Watch::WpcsStatus {
+    Ok(WpcsWatch::WpcsStatus {
         object: "Tenant".into(),
-        list: list_path(call, "/v1/tenants", filter, &value),
+        list: list_path(call, &ENDPOINTS.wpcs_tenants, filter, &value),
         key: key.into(),
         value,
         gone,
@@ -231,9 +233,9 @@ async fn domain_removal(
     } else {
         "externalId"
     };
-    let watch = Watch::WpcsStatus {
+    let watch = WpcsWatch::WpcsStatus {
         object: "Tenant".into(),
-        list: list_path(call, "/v1/tenants", filter, &value),
+        list: list_path(call, &ENDPOINTS.wpcs_tenants, filter, &value),
         key: key.into(),
         value,
         gone: false,
@@ -248,9 +250,9 @@ async fn version_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayl
         .and_then(Value::as_str)
         .ok_or_else(|| call.malformed("version answer without id"))?
         .to_string();
-    let watch = Watch::WpcsStatus {
+    let watch = WpcsWatch::WpcsStatus {
         object: "WpcsVersion".into(),
-        list: list_path(call, "/v1/versions", "versionId", &id),
+        list: list_path(call, &ENDPOINTS.wpcs_versions, "versionId", &id),
         key: "id".into(),
         value: id,
         gone: false,
@@ -258,18 +260,15 @@ async fn version_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayl
     follow(ctx, call, raw, watch).await
 }
 
-fn product_watch(call: &UpstreamCall, product: &Value) -> Result<Watch, GatewayError> {
+fn product_watch(call: &UpstreamCall, product: &Value) -> Result<WpcsWatch, GatewayError> {
     let id = product
         .get("id")
         .and_then(Value::as_str)
         .ok_or_else(|| call.malformed("product answer without id"))?
         .to_string();
-    Ok(Watch::WpcsStatus {
+    Ok(WpcsWatch::WpcsStatus {
         object: "WpcsProduct".into(),
-        list: format!(
-            "/v1/products?productId={}",
-            crate::call::encode_segment(&id)
-        ),
+        list: ENDPOINTS.wpcs_products.path_for(&[("productId", &id)]),
         key: "id".into(),
         value: id,
         gone: false,
@@ -296,12 +295,9 @@ async fn subscription_task(
                 .and_then(Value::as_str)
                 .ok_or_else(|| call.malformed("subscription answer without id"))?
                 .to_string();
-            Watch::WpcsStatus {
+            WpcsWatch::WpcsStatus {
                 object: "WpcsSubscription".into(),
-                list: format!(
-                    "/v1/subscriptions?subscriptionId={}",
-                    crate::call::encode_segment(&id)
-                ),
+                list: (ENDPOINTS.wpcs_subscriptions).path_for(&[("subscriptionId", &id)]),
                 key: "id".into(),
                 value: id,
                 gone: false,
