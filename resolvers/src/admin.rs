@@ -71,7 +71,7 @@ pub struct ConnectionTest {
     pub reachable: bool,
     /// The upstream took the stored credentials.
     pub authenticated: bool,
-    pub latency_ms: i64,
+    pub latency_ms: i32,
     /// The error's stable code, when the call failed.
     pub code: Option<String>,
     pub upstream_status: Option<i32>,
@@ -94,7 +94,7 @@ impl ConnectionTest {
             connection: live.name.clone(),
             reachable: probe.reachable,
             authenticated: probe.authenticated,
-            latency_ms: probe.latency.as_millis() as i64,
+            latency_ms: i32::try_from(probe.latency.as_millis()).unwrap_or(i32::MAX),
             code: probe.error.as_ref().map(|e| e.code().as_str().to_string()),
             upstream_status: probe
                 .error
@@ -232,7 +232,7 @@ impl ConnectionMutation {
             connection: live.name.clone(),
             reachable: probe.reachable,
             authenticated: probe.authenticated,
-            latency_ms: probe.latency.as_millis() as i64,
+            latency_ms: i32::try_from(probe.latency.as_millis()).unwrap_or(i32::MAX),
             code: probe.error.as_ref().map(|e| e.code().as_str().to_string()),
             upstream_status: probe
                 .error

@@ -2,7 +2,7 @@
 //! docs show as strings, numbers elsewhere) and keep that JSON in `raw`; inputs serialize to the
 //! upstream's parameter names (`sid|ip`) while GraphQL sees camelCase names.
 
-use crate::raw_reply;
+use crate::{Int64, raw_reply};
 use async_graphql::{InputObject, Json, SimpleObject};
 use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -45,7 +45,7 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 #[derive(SimpleObject, Deserialize, Debug, Clone, Default)]
 #[graphql(name = "HosterapiLocation")]
 pub struct Location {
-    pub id: Option<i64>,
+    pub id: Option<i32>,
     pub name: Option<String>,
 }
 
@@ -133,12 +133,12 @@ pub struct HosterapiVmStatus {
     /// CPU usage as the upstream reports it.
     pub cpu: Option<f64>,
     /// Memory in use, bytes.
-    pub mem: Option<i64>,
-    pub memfree: Option<i64>,
-    pub netin: Option<i64>,
-    pub netout: Option<i64>,
+    pub mem: Option<Int64>,
+    pub memfree: Option<Int64>,
+    pub netin: Option<Int64>,
+    pub netout: Option<Int64>,
     /// Seconds since boot.
-    pub uptime: Option<i64>,
+    pub uptime: Option<Int64>,
     #[serde(skip)]
     pub raw: Json<Value>,
 }
@@ -146,9 +146,9 @@ pub struct HosterapiVmStatus {
 #[derive(SimpleObject, Deserialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiVmConfig {
-    pub cpu_cores: Option<i64>,
+    pub cpu_cores: Option<i32>,
     /// Memory, MB.
-    pub mem: Option<i64>,
+    pub mem: Option<i32>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub disk: Option<String>,
     #[serde(default)]
@@ -161,12 +161,12 @@ pub struct HosterapiVmConfig {
 /// A network incident (DDoS attempt, suspicious traffic) on a VM.
 #[derive(SimpleObject, Deserialize, Debug, Clone)]
 pub struct HosterapiIncident {
-    pub gid: Option<i64>,
+    pub gid: Option<Int64>,
     pub start: Option<String>,
     pub stop: Option<String>,
     pub host: Option<String>,
-    pub direction: Option<i64>,
-    pub impact: Option<i64>,
+    pub direction: Option<i32>,
+    pub impact: Option<Int64>,
     #[serde(default)]
     pub types: Vec<String>,
     #[serde(default, deserialize_with = "lenient_bool")]
@@ -228,7 +228,7 @@ impl FromRaw for HosterapiConsole {
 /// A VM backup, named by the unix time it was taken.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct HosterapiBackup {
-    pub timestamp: i64,
+    pub timestamp: Int64,
     pub taken_at: Option<DateTime<Utc>>,
     pub raw: Json<Value>,
 }
@@ -237,7 +237,7 @@ impl FromRaw for HosterapiBackup {
     fn from_raw(raw: Value) -> Result<Self, serde_json::Error> {
         let timestamp = i64::deserialize(&raw)?;
         Ok(HosterapiBackup {
-            timestamp,
+            timestamp: Int64(timestamp),
             taken_at: DateTime::from_timestamp(timestamp, 0),
             raw: Json(raw),
         })
@@ -275,7 +275,7 @@ raw_reply!(
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiOrderDedicatedServerInput {
     /// Market offer ID to order.
-    pub id: i64,
+    pub id: i32,
     /// Template to install.
     pub template: String,
     /// Number of IPs (the docs send it as a string).
@@ -346,7 +346,7 @@ pub struct HosterapiReinstallServerInput {
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct HosterapiRestoreServerBackupInput {
     /// The backup to restore, as its unix timestamp.
-    pub backup: i64,
+    pub backup: Int64,
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]

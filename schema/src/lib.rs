@@ -19,6 +19,7 @@ pub use error::GatewayError;
 pub use hostplane_adapters::{ErrorCode, Provider};
 pub use id::GlobalId;
 pub use reply::{RestBody, RestReply};
+pub use scalars::Int64;
 
 /// The `Provider` enum as GraphQL shows it.
 #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,7 +35,7 @@ pub struct OrchestrixSnapshot {
     /// `pending`, `running`, `completed` or `failed`.
     pub status: Option<String>,
     pub progress: Option<f64>,
-    pub size_bytes: Option<i64>,
+    pub size_bytes: Option<crate::Int64>,
     #[serde(default)]
     pub uploaded: bool,
     pub error: Option<String>,
@@ -141,7 +141,7 @@ pub struct OrchestrixJwtPair {
     pub refresh_token: Option<String>,
     pub token_type: Option<String>,
     /// Seconds the access token lives.
-    pub expires_in: Option<i64>,
+    pub expires_in: Option<i32>,
     #[serde(skip)]
     pub raw: Json<Value>,
 }

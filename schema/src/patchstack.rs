@@ -31,11 +31,11 @@ fn zero_or_one_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "enum": [0, 1, "0", "1", false, true, null] })
 }
 
-/// What `lenient_i64` reads: an integer, or a string Rust reads as one.
-fn lenient_i64_schema(_: &mut SchemaGenerator) -> Schema {
+/// What `lenient_i32` reads: an integer, or a string Rust reads as one, within 32 bits.
+fn lenient_i32_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "anyOf": [
-        { "type": "integer", "format": "int64" },
-        { "type": "string", "pattern": "^[+-]?[0-9]{1,18}$" }
+        { "type": "integer", "format": "int32" },
+        { "type": "string", "pattern": "^[+-]?[0-9]{1,9}$" }
     ] })
 }
 
@@ -46,12 +46,13 @@ fn as_zero_or_one<S: Serializer>(v: &Option<bool>, s: S) -> Result<S::Ok, S::Err
     }
 }
 
-/// Accepts an integer or a numeric string.
-fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+/// Accepts an integer or a numeric string, within GraphQL's 32-bit `Int`.
+fn lenient_i32<'de, D: Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
     match Value::deserialize(d)? {
         Value::Number(n) => n
             .as_i64()
-            .ok_or_else(|| serde::de::Error::custom("expected an integer")),
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| serde::de::Error::custom("expected a 32-bit integer")),
         Value::String(s) => s.parse().map_err(serde::de::Error::custom),
         other => Err(serde::de::Error::custom(format!(
             "expected an integer, not {other}"
@@ -67,11 +68,11 @@ pub struct PatchstackUserDetail {
     pub class: Option<String>,
     /// `monthly` or `annually`.
     pub renew_freq: Option<String>,
-    pub blocked_attacks: Option<i64>,
+    pub blocked_attacks: Option<crate::Int64>,
     pub expires_at: Option<String>,
     pub created_at: Option<String>,
     /// Sites of the user, where the object says (a site view's owner does).
-    pub site_count: Option<i64>,
+    pub site_count: Option<i32>,
 }
 
 #[derive(SimpleObject, Deserialize, Debug, Clone)]
@@ -81,7 +82,7 @@ pub struct PatchstackAttackDay {
     pub day: String,
     /// Attacks blocked that day.
     #[serde(rename = "num")]
-    pub count: i64,
+    pub count: i32,
 }
 
 #[derive(SimpleObject, Deserialize, Debug, Clone)]
@@ -106,8 +107,8 @@ pub struct PatchstackSoftware {
 /// The credentials the site's Patchstack plugin authenticates with.
 #[derive(SimpleObject, Deserialize, Debug, Clone)]
 pub struct PatchstackApiCredentials {
-    #[serde(deserialize_with = "lenient_i64")]
-    pub id: i64,
+    #[serde(deserialize_with = "lenient_i32")]
+    pub id: i32,
     /// Secret: only principals with the `admin` scope may read it.
     #[graphql(guard = "ScopeGuard(Scope::Admin)")]
     pub secret: String,
@@ -124,16 +125,16 @@ pub struct PatchstackSecurityReport {
     #[serde(default, rename = "has_vuln_plugin", deserialize_with = "flag")]
     pub has_vulnerable_plugin: bool,
     #[serde(default)]
-    pub software_outdated: i64,
+    pub software_outdated: i32,
     #[serde(default)]
-    pub software_vulnerable: i64,
+    pub software_vulnerable: i32,
     pub api: Option<PatchstackApiCredentials>,
 }
 
 impl PatchstackSecurityReport {
     /// Attacks blocked over the days the report covers.
     pub fn attacks_total(&self) -> i64 {
-        self.attacks.iter().map(|d| d.count).sum()
+        self.attacks.iter().map(|d| i64::from(d.count)).sum()
     }
 }
 
@@ -279,9 +280,9 @@ pub struct PatchstackAddSiteInput {
     /// The site's URL, as `https://www.domain.com`.
     pub url: String,
     /// The Patchstack user the site belongs to.
-    #[serde(deserialize_with = "lenient_i64")]
-    #[schemars(schema_with = "lenient_i64_schema")]
-    pub userid: i64,
+    #[serde(deserialize_with = "lenient_i32")]
+    #[schemars(schema_with = "lenient_i32_schema")]
+    pub userid: i32,
     /// Refuse a site already added to Patchstack by anyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,

@@ -27,7 +27,7 @@ pub struct WpcsTenant {
     pub domain_name: Option<String>,
     #[serde(default)]
     pub redirect_domains: Vec<String>,
-    pub status_code: Option<i64>,
+    pub status_code: Option<i32>,
     /// `Done` once scheduled work has finished.
     pub status_name: Option<String>,
     #[serde(skip)]
@@ -60,7 +60,7 @@ pub struct WpcsVersion {
     pub domain_name: Option<String>,
     pub date_created: Option<String>,
     pub date_changed: Option<String>,
-    pub status_code: Option<i64>,
+    pub status_code: Option<i32>,
     pub status_name: Option<String>,
     /// Where to PUT a custom snapshot, when the version was created for one.
     pub upload_url: Option<String>,
@@ -80,7 +80,7 @@ pub struct WpcsSnapshot {
     #[serde(default)]
     pub is_tenant_snapshot: bool,
     pub date_created: Option<String>,
-    pub status_code: Option<i64>,
+    pub status_code: Option<i32>,
     pub status_name: Option<String>,
     #[serde(skip)]
     pub raw: Json<Value>,
@@ -106,7 +106,7 @@ pub struct WpcsProduct {
     pub subscription_id: Option<String>,
     pub subscription_name: Option<String>,
     pub version: Option<WpcsVersion>,
-    pub status_code: Option<i64>,
+    pub status_code: Option<i32>,
     pub status_name: Option<String>,
     #[serde(skip)]
     pub raw: Json<Value>,

@@ -325,3 +325,52 @@ async fn wrong_methods_name_the_right_ones() {
     assert_eq!(status, 404);
     assert_eq!(gw.upstream.log.len(), before);
 }
+
+/// `Int` arguments are 32-bit, as GraphQL's spec says: a larger ID is a validation error with nothing
+/// sent upstream, and a 64-bit quantity (a backup's Unix time) is an `Int64` that takes one.
+#[tokio::test]
+async fn int_arguments_are_32_bit() {
+    let gw = spawn().await;
+    let before = gw.upstream.log.len();
+    for query in [
+        "{ hosterapiServerStatus(sid: 2147483648) { state } }",
+        "{ hosterapiJob(jobId: -2147483649) { status } }",
+        r#"{ patchstackSite(connection: "patch", siteid: 9007199254740993) { id } }"#,
+    ] {
+        let body = gw.gql(query, json!({})).await;
+        assert!(body["data"].is_null(), "{query}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("Int"), "{query}: {body}");
+    }
+    assert_eq!(
+        gw.upstream.log.len(),
+        before,
+        "nothing reached the upstream"
+    );
+    // The REST layer reads the same path segment as the upstream would an unknown ID.
+    let (status, body) = gw
+        .rest("GET", "/api/v1/datacenter/server/2147483648/status", None)
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(
+        gw.upstream.log.len(),
+        before,
+        "nothing reached the upstream"
+    );
+    // A Unix time past 2038 travels as an Int64, and reaches the upstream as the number it is.
+    let body = gw
+        .gql(
+            "mutation { hosterapiRestoreServerBackup(sid: 4001, input: {backup: 4102444800}) { raw } }",
+            json!({}),
+        )
+        .await;
+    assert_ne!(code(&body), "VALIDATION", "{body}");
+    assert!(
+        gw.upstream
+            .log
+            .all()
+            .iter()
+            .any(|r| r.path == "/api/v1/datacenter/server/4001/backups/restore"),
+        "the restore reached the upstream: {body}"
+    );
+}
