@@ -1,6 +1,7 @@
-//! The upstream boundary: one module per hosting API with its HTTP client (auth, envelope, error mapping)
-//! and its stateful simulator, plus what every adapter shares: the `Provider` key, the stable error codes
-//! and the `Upstream` trait the resolvers call through.
+//! The upstream boundary: one module per hosting API with its HTTP client and its wire knowledge (auth,
+//! envelope, error mapping), plus what every adapter shares: the `Provider` key, the stable error codes
+//! and the `Upstream` trait the resolvers call through. The simulators of these APIs live in
+//! `hostplane-simulators`, so a production gateway carries no server code for them.
 
 pub mod code;
 pub mod error;
@@ -9,7 +10,6 @@ pub mod http;
 pub mod orchestrix;
 pub mod patchstack;
 pub mod plain;
-pub mod sim;
 pub mod wpcs;
 
 pub use code::ErrorCode;

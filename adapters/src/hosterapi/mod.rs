@@ -3,6 +3,5 @@
 
 pub mod client;
 pub mod envelope;
-pub mod simulator;
 
 pub use client::HosterapiClient;

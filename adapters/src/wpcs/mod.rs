@@ -2,6 +2,5 @@
 
 pub mod client;
 pub mod envelope;
-pub mod simulator;
 
 pub use client::WpcsClient;

@@ -17,7 +17,7 @@
 //! The docs show few response bodies; where they are silent the behaviour is modelled on what the
 //! request and resource imply, and each such place says so.
 
-use crate::sim::SimServer;
+use crate::SimServer;
 use axum::{
     Json, Router,
     body::Bytes,

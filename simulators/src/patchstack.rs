@@ -8,7 +8,7 @@
 //! with the first failing field's Laravel message, and every error is `{"error": "<message>"}`.
 //! Where the docs are silent the behaviour is modelled on what the request and resource imply; each
 //! such place says so in a comment.
-use crate::sim::SimServer;
+use crate::SimServer;
 use axum::{
     Json, Router,
     body::Bytes,

@@ -9,7 +9,7 @@
 //! The docs show one response body (the sites list) and the `{"error": ...}` shape. Every other body
 //! is modelled on what the request and resource imply for a Rails app, and each such place says so.
 
-use crate::sim::SimServer;
+use crate::SimServer;
 use axum::{
     Extension, Json, Router,
     body::Bytes,

@@ -7,8 +7,7 @@
 //! Where the docs are silent the behaviour is modelled on what the request and resource imply; each
 //! such place says so in a comment.
 
-use super::envelope::{error_body, success};
-use crate::sim::SimServer;
+use crate::SimServer;
 use axum::{
     Json, Router,
     body::Bytes,
@@ -18,6 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post, put},
 };
+use hostplane_adapters::hosterapi::envelope::{error_body, success};
 use serde_json::{Map, Value, json};
 use std::{
     collections::BTreeMap,
