@@ -3,21 +3,21 @@
 //! subscribed to it. A background tick (every 50 ms) settles the account and delivers, so webhooks
 //! arrive without reads; it holds only a `Weak` on the state and ends once the state is dropped.
 
-use super::{
-    guard,
-    model::{Account, find_doc, new_id, text},
-};
-use crate::kit::{
-    encode::hex,
-    progress::{QUEUED_SHARE, fraction, partial, progress_json, round2},
-    time::rfc3339,
+use super::model::{Account, World, new_id, text};
+use crate::{
+    kit::{
+        encode::hex,
+        progress::{QUEUED_SHARE, fraction, partial, progress_json, round2},
+        time::rfc3339,
+    },
+    resource::{self, Table},
 };
 use axum::http::header;
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 use std::{
-    sync::{Mutex, Weak},
+    sync::{Arc, Mutex, Weak},
     time::{Duration, Instant, SystemTime},
 };
 
@@ -31,18 +31,18 @@ const FAIL_AT: f64 = 0.3;
 const BROKEN_PLUGIN: &str = "broken-plugin";
 
 /// Settles the account and sends what it queued, until the state is dropped.
-pub(super) async fn tick(state: Weak<Mutex<Account>>, client: reqwest::Client) {
+pub(super) async fn tick(
+    state: Weak<Mutex<World>>,
+    table: Arc<Table<Account>>,
+    client: reqwest::Client,
+) {
     let mut interval = tokio::time::interval(TICK);
     loop {
         interval.tick().await;
         let Some(strong) = state.upgrade() else {
             return;
         };
-        let batch = {
-            let mut account = guard(&strong);
-            account.settle();
-            std::mem::take(&mut account.outbox)
-        };
+        let batch = std::mem::take(&mut resource::settled(&strong, &table).ext.outbox);
         drop(strong);
         // One task per endpoint per tick: an endpoint gets a tick's events in order, and a slow
         // endpoint does not hold up the others.
@@ -59,7 +59,10 @@ pub(super) async fn tick(state: Weak<Mutex<Account>>, client: reqwest::Client) {
                 for out in queue {
                     let status = deliver(&client, &out).await;
                     if let Some(strong) = state.upgrade() {
-                        guard(&strong).deliveries.push((out.url, out.event, status));
+                        let mut world = strong
+                            .lock()
+                            .expect("orchestrix simulator state lock poisoned");
+                        world.ext.deliveries.push((out.url, out.event, status));
                     }
                 }
             });
@@ -134,81 +137,79 @@ pub(super) struct Outgoing {
     pub(super) body: String,
 }
 
-impl Account {
-    /// Fixes the outcome of every snapshot and approved pipeline that has come due, applies their
-    /// side effects and queues their webhooks.
-    pub(super) fn settle(&mut self) {
-        self.now = Instant::now();
-        let (now, d) = (self.now, self.job_duration);
-        let mut events = Vec::new();
-        for snap in self.snapshots.iter_mut().filter(|s| s.outcome.is_none()) {
-            let f = fraction(snap.started, now, d);
-            if snap.fails && f >= FAIL_AT {
-                let at = snap.created_at + d.mul_f64(FAIL_AT);
-                let error = "Site unreachable: the Orchestrix agent did not respond";
-                snap.outcome = Outcome::failed(FAIL_AT, at, error.into());
-                events.push(("snapshot.failed", snap.view(now, d)));
-            } else if f >= 1.0 {
-                snap.outcome = Outcome::completed(snap.created_at + d);
-                events.push(("snapshot.completed", snap.view(now, d)));
-            }
-        }
-        let mut bumps = Vec::new();
-        for pipe in self.pipelines.iter_mut().filter(|p| p.outcome.is_none()) {
-            let Some((started, approved_at)) = pipe.approved else {
-                continue;
-            };
-            let f = fraction(started, now, d);
-            let n = pipe.steps().len() as f64;
-            if let Some(k) = pipe.failing_step()
-                && f >= (k + 1) as f64 / n
-            {
-                let at = approved_at + d.mul_f64((k + 1) as f64 / n);
-                let error = format!(
-                    "Plugin {BROKEN_PLUGIN} failed to activate after the update (PHP fatal \
-                     error); the site was rolled back to the snapshot"
-                );
-                pipe.outcome = Outcome::failed(round2(k as f64 / n), at, error);
-                events.push(("pipeline.failed", pipe.view(now, d)));
-            } else if f >= 1.0 {
-                pipe.outcome = Outcome::completed(approved_at + d);
-                events.push(("pipeline.completed", pipe.view(now, d)));
-                if let Some(target) = &pipe.core_target {
-                    bumps.push((pipe.site_id.clone(), target.clone()));
-                }
-            }
-        }
-        // A core upgrade changes the site's version, which is a site update (modelled).
-        for (site_id, target) in bumps {
-            if let Ok(site) = find_doc(&mut self.sites, &site_id) {
-                site["wp_version"] = json!(target);
-                events.push(("site.updated", site.clone()));
-            }
-        }
-        for (event, data) in events {
-            self.emit(event, data);
+/// Fixes the outcome of every snapshot and approved pipeline that has come due, applies their side
+/// effects and queues their webhooks.
+pub(super) fn settle(world: &mut World) {
+    let (now, d) = (world.now, world.ext.job_duration);
+    let account = &mut world.ext;
+    let mut events = Vec::new();
+    for snap in account.snapshots.iter_mut().filter(|s| s.outcome.is_none()) {
+        let f = fraction(snap.started, now, d);
+        if snap.fails && f >= FAIL_AT {
+            let at = snap.created_at + d.mul_f64(FAIL_AT);
+            let error = "Site unreachable: the Orchestrix agent did not respond";
+            snap.outcome = Outcome::failed(FAIL_AT, at, error.into());
+            events.push(("snapshot.failed", snap.view(now, d)));
+        } else if f >= 1.0 {
+            snap.outcome = Outcome::completed(snap.created_at + d);
+            events.push(("snapshot.completed", snap.view(now, d)));
         }
     }
-
-    /// Queues `event` for every enabled endpoint subscribed to it.
-    pub(super) fn emit(&mut self, event: &str, data: Value) {
-        let event_id = new_id("evt");
-        let created_at = rfc3339(SystemTime::now());
-        let body = json!({"id": event_id, "event": event, "created_at": created_at, "data": data});
-        let body = body.to_string();
-        for hook in &self.webhooks {
-            let subscribed = hook["events"]
-                .as_array()
-                .is_some_and(|e| e.contains(&json!(event)));
-            if hook["enabled"] == true && subscribed {
-                self.outbox.push(Outgoing {
-                    url: text(&hook["url"]).into(),
-                    secret: text(&hook["secret"]).into(),
-                    event: event.into(),
-                    event_id: event_id.clone(),
-                    body: body.clone(),
-                });
+    let mut bumps = Vec::new();
+    for pipe in account.pipelines.iter_mut().filter(|p| p.outcome.is_none()) {
+        let Some((started, approved_at)) = pipe.approved else {
+            continue;
+        };
+        let f = fraction(started, now, d);
+        let n = pipe.steps().len() as f64;
+        if let Some(k) = pipe.failing_step()
+            && f >= (k + 1) as f64 / n
+        {
+            let at = approved_at + d.mul_f64((k + 1) as f64 / n);
+            let error = format!(
+                "Plugin {BROKEN_PLUGIN} failed to activate after the update (PHP fatal \
+                 error); the site was rolled back to the snapshot"
+            );
+            pipe.outcome = Outcome::failed(round2(k as f64 / n), at, error);
+            events.push(("pipeline.failed", pipe.view(now, d)));
+        } else if f >= 1.0 {
+            pipe.outcome = Outcome::completed(approved_at + d);
+            events.push(("pipeline.completed", pipe.view(now, d)));
+            if let Some(target) = &pipe.core_target {
+                bumps.push((pipe.site_id.clone(), target.clone()));
             }
+        }
+    }
+    // A core upgrade changes the site's version, which is a site update (modelled).
+    for (site_id, target) in bumps {
+        if let Some(site) = world.store.get_mut("sites", &site_id) {
+            site["wp_version"] = json!(target);
+            events.push(("site.updated", site.clone()));
+        }
+    }
+    for (event, data) in events {
+        emit(world, event, data);
+    }
+}
+
+/// Queues `event` for every enabled endpoint subscribed to it.
+pub(super) fn emit(world: &mut World, event: &str, data: Value) {
+    let event_id = new_id("evt");
+    let created_at = rfc3339(SystemTime::now());
+    let body = json!({"id": event_id, "event": event, "created_at": created_at, "data": data});
+    let body = body.to_string();
+    for hook in world.store.all("webhook_endpoints") {
+        let subscribed = hook["events"]
+            .as_array()
+            .is_some_and(|e| e.contains(&json!(event)));
+        if hook["enabled"] == true && subscribed {
+            world.ext.outbox.push(Outgoing {
+                url: text(&hook["url"]).into(),
+                secret: text(&hook["secret"]).into(),
+                event: event.into(),
+                event_id: event_id.clone(),
+                body: body.clone(),
+            });
         }
     }
 }

@@ -1,34 +1,31 @@
-//! Orchestrix's route table and handlers, its Rails conventions (`{"site": {...}}` bodies, 201 on
-//! create, 204 on delete, `?page=N` lists with `Link` headers) and the token check in front of them.
+//! Orchestrix's route table, as rows of the resource engine: sites, the records under them,
+//! webhook endpoints, accounts and users are plain collections; logins, snapshots and upgrade
+//! pipelines are its own handlers. Its Rails conventions are the engine's dialect here: bodies that
+//! may nest the fields under the resource name, 201 on create, 204 on delete, `?page=N` lists with
+//! `Link` headers, and `{"error": "..."}` with Rails' full messages.
 
 use super::{
     Simulator,
-    flows::{Outcome, Pipeline, Snapshot, next_minor},
-    model::{
-        Account, HealthCheck, Nested, Vuln, accounts, find, find_doc, health_check, new_id,
-        secure_token, text, users,
-    },
+    flows::{Outcome, Pipeline, Snapshot, emit, next_minor},
+    model::{Account, World, new_id, record, secure_token, text},
 };
-use crate::kit::{
-    Absent, Fail, Fields, Problem, auth,
-    body::{Params, json_object},
-    random::random_u64,
-    time::rfc3339,
+use crate::{
+    kit::{
+        Absent, Fail, Fields, Problem, auth,
+        body::{Params, json_object},
+        random::random_u64,
+        time::rfc3339,
+    },
+    resource::{Answer, DELETE, Dialect, GET, Op::*, PATCH, POST, PUT, Req, Row},
 };
 use axum::{
-    Extension, Json, Router,
-    body::Bytes,
-    extract::{FromRequestParts, Path, Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    Json,
+    extract::Request,
+    http::{HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post, put},
 };
 use serde_json::{Value, json};
-use std::{convert::Infallible, time::SystemTime};
-
-type Reply = Result<Response, Fail>;
-type Sim = State<Simulator>;
-type Ids = Path<(String, String)>;
+use std::time::{Duration, Instant, SystemTime};
 
 /// The webhook events an endpoint may subscribe to.
 pub const EVENTS: [&str; 7] = [
@@ -40,7 +37,67 @@ pub const EVENTS: [&str; 7] = [
     "pipeline.failed",
     "site.updated",
 ];
-const VULN_STATUSES: [&str; 4] = ["open", "acknowledged", "resolved", "ignored"];
+pub(super) const VULN_STATUSES: [&str; 4] = ["open", "acknowledged", "resolved", "ignored"];
+
+#[rustfmt::skip]
+pub(super) fn rows() -> Vec<Row<Account>> {
+    vec![
+        (POST, "/api/v1/auth", Custom(login)),
+        (DELETE, "/api/v1/auth", Custom(logout)),
+        (POST, "/api/v1/jwt", Custom(jwt_login)),
+        (POST, "/api/v1/jwt/refresh", Custom(jwt_refresh)),
+        (POST, "/api/v1/jwt/revoke", Custom(jwt_revoke)),
+        (GET, "/api/v1/sites", List("sites")),
+        (POST, "/api/v1/sites", Create("sites")),
+        (GET, "/api/v1/sites/{site_id}", Show("sites")),
+        (PATCH, "/api/v1/sites/{site_id}", Update("sites")),
+        (DELETE, "/api/v1/sites/{site_id}", Delete("sites")),
+        (GET, "/api/v1/sites/{site_id}/health_checks", List("health_checks")),
+        (GET, "/api/v1/sites/{site_id}/health_checks/{id}", Show("health_checks")),
+        (GET, "/api/v1/sites/{site_id}/snapshots", Custom(list::<Snapshot>)),
+        (POST, "/api/v1/sites/{site_id}/snapshots", Custom(snapshot_create)),
+        (GET, "/api/v1/sites/{site_id}/snapshots/{id}", Custom(show::<Snapshot>)),
+        (DELETE, "/api/v1/sites/{site_id}/snapshots/{id}", Custom(snapshot_delete)),
+        (PUT, "/api/v1/sites/{site_id}/snapshots/{id}/upload", Custom(snapshot_upload)),
+        (GET, "/api/v1/sites/{site_id}/upgrade_pipelines", Custom(list::<Pipeline>)),
+        (POST, "/api/v1/sites/{site_id}/upgrade_pipelines", Custom(pipeline_create)),
+        (GET, "/api/v1/sites/{site_id}/upgrade_pipelines/{id}", Custom(show::<Pipeline>)),
+        (POST, "/api/v1/sites/{site_id}/upgrade_pipelines/{id}/approve", Custom(pipeline_approve)),
+        (GET, "/api/v1/sites/{site_id}/vulnerability_records", List("vulnerability_records")),
+        (GET, "/api/v1/sites/{site_id}/vulnerability_records/{id}", Show("vulnerability_records")),
+        (PATCH, "/api/v1/sites/{site_id}/vulnerability_records/{id}", Update("vulnerability_records")),
+        (GET, "/api/v1/activity_logs", List("activity_logs")),
+        (GET, "/api/v1/webhook_endpoints", List("webhook_endpoints")),
+        (POST, "/api/v1/webhook_endpoints", Create("webhook_endpoints")),
+        (GET, "/api/v1/webhook_endpoints/{id}", Show("webhook_endpoints")),
+        (PATCH, "/api/v1/webhook_endpoints/{id}", Update("webhook_endpoints")),
+        (DELETE, "/api/v1/webhook_endpoints/{id}", Delete("webhook_endpoints")),
+        (GET, "/api/v1/me", Custom(me)),
+        (GET, "/api/v1/accounts", List("accounts")),
+        (GET, "/api/v1/accounts/{id}", Show("accounts")),
+        (GET, "/api/v1/users", List("users")),
+    ]
+}
+
+/// `Authorization: token <api token>` or `Authorization: Bearer <access token>`; the scheme is
+/// matched case-insensitively, as Rails' token parser does. Logging in needs no token.
+pub(super) fn authorize(sim: &Simulator, req: &mut Request) -> bool {
+    let world = sim.lock();
+    let public = ["/api/v1/auth", "/api/v1/jwt", "/api/v1/jwt/refresh"];
+    if req.method() == Method::POST && public.contains(&req.uri().path()) {
+        return true;
+    }
+    let presented = auth::scheme(req.headers());
+    presented.is_some_and(|(scheme, token)| world.ext.accepts(world.now, &scheme, &token))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dialect
+
+/// Rails as Orchestrix speaks it; lists come `page_size` to a page.
+pub(super) struct Rails {
+    pub(super) page_size: usize,
+}
 
 /// Strings are read trimmed; a blank one "can't be blank", as a Rails presence validation has it.
 const FIELDS: Fields = Fields {
@@ -61,80 +118,133 @@ fn field_fail(field: &str, problem: Problem) -> Fail {
     })
 }
 
-#[rustfmt::skip]
-pub(super) fn routes() -> Router<Simulator> {
-    let site = Router::new()
-        .route("/health_checks", get(list::<HealthCheck>))
-        .route("/health_checks/{id}", get(show::<HealthCheck>))
-        .route("/snapshots", get(list::<Snapshot>).post(snapshot_create))
-        .route("/snapshots/{id}", get(show::<Snapshot>).delete(snapshot_delete))
-        .route("/snapshots/{id}/upload", put(snapshot_upload))
-        .route("/upgrade_pipelines", get(list::<Pipeline>).post(pipeline_create))
-        .route("/upgrade_pipelines/{id}", get(show::<Pipeline>))
-        .route("/upgrade_pipelines/{id}/approve", post(pipeline_approve))
-        .route("/vulnerability_records", get(list::<Vuln>))
-        .route("/vulnerability_records/{id}", get(show::<Vuln>).patch(vuln_update));
-    Router::new()
-        .route("/api/v1/auth", post(login).delete(logout))
-        .route("/api/v1/jwt", post(jwt_login))
-        .route("/api/v1/jwt/refresh", post(jwt_refresh))
-        .route("/api/v1/jwt/revoke", post(jwt_revoke))
-        .route("/api/v1/sites", get(sites_list).post(site_create))
-        .route("/api/v1/sites/{site_id}", get(site_get).patch(site_update).delete(site_delete))
-        .nest("/api/v1/sites/{site_id}", site)
-        .route("/api/v1/activity_logs", get(activity_list))
-        .route("/api/v1/webhook_endpoints", get(webhooks_list).post(webhook_create))
-        .route("/api/v1/webhook_endpoints/{id}", get(webhook_get).patch(webhook_update).delete(webhook_delete))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/accounts", get(accounts_list))
-        .route("/api/v1/accounts/{id}", get(account_get))
-        .route("/api/v1/users", get(users_list))
-}
-
-/// The token a request authenticated with, for logout.
-#[derive(Clone)]
-struct Presented(String);
-
-/// `Authorization: token <api token>` or `Authorization: Bearer <access token>`; the scheme is
-/// matched case-insensitively, as Rails' token parser does. Logging in needs no token.
-pub(super) fn authorize(sim: &Simulator, req: &mut Request) -> bool {
-    let public = ["/api/v1/auth", "/api/v1/jwt", "/api/v1/jwt/refresh"];
-    if req.method() == Method::POST && public.contains(&req.uri().path()) {
-        return true;
+impl Dialect for Rails {
+    fn fields(&self) -> &Fields {
+        &FIELDS
     }
-    match auth::scheme(req.headers()) {
-        Some((scheme, token)) if sim.lock().accepts(&scheme, &token) => {
-            req.extensions_mut().insert(Presented(token));
-            true
+
+    fn not_found(&self, _: &str) -> Fail {
+        not_found()
+    }
+
+    fn params(&self, req: &Req, wrap: Option<&str>) -> Result<Params, Fail> {
+        parse(&req.body, wrap)
+    }
+
+    fn render(&self, answer: Answer, req: &Req) -> Response {
+        match answer {
+            Answer::List(items) => page(req, items, self.page_size),
+            Answer::Object(object) => Json(object).into_response(),
+            Answer::Created(object) => (StatusCode::CREATED, Json(object)).into_response(),
+            Answer::Deleted(_) => StatusCode::NO_CONTENT.into_response(),
+            Answer::Raw(response) => response,
         }
-        _ => false,
     }
 }
 
-async fn list<T: Nested>(State(sim): Sim, Path(site_id): Path<String>, page: Page) -> Reply {
-    let mut account = sim.lock();
-    account.site(&site_id)?;
-    let (now, d, per_page) = (account.now, account.job_duration, account.page_size);
-    let records = T::all(&mut account).iter().rev();
-    let items = records
-        .filter(|r| r.keys().0 == site_id)
-        .map(|r| r.view(now, d))
-        .collect();
-    page.respond(items, per_page)
+/// One page of a list (`?page=N`, 1-based; anything else reads as 1, as Kaminari does): a plain
+/// JSON array with `X-Total-Count`, `X-Per-Page` and a `Link` header of first/prev/next/last
+/// (modelled on the api-pagination gem; the docs name only `page`).
+fn page(req: &Req, items: Vec<Value>, per_page: usize) -> Response {
+    let number = req.query.iter().find(|(k, _)| k == "page");
+    let number: usize = number
+        .and_then(|(_, n)| n.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1);
+    let host = req.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let base = format!("http://{}{}", host.unwrap_or("127.0.0.1"), req.path);
+    let total = items.len();
+    let last = total.div_ceil(per_page).max(1);
+    let skip = (number - 1).saturating_mul(per_page);
+    let slice: Vec<Value> = items.into_iter().skip(skip).take(per_page).collect();
+    let link = |n: usize, rel: &str| format!("<{base}?page={n}>; rel=\"{rel}\"");
+    let mut links = Vec::new();
+    if number > 1 {
+        links.push(link(1, "first"));
+        links.push(link((number - 1).min(last), "prev"));
+    }
+    if number < last {
+        links.push(link(number + 1, "next"));
+        links.push(link(last, "last"));
+    }
+    let mut resp = Json(slice).into_response();
+    let headers = resp.headers_mut();
+    headers.insert("x-total-count", HeaderValue::from(total));
+    headers.insert("x-per-page", HeaderValue::from(per_page));
+    if !links.is_empty() {
+        let value = HeaderValue::from_str(&links.join(", ")).expect("link header is ASCII");
+        headers.insert(header::LINK, value);
+    }
+    resp
 }
 
-async fn show<T: Nested>(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let mut account = sim.lock();
-    let (now, d) = (account.now, account.job_duration);
-    ok(find::<T>(&mut account, &site_id, &id)?.view(now, d))
+/// An empty body reads as no parameters. Rails' `wrap_parameters` lets callers nest the fields
+/// under the resource name (`{"site": {...}}`), so both shapes are accepted. Malformed JSON answers
+/// 400 (modelled on Rails' parse error).
+fn parse(bytes: &[u8], wrap: Option<&str>) -> Result<Params, Fail> {
+    let mut map =
+        json_object(bytes).ok_or_else(|| fail(StatusCode::BAD_REQUEST, "Invalid JSON body"))?;
+    let Some(root) = wrap else {
+        return Ok(map);
+    };
+    Ok(match map.remove(root) {
+        Some(Value::Object(inner)) => inner,
+        Some(other) => {
+            map.insert(root.into(), other);
+            map
+        }
+        None => map,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field checks of the collections
+
+/// An http(s) URL with a host.
+pub(super) fn web_url(url: &Value) -> Result<Value, Fail> {
+    let url = text(url);
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(' ') => {
+            Ok(json!(url))
+        }
+        _ => Err(invalid("url")),
+    }
+}
+
+/// `events`: a non-empty array of known event names, duplicates dropped.
+pub(super) fn event_list(events: &Value) -> Result<Value, Fail> {
+    let items = match events {
+        Value::Array(items) if items.is_empty() => return Err(blank("events")),
+        Value::Array(items) => items,
+        _ => return Err(invalid("events")),
+    };
+    let mut events: Vec<String> = Vec::new();
+    for item in items {
+        let name = item.as_str().ok_or_else(|| invalid("events"))?;
+        if !EVENTS.contains(&name) {
+            let message = format!("Events includes unknown event {name}");
+            return Err(unprocessable(message));
+        }
+        if !events.iter().any(|e| e == name) {
+            events.push(name.into());
+        }
+    }
+    Ok(json!(events))
+}
+
+pub(super) fn flag(enabled: &Value) -> Result<Value, Fail> {
+    FIELDS.as_flag(enabled, "enabled").map(Value::from)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Handlers: authentication
 
-fn check_credentials(account: &Account, body: &Bytes) -> Result<(), Fail> {
+fn check_credentials(account: &Account, req: &Req) -> Result<(), Fail> {
     // Devise-style `{"user": {...}}` bodies are accepted as well as bare ones.
-    let params = parse(body, "user")?;
+    let params = parse(&req.body, Some("user"))?;
     let text = |key| params.get(key).and_then(Value::as_str).unwrap_or("");
     // Devise compares emails case-insensitively. Upstream, an account with two-factor enabled
     // answers 422 `{"error": "otp_attempt_required"}` until `otp_attempt` is sent; the simulated
@@ -147,184 +257,164 @@ fn check_credentials(account: &Account, body: &Bytes) -> Result<(), Fail> {
     }
 }
 
-async fn login(State(sim): Sim, body: Bytes) -> Reply {
-    let mut account = sim.lock();
-    check_credentials(&account, &body)?;
+fn login(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    check_credentials(&world.ext, req)?;
     // Shaped like Rails' `has_secure_token` (24 base58 characters).
     let token = secure_token(24);
-    account.api_tokens.insert(token.clone());
-    created(json!({"token": token}))
+    world.ext.api_tokens.insert(token.clone());
+    Ok(Answer::Created(json!({"token": token})))
 }
 
 /// Revokes whichever token authenticated the request, API or access token alike.
-async fn logout(State(sim): Sim, Extension(Presented(token)): Extension<Presented>) -> Reply {
-    let mut account = sim.lock();
-    account.api_tokens.remove(&token);
-    account.access_tokens.remove(&token);
-    no_content()
+fn logout(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    if let Some((_, token)) = auth::scheme(&req.headers) {
+        world.ext.api_tokens.remove(&token);
+        world.ext.access_tokens.remove(&token);
+    }
+    Ok(Answer::Deleted(Value::Null))
 }
 
-async fn jwt_login(State(sim): Sim, body: Bytes) -> Reply {
-    let mut account = sim.lock();
-    check_credentials(&account, &body)?;
-    created(account.issue_pair())
+fn jwt_login(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    check_credentials(&world.ext, req)?;
+    Ok(Answer::Created(world.ext.issue_pair(world.now)))
 }
 
 /// Rotates the pair: the presented refresh token is spent; the old access token lives on until
 /// it expires, as a stateless JWT would.
-async fn jwt_refresh(State(sim): Sim, body: Bytes) -> Reply {
-    let mut account = sim.lock();
-    let params = parse(&body, "jwt")?;
+fn jwt_refresh(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let params = parse(&req.body, Some("jwt"))?;
     let presented = params.get("refresh_token").and_then(Value::as_str);
-    if !presented.is_some_and(|t| account.refresh_tokens.remove(t)) {
+    if !presented.is_some_and(|t| world.ext.refresh_tokens.remove(t)) {
         return Err(unauthorized("Invalid refresh token"));
     }
-    ok(account.issue_pair())
+    Ok(Answer::Object(world.ext.issue_pair(world.now)))
 }
 
 /// Revoking an unknown token still answers `revoked: true`, as RFC 7009 prescribes.
-async fn jwt_revoke(State(sim): Sim, body: Bytes) -> Reply {
-    let mut account = sim.lock();
-    let token = FIELDS.required_text(&parse(&body, "jwt")?, "token")?;
-    account.access_tokens.remove(&token);
-    account.refresh_tokens.remove(&token);
-    ok(json!({"revoked": true}))
+fn jwt_revoke(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let token = FIELDS.required_text(&parse(&req.body, Some("jwt"))?, "token")?;
+    world.ext.access_tokens.remove(&token);
+    world.ext.refresh_tokens.remove(&token);
+    Ok(Answer::Object(json!({"revoked": true})))
+}
+
+/// The current user: the account's owner.
+fn me(world: &mut World, _: &Req) -> Result<Answer, Fail> {
+    let owner = world.store.all("users").first().cloned();
+    owner.map(Answer::Object).ok_or_else(not_found)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Handlers: sites
+// Handlers: snapshots and upgrade pipelines
 
-/// Sites are listed oldest first, as the docs' example is the first one created.
-async fn sites_list(State(sim): Sim, page: Page) -> Reply {
-    let account = sim.lock();
-    page.respond(account.sites.clone(), account.page_size)
+/// Timed work under a site: listed newest first (modelled on Rails' `order(created_at: :desc)`)
+/// and found by its site and id.
+trait Timed: Sized + 'static {
+    fn all(account: &mut Account) -> &mut Vec<Self>;
+    fn keys(&self) -> (&str, &str);
+    fn view(&self, now: Instant, d: Duration) -> Value;
 }
 
-async fn site_get(State(sim): Sim, Path(id): Path<String>) -> Reply {
-    ok(sim.lock().site(&id)?.clone())
-}
-
-/// A new site reports the versions of the docs' example as its agent's first check-in and is
-/// healthy with one passed check (modelled). URLs are unique per account, as a Rails uniqueness
-/// validation would make them.
-async fn site_create(State(sim): Sim, body: Bytes) -> Reply {
-    let params = parse(&body, "site")?;
-    let name = FIELDS.required_text(&params, "name")?;
-    let url = web_url(FIELDS.required_text(&params, "url")?)?;
-    let mut account = sim.lock();
-    if account.sites.iter().any(|s| s["url"] == url) {
-        return Err(unprocessable("Url has already been taken"));
+impl Timed for Snapshot {
+    fn all(account: &mut Account) -> &mut Vec<Self> {
+        &mut account.snapshots
     }
-    let now = SystemTime::now();
-    let site = json!({
-        "id": new_id("site"), "name": name, "url": url, "status": "healthy",
-        "wp_version": "6.5", "php_version": "8.2", "created_at": rfc3339(now)
-    });
-    account
-        .health_checks
-        .push(health_check(&site["id"], "passed", now));
-    account.record("create", "Site", text(&site["id"]));
-    account.sites.push(site.clone());
-    created(site)
-}
-
-async fn site_update(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> Reply {
-    let params = parse(&body, "site")?;
-    let name = FIELDS.text(&params, "name")?;
-    let url = FIELDS.text(&params, "url")?.map(web_url).transpose()?;
-    let mut account = sim.lock();
-    account.site(&id)?;
-    if let Some(url) = &url
-        && account
-            .sites
-            .iter()
-            .any(|s| s["url"] == url.as_str() && s["id"] != id)
-    {
-        return Err(unprocessable("Url has already been taken"));
+    fn keys(&self) -> (&str, &str) {
+        (&self.site_id, &self.id)
     }
-    let site = find_doc(&mut account.sites, &id)?;
-    for (field, value) in [("name", name), ("url", url)] {
-        if let Some(value) = value {
-            site[field] = json!(value);
-        }
+    fn view(&self, now: Instant, d: Duration) -> Value {
+        Snapshot::view(self, now, d)
     }
-    let site = site.clone();
-    account.record("update", "Site", &id);
-    account.emit("site.updated", site.clone());
-    ok(site)
 }
 
-/// Destroys the site's health checks, snapshots, pipelines and vulnerability records with it, as
-/// `dependent: :destroy` would.
-async fn site_delete(State(sim): Sim, Path(id): Path<String>) -> Reply {
-    let mut account = sim.lock();
-    account.site(&id)?;
-    account.sites.retain(|s| s["id"] != id);
-    account.health_checks.retain(|c| c.keys().0 != id);
-    account.snapshots.retain(|s| s.site_id != id);
-    account.pipelines.retain(|p| p.site_id != id);
-    account.vulns.retain(|v| v.keys().0 != id);
-    account.record("destroy", "Site", &id);
-    no_content()
+impl Timed for Pipeline {
+    fn all(account: &mut Account) -> &mut Vec<Self> {
+        &mut account.pipelines
+    }
+    fn keys(&self) -> (&str, &str) {
+        (&self.site_id, &self.id)
+    }
+    fn view(&self, now: Instant, d: Duration) -> Value {
+        Pipeline::view(self, now, d)
+    }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Handlers: snapshots, pipelines, vulnerabilities
+/// The site the path names, which must exist.
+fn site<'a>(world: &'a World, req: &Req) -> Result<&'a Value, Fail> {
+    let id = req.param("site_id").unwrap_or_default();
+    world.store.get("sites", id).ok_or_else(not_found)
+}
 
-async fn snapshot_create(State(sim): Sim, Path(site_id): Path<String>, body: Bytes) -> Reply {
-    let description = FIELDS.text(&parse(&body, "snapshot")?, "description")?;
-    let mut account = sim.lock();
-    let fails = account.site(&site_id)?["status"] == "down";
+fn find<'a, T: Timed>(world: &'a mut World, req: &Req) -> Result<&'a mut T, Fail> {
+    site(world, req)?;
+    let keys = (req.param("site_id").unwrap_or_default(), req.id());
+    let mut records = T::all(&mut world.ext).iter_mut();
+    records.find(|r| r.keys() == keys).ok_or_else(not_found)
+}
+
+fn list<T: Timed>(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let site_id = text(&site(world, req)?["id"]).to_string();
+    let (now, d) = (world.now, world.ext.job_duration);
+    let records = T::all(&mut world.ext).iter().rev();
+    let items = records
+        .filter(|r| r.keys().0 == site_id)
+        .map(|r| r.view(now, d));
+    Ok(Answer::List(items.collect()))
+}
+
+fn show<T: Timed>(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let (now, d) = (world.now, world.ext.job_duration);
+    Ok(Answer::Object(find::<T>(world, req)?.view(now, d)))
+}
+
+fn snapshot_create(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let description = FIELDS.text(&parse(&req.body, Some("snapshot"))?, "description")?;
+    let site = site(world, req)?;
+    let fails = site["status"] == "down";
     let snap = Snapshot {
         id: new_id("snap"),
-        site_id,
+        site_id: text(&site["id"]).into(),
         description,
         created_at: SystemTime::now(),
-        started: account.now,
+        started: world.now,
         fails,
         size_bytes: 40 * 1024 * 1024 + random_u64() % (200 * 1024 * 1024),
         uploaded: false,
         outcome: None,
     };
-    let view = snap.view(account.now, account.job_duration);
-    account.record("create", "Snapshot", &snap.id);
-    account.snapshots.push(snap);
-    account.emit("snapshot.created", view.clone());
-    created(view)
+    let view = snap.view(world.now, world.ext.job_duration);
+    record(world, "create", "Snapshot", &json!(snap.id))?;
+    world.ext.snapshots.push(snap);
+    emit(world, "snapshot.created", view.clone());
+    Ok(Answer::Created(view))
 }
 
 /// Deleting a snapshot still in progress cancels it.
-async fn snapshot_delete(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let mut account = sim.lock();
-    find::<Snapshot>(&mut account, &site_id, &id)?;
-    account.snapshots.retain(|s| s.id != id);
-    account.record("destroy", "Snapshot", &id);
-    no_content()
+fn snapshot_delete(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    find::<Snapshot>(world, req)?;
+    world.ext.snapshots.retain(|s| s.id != req.id());
+    record(world, "destroy", "Snapshot", &json!(req.id()))?;
+    Ok(Answer::Deleted(Value::Null))
 }
 
 /// The archive the site's agent produced: a JSON `{"data": "<base64>"}` body or the raw bytes
 /// (modelled: the docs give no body). The upload completes the snapshot with the data's size,
 /// whatever state it was in; only the size is kept.
-async fn snapshot_upload(
-    State(sim): Sim,
-    Path((site_id, id)): Ids,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Reply {
-    let content_type = headers
+fn snapshot_upload(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let content_type = req
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     let size = if content_type.is_some_and(|v| v.starts_with("application/json")) {
-        let data = FIELDS.required_text(&parse(&body, "snapshot")?, "data")?;
+        let data = FIELDS.required_text(&parse(&req.body, Some("snapshot"))?, "data")?;
         base64_len(&data).ok_or_else(|| invalid("data"))?
-    } else if body.is_empty() {
+    } else if req.body.is_empty() {
         return Err(blank("data"));
     } else {
-        body.len()
+        req.body.len()
     };
-    let mut account = sim.lock();
-    let (now, d) = (account.now, account.job_duration);
-    let snap = find::<Snapshot>(&mut account, &site_id, &id)?;
+    let (now, d) = (world.now, world.ext.job_duration);
+    let snap = find::<Snapshot>(world, req)?;
     snap.size_bytes = size as u64;
     snap.uploaded = true;
     let newly_completed = snap
@@ -335,16 +425,16 @@ async fn snapshot_upload(
         snap.outcome = Outcome::completed(SystemTime::now());
     }
     let view = snap.view(now, d);
-    account.record("upload", "Snapshot", &id);
+    record(world, "upload", "Snapshot", &json!(req.id()))?;
     if newly_completed {
-        account.emit("snapshot.completed", view.clone());
+        emit(world, "snapshot.completed", view.clone());
     }
-    ok(view)
+    Ok(Answer::Object(view))
 }
 
 /// `{"plugins": [slugs], "core": bool}`; a pipeline must upgrade something (modelled).
-async fn pipeline_create(State(sim): Sim, Path(site_id): Path<String>, body: Bytes) -> Reply {
-    let params = parse(&body, "upgrade_pipeline")?;
+fn pipeline_create(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let params = parse(&req.body, Some("upgrade_pipeline"))?;
     let plugins: Vec<String> = match params.get("plugins") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -358,188 +448,48 @@ async fn pipeline_create(State(sim): Sim, Path(site_id): Path<String>, body: Byt
     if plugins.is_empty() && !core {
         return Err(blank("plugins"));
     }
-    let mut account = sim.lock();
-    let site = account.site(&site_id)?;
+    let site = site(world, req)?;
     let pipe = Pipeline {
         id: new_id("pipe"),
-        site_id,
+        site_id: text(&site["id"]).into(),
         plugins,
         core_target: core.then(|| next_minor(text(&site["wp_version"]))),
         created_at: rfc3339(SystemTime::now()),
         approved: None,
         outcome: None,
     };
-    let view = pipe.view(account.now, account.job_duration);
-    account.record("create", "UpgradePipeline", &pipe.id);
-    account.pipelines.push(pipe);
-    created(view)
+    let view = pipe.view(world.now, world.ext.job_duration);
+    record(world, "create", "UpgradePipeline", &json!(pipe.id))?;
+    world.ext.pipelines.push(pipe);
+    Ok(Answer::Created(view))
 }
 
-async fn pipeline_approve(State(sim): Sim, Path((site_id, id)): Ids) -> Reply {
-    let mut account = sim.lock();
-    let (now, d) = (account.now, account.job_duration);
-    let pipe = find::<Pipeline>(&mut account, &site_id, &id)?;
+fn pipeline_approve(world: &mut World, req: &Req) -> Result<Answer, Fail> {
+    let (now, d) = (world.now, world.ext.job_duration);
+    let pipe = find::<Pipeline>(world, req)?;
     if pipe.approved.is_some() {
         return Err(unprocessable("Pipeline is not awaiting approval"));
     }
     pipe.approved = Some((now, SystemTime::now()));
     let view = pipe.view(now, d);
-    account.record("approve", "UpgradePipeline", &id);
-    account.emit("pipeline.approved", view.clone());
-    ok(view)
-}
-
-/// `{"status": ...}`, one of the four triage states (modelled).
-async fn vuln_update(State(sim): Sim, Path((site_id, id)): Ids, body: Bytes) -> Reply {
-    let status = FIELDS.required_text(&parse(&body, "vulnerability_record")?, "status")?;
-    if !VULN_STATUSES.contains(&status.as_str()) {
-        return Err(unprocessable("Status is not included in the list"));
-    }
-    let mut account = sim.lock();
-    let vuln = find::<Vuln>(&mut account, &site_id, &id)?;
-    vuln.0["status"] = json!(status);
-    vuln.0["updated_at"] = json!(rfc3339(SystemTime::now()));
-    let view = vuln.0.clone();
-    account.record("update", "VulnerabilityRecord", &id);
-    ok(view)
+    record(world, "approve", "UpgradePipeline", &json!(req.id()))?;
+    emit(world, "pipeline.approved", view.clone());
+    Ok(Answer::Object(view))
 }
 
 // ---------------------------------------------------------------------------------------------
-// Handlers: activity, webhook endpoints, users and accounts
-
-/// Newest first.
-async fn activity_list(State(sim): Sim, page: Page) -> Reply {
-    let account = sim.lock();
-    let items = account.activity.iter().rev().cloned().collect();
-    page.respond(items, account.page_size)
-}
-
-/// The secret is shown on create, GET and PATCH but left out of lists (modelled).
-async fn webhooks_list(State(sim): Sim, page: Page) -> Reply {
-    let account = sim.lock();
-    let mut items = account.webhooks.clone();
-    for item in &mut items {
-        item.as_object_mut().map(|hook| hook.remove("secret"));
-    }
-    page.respond(items, account.page_size)
-}
-
-async fn webhook_get(State(sim): Sim, Path(id): Path<String>) -> Reply {
-    ok(find_doc(&mut sim.lock().webhooks, &id)?.clone())
-}
-
-async fn webhook_create(State(sim): Sim, body: Bytes) -> Reply {
-    let params = parse(&body, "webhook_endpoint")?;
-    let url = web_url(FIELDS.required_text(&params, "url")?)?;
-    let events = event_list(&params)?.ok_or_else(|| blank("events"))?;
-    let enabled = FIELDS.flag(&params, "enabled")?.unwrap_or(true);
-    let hook = json!({
-        "id": new_id("wh"), "url": url, "events": events, "enabled": enabled,
-        "secret": format!("whsec_{}", secure_token(32)), "created_at": rfc3339(SystemTime::now())
-    });
-    let mut account = sim.lock();
-    account.record("create", "WebhookEndpoint", text(&hook["id"]));
-    account.webhooks.push(hook.clone());
-    created(hook)
-}
-
-async fn webhook_update(State(sim): Sim, Path(id): Path<String>, body: Bytes) -> Reply {
-    let params = parse(&body, "webhook_endpoint")?;
-    let url = FIELDS.text(&params, "url")?.map(web_url).transpose()?;
-    let (events, enabled) = (event_list(&params)?, FIELDS.flag(&params, "enabled")?);
-    let mut account = sim.lock();
-    let hook = find_doc(&mut account.webhooks, &id)?;
-    let changes = [
-        ("url", url.map(Value::from)),
-        ("events", events.map(Value::from)),
-    ];
-    for (field, value) in changes
-        .into_iter()
-        .chain([("enabled", enabled.map(Value::from))])
-    {
-        if let Some(value) = value {
-            hook[field] = value;
-        }
-    }
-    let hook = hook.clone();
-    account.record("update", "WebhookEndpoint", &id);
-    ok(hook)
-}
-
-async fn webhook_delete(State(sim): Sim, Path(id): Path<String>) -> Reply {
-    let mut account = sim.lock();
-    find_doc(&mut account.webhooks, &id)?;
-    account.webhooks.retain(|w| w["id"] != id);
-    account.record("destroy", "WebhookEndpoint", &id);
-    no_content()
-}
-
-/// `events`: a non-empty array of known event names, duplicates dropped; `None` when absent.
-fn event_list(params: &Params) -> Result<Option<Vec<String>>, Fail> {
-    let items = match params.get("events") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Array(items)) if items.is_empty() => return Err(blank("events")),
-        Some(Value::Array(items)) => items,
-        Some(_) => return Err(invalid("events")),
-    };
-    let mut events: Vec<String> = Vec::new();
-    for item in items {
-        let name = item.as_str().ok_or_else(|| invalid("events"))?;
-        if !EVENTS.contains(&name) {
-            let message = format!("Events includes unknown event {name}");
-            return Err(unprocessable(message));
-        }
-        if !events.iter().any(|e| e == name) {
-            events.push(name.into());
-        }
-    }
-    Ok(Some(events))
-}
-
-async fn me(State(sim): Sim) -> Reply {
-    ok(users(&sim.lock().email).swap_remove(0))
-}
-
-async fn accounts_list(State(sim): Sim, page: Page) -> Reply {
-    let per_page = sim.lock().page_size;
-    page.respond(accounts(), per_page)
-}
-
-async fn account_get(Path(id): Path<String>) -> Reply {
-    let found = accounts().into_iter().find(|a| a["id"] == id.as_str());
-    ok(found.ok_or_else(not_found)?)
-}
-
-async fn users_list(State(sim): Sim, page: Page) -> Reply {
-    let account = sim.lock();
-    page.respond(users(&account.email), account.page_size)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Responses, pagination and parameters
+// Responses
 
 /// An error answered as `{"error": "..."}` with its status.
 pub(super) fn fail(status: StatusCode, error: impl Into<String>) -> Fail {
     Fail::new(status, json!({"error": error.into()}))
 }
 
-fn ok(body: Value) -> Reply {
-    Ok(Json(body).into_response())
-}
-
-fn created(body: Value) -> Reply {
-    Ok((StatusCode::CREATED, Json(body)).into_response())
-}
-
-fn no_content() -> Reply {
-    Ok(StatusCode::NO_CONTENT.into_response())
-}
-
 pub(super) fn unauthorized(error: &str) -> Fail {
     fail(StatusCode::UNAUTHORIZED, error)
 }
 
-pub(super) fn not_found() -> Fail {
+fn not_found() -> Fail {
     fail(StatusCode::NOT_FOUND, "Record not found")
 }
 
@@ -563,90 +513,6 @@ fn humanize(field: &str) -> String {
         .chain(chars)
         .collect::<String>()
         .replace('_', " ")
-}
-
-/// The requested page (`?page=N`, 1-based; anything else reads as 1, as Kaminari does) and the
-/// absolute URL of the list, for `Link`.
-struct Page {
-    number: usize,
-    base: String,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Page {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Page, Infallible> {
-        let query = parts.uri.query().unwrap_or("");
-        let number = query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("page="))
-            .and_then(|n| n.parse().ok())
-            .filter(|n| *n >= 1)
-            .unwrap_or(1);
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok());
-        let base = format!("http://{}{}", host.unwrap_or("127.0.0.1"), parts.uri.path());
-        Ok(Page { number, base })
-    }
-}
-
-impl Page {
-    /// A plain JSON array of one page, with `X-Total-Count`, `X-Per-Page` and a `Link` header of
-    /// first/prev/next/last (modelled on the api-pagination gem; the docs name only `page`).
-    fn respond(&self, items: Vec<Value>, per_page: usize) -> Reply {
-        let total = items.len();
-        let last = total.div_ceil(per_page).max(1);
-        let skip = (self.number - 1).saturating_mul(per_page);
-        let slice: Vec<Value> = items.into_iter().skip(skip).take(per_page).collect();
-        let link = |n: usize, rel: &str| format!("<{}?page={n}>; rel=\"{rel}\"", self.base);
-        let mut links = Vec::new();
-        if self.number > 1 {
-            links.push(link(1, "first"));
-            links.push(link((self.number - 1).min(last), "prev"));
-        }
-        if self.number < last {
-            links.push(link(self.number + 1, "next"));
-            links.push(link(last, "last"));
-        }
-        let mut resp = Json(slice).into_response();
-        let headers = resp.headers_mut();
-        headers.insert("x-total-count", HeaderValue::from(total));
-        headers.insert("x-per-page", HeaderValue::from(per_page));
-        if !links.is_empty() {
-            let value = HeaderValue::from_str(&links.join(", ")).expect("link header is ASCII");
-            headers.insert(header::LINK, value);
-        }
-        Ok(resp)
-    }
-}
-
-/// An empty body reads as no parameters. Rails' `wrap_parameters` lets callers nest the fields
-/// under the resource name (`{"site": {...}}`), so both shapes are accepted. Malformed JSON answers
-/// 400 (modelled on Rails' parse error).
-fn parse(bytes: &Bytes, root: &str) -> Result<Params, Fail> {
-    let mut map =
-        json_object(bytes).ok_or_else(|| fail(StatusCode::BAD_REQUEST, "Invalid JSON body"))?;
-    Ok(match map.remove(root) {
-        Some(Value::Object(inner)) => inner,
-        Some(other) => {
-            map.insert(root.into(), other);
-            map
-        }
-        None => map,
-    })
-}
-
-/// An http(s) URL with a host.
-fn web_url(url: String) -> Result<String, Fail> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(' ') => Ok(url),
-        _ => Err(invalid("url")),
-    }
 }
 
 /// The decoded length of standard or URL-safe base64 (padding optional, whitespace ignored), or
