@@ -1,11 +1,10 @@
 //! `hostplane demo`: the built-in simulators on loopback ports, registered as connections, so one command
-//! shows real data flowing through the gateway.
+//! shows real data flowing through the gateway. The simulators come with the `demo` feature; the
+//! onboarding and the first query stay without it, as the tests run them on their own fixtures.
 
-use hostplane_adapters::{Provider, hosterapi, orchestrix, patchstack, sim::SimServer, wpcs};
-use hostplane_resolvers::{
-    AppSchema,
-    connections::{ConnectionSpec, Credentials},
-};
+use hostplane_resolvers::AppSchema;
+#[cfg(feature = "demo")]
+use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
 use hostplane_schema::principal::{Caller, Principal, Scope};
 
 /// What the demo teaches the gateway at start, through its own API as an integrator would: the
@@ -65,24 +64,28 @@ pub async fn onboard(schema: &AppSchema, patchstack: &str, hosterapi: &str) -> R
 }
 
 /// The running simulators; dropping this stops them.
+#[cfg(feature = "demo")]
 pub struct Simulators {
-    pub servers: Vec<SimServer>,
+    pub servers: Vec<hostplane_simulators::SimServer>,
     pub connections: Vec<ConnectionSpec>,
 }
 
+#[cfg(feature = "demo")]
 pub async fn start_simulators() -> std::io::Result<Simulators> {
-    let hoster_config = hosterapi::simulator::SimConfig::default();
+    use hostplane_adapters::Provider;
+    use hostplane_simulators::{hosterapi, orchestrix, patchstack, wpcs};
+    let hoster_config = hosterapi::SimConfig::default();
     let hoster_token = hoster_config.token.clone();
-    let (_, hoster) = hosterapi::simulator::Simulator::start(hoster_config).await?;
-    let patch_config = patchstack::simulator::SimConfig::default();
+    let (_, hoster) = hosterapi::Simulator::start(hoster_config).await?;
+    let patch_config = patchstack::SimConfig::default();
     let patch_token = patch_config.token.clone();
-    let (_, patch) = patchstack::simulator::Simulator::start(patch_config).await?;
-    let orch_config = orchestrix::simulator::SimConfig::default();
+    let (_, patch) = patchstack::Simulator::start(patch_config).await?;
+    let orch_config = orchestrix::SimConfig::default();
     let orch_token = orch_config.api_token.clone();
-    let (_, orch) = orchestrix::simulator::Simulator::start(orch_config).await?;
-    let wpcs_config = wpcs::simulator::SimConfig::default();
+    let (_, orch) = orchestrix::Simulator::start(orch_config).await?;
+    let wpcs_config = wpcs::SimConfig::default();
     let wpcs_credentials = Credentials::key_secret(&wpcs_config.key, &wpcs_config.secret);
-    let (_, wpcs) = wpcs::simulator::Simulator::start(wpcs_config).await?;
+    let (_, wpcs) = wpcs::Simulator::start(wpcs_config).await?;
     let connections = vec![
         ConnectionSpec {
             name: "hosterapi-demo".into(),

@@ -1,8 +1,11 @@
 //! The `hostplane` command line: serve, demo, migrate, schema, routes, openapi, token.
 
 use clap::{Parser, Subcommand};
-use hostplane::{Gateway, auth::TokenMinter, config::Config, demo, http, startup::upsert};
+use hostplane::{Gateway, auth::TokenMinter, config::Config, http};
+#[cfg(feature = "demo")]
+use hostplane::{demo, startup::upsert};
 use hostplane_schema::principal::Scope;
+#[cfg(feature = "demo")]
 use secrecy::SecretString;
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 use tracing_subscriber::EnvFilter;
@@ -28,7 +31,8 @@ struct Cli {
 enum Command {
     /// Run the gateway.
     Serve,
-    /// Run the gateway with everything embedded: SQLite and the built-in simulators.
+    /// Run the gateway with everything embedded: SQLite and the built-in simulators (the `demo`
+    /// feature, on by default).
     Demo {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -225,65 +229,77 @@ async fn run(cli: Cli) -> Result<(), String> {
             tracing::info!(addr = %config.listen, "serving");
             serve_until_signal(listener, gateway.state).await
         }
-        Command::Demo { listen } => {
-            let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
-            init_logging(&config);
-            // Everything embedded: a fresh SQLite file and a random signing secret for this run.
-            let mut scratch = None;
-            if std::env::var("DATABASE_URL").is_err() {
-                let file = std::env::temp_dir()
-                    .join(format!("hostplane-demo-{}.db", uuid::Uuid::new_v4()));
-                config.database_url = format!("sqlite://{}?mode=rwc", file.display());
-                scratch = Some(file);
-            }
-            if config.auth.hs256_secret.is_none() {
-                let secret: String = uuid::Uuid::new_v4().simple().to_string()
-                    + &uuid::Uuid::new_v4().simple().to_string();
-                config.auth.hs256_secret = Some(SecretString::from(secret));
-            }
-            let sims = demo::start_simulators()
-                .await
-                .map_err(|e| format!("simulators: {e}"))?;
-            let gateway = Gateway::build(&config).await.map_err(|e| e.to_string())?;
-            for spec in &sims.connections {
-                upsert(&gateway.services.connections, spec.clone(), "demo")
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            demo::onboard(&gateway.schema, "patchstack-demo", "hosterapi-demo").await?;
-            let listener = tokio::net::TcpListener::bind(listen)
-                .await
-                .map_err(|e| format!("listen on {listen}: {e}"))?;
-            let addr = listener.local_addr().map_err(|e| e.to_string())?;
-            let token = minter(&config)?.mint(
-                "demo",
-                &[Scope::Admin],
-                None,
-                Duration::from_secs(24 * 3600),
-            );
-            let mut banner = format!(
-                "hostplane demo is running\n  GraphQL:       http://{addr}/graphql  (GraphiQL in a browser)\n  \
-                 Subscriptions: ws://{addr}/graphql/ws\n"
-            );
-            for c in &sims.connections {
-                banner += &format!(
-                    "  REST ({}):  http://{addr}/rest/{}/  (simulator at {})\n",
-                    c.provider, c.name, c.base_url
-                );
-            }
-            banner += &format!(
-                "  Database:      {}\n  Dev token (admin, 24h):\n{token}\n\nTry:\n  export TOKEN={token}\n  \
-                 curl -s http://{addr}/rest/hosterapi-demo/api/v1/datacenter/server -H \"Authorization: Bearer $TOKEN\"\n",
-                config.database_url
-            );
-            // One write, and a reader that went away is no reason to stop serving.
-            write_out(&banner)?;
-            serve_until_signal(listener, gateway.state).await?;
-            drop(sims);
-            if let Some(file) = scratch {
-                let _ = std::fs::remove_file(file);
-            }
-            Ok(())
-        }
+        Command::Demo { listen } => run_demo(cli.config.as_deref(), listen).await,
     }
+}
+
+/// `hostplane demo`: a fresh SQLite file, a random signing secret, and the built-in simulators
+/// registered as connections.
+#[cfg(feature = "demo")]
+async fn run_demo(
+    config: Option<&std::path::Path>,
+    listen: std::net::SocketAddr,
+) -> Result<(), String> {
+    let mut config = Config::load(config).map_err(|e| e.to_string())?;
+    init_logging(&config);
+    // Everything embedded: a fresh SQLite file and a random signing secret for this run.
+    let mut scratch = None;
+    if std::env::var("DATABASE_URL").is_err() {
+        let file = std::env::temp_dir().join(format!("hostplane-demo-{}.db", uuid::Uuid::new_v4()));
+        config.database_url = format!("sqlite://{}?mode=rwc", file.display());
+        scratch = Some(file);
+    }
+    if config.auth.hs256_secret.is_none() {
+        let secret: String =
+            uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+        config.auth.hs256_secret = Some(SecretString::from(secret));
+    }
+    let sims = demo::start_simulators()
+        .await
+        .map_err(|e| format!("simulators: {e}"))?;
+    let gateway = Gateway::build(&config).await.map_err(|e| e.to_string())?;
+    for spec in &sims.connections {
+        upsert(&gateway.services.connections, spec.clone(), "demo")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    demo::onboard(&gateway.schema, "patchstack-demo", "hosterapi-demo").await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let token = minter(&config)?.mint(
+        "demo",
+        &[Scope::Admin],
+        None,
+        Duration::from_secs(24 * 3600),
+    );
+    let mut banner = format!(
+        "hostplane demo is running\n  GraphQL:       http://{addr}/graphql  (GraphiQL in a browser)\n  \
+         Subscriptions: ws://{addr}/graphql/ws\n"
+    );
+    for c in &sims.connections {
+        banner += &format!(
+            "  REST ({}):  http://{addr}/rest/{}/  (simulator at {})\n",
+            c.provider, c.name, c.base_url
+        );
+    }
+    banner += &format!(
+        "  Database:      {}\n  Dev token (admin, 24h):\n{token}\n\nTry:\n  export TOKEN={token}\n  \
+         curl -s http://{addr}/rest/hosterapi-demo/api/v1/datacenter/server -H \"Authorization: Bearer $TOKEN\"\n",
+        config.database_url
+    );
+    // One write, and a reader that went away is no reason to stop serving.
+    write_out(&banner)?;
+    serve_until_signal(listener, gateway.state).await?;
+    drop(sims);
+    if let Some(file) = scratch {
+        let _ = std::fs::remove_file(file);
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "demo"))]
+async fn run_demo(_: Option<&std::path::Path>, _: std::net::SocketAddr) -> Result<(), String> {
+    Err("this hostplane was built without the `demo` feature (cargo build --features demo)".into())
 }

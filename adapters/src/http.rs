@@ -38,13 +38,13 @@ impl Method {
         }
     }
 
-    pub fn from_http(m: &axum::http::Method) -> Option<Method> {
+    pub fn from_http(m: &::http::Method) -> Option<Method> {
         Some(match *m {
-            axum::http::Method::GET => Method::Get,
-            axum::http::Method::POST => Method::Post,
-            axum::http::Method::PUT => Method::Put,
-            axum::http::Method::PATCH => Method::Patch,
-            axum::http::Method::DELETE => Method::Delete,
+            ::http::Method::GET => Method::Get,
+            ::http::Method::POST => Method::Post,
+            ::http::Method::PUT => Method::Put,
+            ::http::Method::PATCH => Method::Patch,
+            ::http::Method::DELETE => Method::Delete,
             _ => return None,
         })
     }

@@ -1,6 +1,7 @@
 //! The upstream boundary: one module per hosting API with its HTTP client (auth, envelope, error mapping)
 //! and its wire knowledge (`Wire`), plus what every adapter shares: the `Provider` key, the stable error
-//! codes and the `Upstream` trait the resolvers call through.
+//! codes and the `Upstream` trait the resolvers call through. The simulators of these APIs live in
+//! `hostplane-simulators`, so a production gateway carries no server code for them.
 
 pub mod code;
 pub mod error;
@@ -10,7 +11,6 @@ pub mod orchestrix;
 pub mod panelalpha;
 pub mod patchstack;
 pub mod plain;
-pub mod sim;
 pub mod wire;
 pub mod wpcs;
 

@@ -26,8 +26,8 @@ mod load;
 mod procs;
 
 use hostplane::auth::TokenMinter;
-use hostplane_adapters::{hosterapi, orchestrix, patchstack, wpcs};
 use hostplane_schema::principal::Scope;
+use hostplane_simulators::{hosterapi, orchestrix, patchstack, wpcs};
 use load::{Call, Sample};
 use procs::{ChildGuard, GatewaySettings, Scratch, Upstream};
 use secrecy::SecretString;
@@ -218,30 +218,30 @@ async fn run() -> Result<String, String> {
 
     // The upstreams, in this process.
     eprintln!("starting simulators and the gateway ...");
-    let hoster_config = hosterapi::simulator::SimConfig::default();
+    let hoster_config = hosterapi::SimConfig::default();
     let hoster_token = hoster_config.token.clone();
-    let (_, hoster) = hosterapi::simulator::Simulator::start(hoster_config)
+    let (_, hoster) = hosterapi::Simulator::start(hoster_config)
         .await
         .map_err(|e| format!("HosterAPI simulator: {e}"))?;
-    let (_, tasks) = hosterapi::simulator::Simulator::start(hosterapi::simulator::SimConfig {
+    let (_, tasks) = hosterapi::Simulator::start(hosterapi::SimConfig {
         token: hoster_token.clone(),
         job_duration: task_duration,
     })
     .await
     .map_err(|e| format!("HosterAPI simulator: {e}"))?;
-    let patch_config = patchstack::simulator::SimConfig::default();
+    let patch_config = patchstack::SimConfig::default();
     let patch_token = patch_config.token.clone();
-    let (_, patch) = patchstack::simulator::Simulator::start(patch_config)
+    let (_, patch) = patchstack::Simulator::start(patch_config)
         .await
         .map_err(|e| format!("Patchstack simulator: {e}"))?;
-    let orch_config = orchestrix::simulator::SimConfig::default();
+    let orch_config = orchestrix::SimConfig::default();
     let orch_token = orch_config.api_token.clone();
-    let (_, orch) = orchestrix::simulator::Simulator::start(orch_config)
+    let (_, orch) = orchestrix::Simulator::start(orch_config)
         .await
         .map_err(|e| format!("Orchestrix simulator: {e}"))?;
-    let wpcs_config = wpcs::simulator::SimConfig::default();
+    let wpcs_config = wpcs::SimConfig::default();
     let (wpcs_key, wpcs_secret) = (wpcs_config.key.clone(), wpcs_config.secret.clone());
-    let (_, wpcs) = wpcs::simulator::Simulator::start(wpcs_config)
+    let (_, wpcs) = wpcs::Simulator::start(wpcs_config)
         .await
         .map_err(|e| format!("WPCS simulator: {e}"))?;
 

@@ -1,9 +1,11 @@
 //! The `hostplane` command line: the committed SDL and the printed tables stay equal to what the code
 //! builds, and `demo` (the README's first command) serves real data.
 
+use std::process::Command;
+#[cfg(feature = "demo")]
 use std::{
     io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::{Child, Stdio},
     time::Duration,
 };
 
@@ -76,8 +78,10 @@ fn cli_routes_cover_endpoints_tsv() {
 }
 
 /// Kills the child process when the test ends, whatever happens.
+#[cfg(feature = "demo")]
 struct KillOnDrop(Child);
 
+#[cfg(feature = "demo")]
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -86,6 +90,7 @@ impl Drop for KillOnDrop {
 }
 
 /// A running `hostplane demo`: its base URL and dev token; killed when dropped.
+#[cfg(feature = "demo")]
 struct Demo {
     base: String,
     token: String,
@@ -93,6 +98,7 @@ struct Demo {
 }
 
 /// Starts `hostplane demo` on a free loopback port and reads its banner.
+#[cfg(feature = "demo")]
 async fn start_demo() -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostplane"))
         .args(["demo", "--listen", "127.0.0.1:0"])
@@ -130,6 +136,7 @@ async fn start_demo() -> Demo {
     }
 }
 
+#[cfg(feature = "demo")]
 impl Demo {
     async fn graphql(&self, query: &str) -> serde_json::Value {
         reqwest::Client::new()
@@ -147,6 +154,7 @@ impl Demo {
 
 /// `hostplane demo` starts on the embedded defaults, prints its URLs and a token that works, and
 /// serves the simulated HosterAPI account at its original path.
+#[cfg(feature = "demo")]
 #[tokio::test]
 async fn demo_serves_the_simulators() {
     let demo = start_demo().await;
@@ -172,6 +180,7 @@ async fn demo_serves_the_simulators() {
 /// The README's demo queries (each ```graphql block after a `<!-- demo query -->` line), run against
 /// a real `hostplane demo`: all answer without errors, and the first is the demo's first query,
 /// answering one site from three upstreams with every view linked.
+#[cfg(feature = "demo")]
 #[tokio::test]
 async fn readme_demo_queries() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))

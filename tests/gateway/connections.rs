@@ -2,9 +2,9 @@
 //! sealed and never come out.
 
 use crate::helpers::{spawn, token};
-use hostplane_adapters::hosterapi::simulator::{SimConfig, Simulator};
 use hostplane_resolvers::store::entities::{audit, connection};
 use hostplane_schema::principal::Scope;
+use hostplane_simulators::hosterapi::{SimConfig, Simulator};
 use sea_orm::EntityTrait;
 use serde_json::json;
 

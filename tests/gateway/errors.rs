@@ -2,9 +2,9 @@
 //! surfaces, changes nothing, and never sinks the rest of a query.
 
 use crate::helpers::{CONNECTION, Options, admin, spawn, spawn_gateway, token};
-use hostplane_adapters::hosterapi::simulator::{SimConfig, Simulator};
 use hostplane_resolvers::store::entities::audit;
 use hostplane_schema::principal::Scope;
+use hostplane_simulators::hosterapi::{SimConfig, Simulator};
 use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -256,7 +256,7 @@ async fn hanging_upstream_times_out() {
 #[tokio::test]
 async fn malformed_upstream() {
     let (sim, server) = Simulator::start(SimConfig::default()).await.unwrap();
-    let html = hostplane_adapters::sim::SimServer::start(
+    let html = hostplane_simulators::SimServer::start(
         axum::Router::new()
             .fallback(|| async { (axum::http::StatusCode::OK, "<html>maintenance</html>") }),
         "127.0.0.1:0".parse().unwrap(),

@@ -8,8 +8,8 @@ use crate::helpers::{
     ORCHESTRIX, Options, PATCHSTACK, TestGateway, WPCS, spawn, spawn_with, token_for,
 };
 use axum::{Json, Router, http::StatusCode};
-use hostplane_adapters::sim::{Recorded, RequestLog, SimServer};
 use hostplane_schema::principal::Scope;
+use hostplane_simulators::{Recorded, RequestLog, SimServer};
 use serde_json::{Value, json};
 use std::{
     collections::{BTreeMap, BTreeSet},

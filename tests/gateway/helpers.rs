@@ -5,18 +5,17 @@
 #![allow(dead_code)]
 
 use hostplane::{Gateway, auth::TokenMinter, config::Config, http, startup::upsert};
-use hostplane_adapters::{
-    Provider,
-    hosterapi::simulator::{SimConfig, Simulator},
-    orchestrix, patchstack,
-    sim::SimServer,
-    wpcs,
-};
+use hostplane_adapters::Provider;
 use hostplane_resolvers::{
     Services,
     connections::{ConnectionSpec, Credentials},
 };
 use hostplane_schema::principal::Scope;
+use hostplane_simulators::{
+    SimServer,
+    hosterapi::{SimConfig, Simulator},
+    orchestrix, patchstack, wpcs,
+};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::{net::SocketAddr, sync::Arc, time::Duration};
@@ -62,11 +61,11 @@ pub struct TestGateway {
     pub addr: SocketAddr,
     pub sim: Simulator,
     pub upstream: SimServer,
-    pub patchstack: patchstack::simulator::Simulator,
+    pub patchstack: patchstack::Simulator,
     pub patchstack_upstream: SimServer,
-    pub orchestrix: orchestrix::simulator::Simulator,
+    pub orchestrix: orchestrix::Simulator,
     pub orchestrix_upstream: SimServer,
-    pub wpcs: wpcs::simulator::Simulator,
+    pub wpcs: wpcs::Simulator,
     pub wpcs_upstream: SimServer,
     pub services: Arc<Services>,
     /// The gateway's shared WebSocket executions, to count them.
@@ -157,12 +156,11 @@ pub async fn spawn_gateway(
         Credentials::token("sim-token"),
     )
     .await;
-    let (patch_sim, patch_upstream) =
-        patchstack::simulator::Simulator::start(patchstack::simulator::SimConfig {
-            token: "ps-token".into(),
-        })
-        .await
-        .expect("start the Patchstack simulator");
+    let (patch_sim, patch_upstream) = patchstack::Simulator::start(patchstack::SimConfig {
+        token: "ps-token".into(),
+    })
+    .await
+    .expect("start the Patchstack simulator");
     register(
         &gateway,
         PATCHSTACK,
@@ -171,14 +169,13 @@ pub async fn spawn_gateway(
         Credentials::token("ps-token"),
     )
     .await;
-    let (orch_sim, orch_upstream) =
-        orchestrix::simulator::Simulator::start(orchestrix::simulator::SimConfig {
-            api_token: "orch-token".into(),
-            job_duration: opts.job_duration,
-            ..orchestrix::simulator::SimConfig::default()
-        })
-        .await
-        .expect("start the Orchestrix simulator");
+    let (orch_sim, orch_upstream) = orchestrix::Simulator::start(orchestrix::SimConfig {
+        api_token: "orch-token".into(),
+        job_duration: opts.job_duration,
+        ..orchestrix::SimConfig::default()
+    })
+    .await
+    .expect("start the Orchestrix simulator");
     register(
         &gateway,
         ORCHESTRIX,
@@ -187,7 +184,7 @@ pub async fn spawn_gateway(
         Credentials::token("orch-token"),
     )
     .await;
-    let (wpcs_sim, wpcs_upstream) = wpcs::simulator::Simulator::start(wpcs::simulator::SimConfig {
+    let (wpcs_sim, wpcs_upstream) = wpcs::Simulator::start(wpcs::SimConfig {
         key: "wpcs-key".into(),
         secret: "wpcs-secret".into(),
         partner: false,

@@ -308,11 +308,9 @@ async fn relay_pagination() {
 /// but still says more follow, and `after` picks up where it stopped.
 #[tokio::test]
 async fn relay_pagination_past_the_page_budget() {
-    use hostplane_adapters::{
-        Provider,
-        orchestrix::simulator::{SimConfig, Simulator},
-    };
+    use hostplane_adapters::Provider;
     use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
+    use hostplane_simulators::orchestrix::{SimConfig, Simulator};
     let gw = spawn().await;
     // An account whose lists come 10 to a page: `first: 100` needs more than 5 upstream pages.
     let config = SimConfig {

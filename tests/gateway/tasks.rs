@@ -7,8 +7,8 @@ use crate::helpers::{
     CONNECTION, Options, TestGateway, admin, forged_token, spawn_gateway, spawn_with,
 };
 use futures_util::{SinkExt, StreamExt, future::join_all};
-use hostplane_adapters::hosterapi::simulator::{SimConfig, Simulator};
 use hostplane_schema::{GlobalId, principal::Scope};
+use hostplane_simulators::hosterapi::{SimConfig, Simulator};
 use serde_json::{Value, json};
 use std::{
     collections::{HashMap, HashSet},

@@ -1396,8 +1396,9 @@ fn route_table_covers_wpcs_rows() {
 /// upstream's refusal comes back as a validation error.
 #[tokio::test]
 async fn partner_keys_and_products() {
-    use hostplane_adapters::{Provider, wpcs::simulator};
+    use hostplane_adapters::Provider;
     use hostplane_resolvers::connections::{ConnectionSpec, Credentials};
+    use hostplane_simulators::wpcs as simulator;
     let gw = spawn().await;
     let (partner, server) = simulator::Simulator::start(simulator::SimConfig {
         key: "partner-key".into(),

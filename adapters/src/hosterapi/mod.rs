@@ -3,7 +3,6 @@
 
 pub mod client;
 pub mod envelope;
-pub mod simulator;
 pub mod wire;
 
 pub use client::HosterapiClient;

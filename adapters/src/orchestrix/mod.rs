@@ -2,7 +2,6 @@
 //! `Authorization: token ...` or a JWT pair, plain JSON, `?page=N` lists, `{"error": "..."}` errors.
 
 pub mod client;
-pub mod simulator;
 pub mod wire;
 
 pub use client::OrchestrixClient;

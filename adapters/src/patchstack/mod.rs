@@ -2,7 +2,6 @@
 //! `{"error": "..."}` errors with 401, 403, 404 and 422.
 
 pub mod client;
-pub mod simulator;
 pub mod wire;
 
 pub use client::PatchstackClient;
