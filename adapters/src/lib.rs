@@ -11,6 +11,7 @@ pub mod orchestrix;
 pub mod panelalpha;
 pub mod patchstack;
 pub mod plain;
+pub mod rules;
 pub mod wire;
 pub mod wpcs;
 

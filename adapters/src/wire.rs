@@ -97,6 +97,11 @@ pub trait Wire: Send + Sync {
         "*/*"
     }
 
+    /// The refusal of an input field that breaks a documented rule, in the API's wording.
+    fn rule_message(&self, field: &str, rule: &crate::rules::Rule) -> String {
+        rule.laravel_message(field, true)
+    }
+
     /// Keys of upstream objects whose values only admins see in `raw` (secrets the typed fields guard).
     fn secret_keys(&self) -> &'static [&'static str] {
         &["secret"]

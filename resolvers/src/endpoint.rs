@@ -336,12 +336,36 @@ pub fn rest_query(
 /// The upstream request body for a GraphQL input, once it passes its checks: its serde form, with the
 /// upstream's names.
 pub fn upstream_body<T: serde::Serialize + hostplane_schema::validate::Validate>(
-    _endpoint: &Endpoint,
+    endpoint: &Endpoint,
     input: &T,
 ) -> Result<Option<Value>, hostplane_schema::GatewayError> {
-    input.validate()?;
-    let v = serde_json::to_value(input).map_err(hostplane_schema::GatewayError::internal)?;
+    let v = hostplane_schema::validate::check(input, endpoint.provider)?;
     Ok((!v.is_null()).then_some(v))
+}
+
+/// Adds an input's documented rules to its JSON Schema among the generator's definitions, so the
+/// OpenAPI document states them as the gateway checks them.
+pub fn constrain<T: schemars::JsonSchema + hostplane_schema::validate::Validate>(
+    generator: &mut schemars::SchemaGenerator,
+) {
+    let rules = T::rules();
+    if rules.is_empty() {
+        return;
+    }
+    // An optional input's rules are its inner type's, whose definition it refers to.
+    let name = T::schema_name();
+    let name = name.strip_prefix("Nullable_").unwrap_or(&name);
+    let Some(Value::Object(definition)) = generator.definitions_mut().get_mut(name) else {
+        return;
+    };
+    let Some(Value::Object(properties)) = definition.get_mut("properties") else {
+        return;
+    };
+    for (field, rules) in rules {
+        if let Some(Value::Object(property)) = properties.get_mut(*field) {
+            rules.iter().for_each(|r| r.constrain(property));
+        }
+    }
 }
 
 /// Declares a section of a provider's endpoints (a provider may split its endpoints over several
@@ -517,7 +541,11 @@ macro_rules! endpoints {
     (@body_doc $generator:ident, $it:ty) => {
         Some($crate::endpoint::BodyDoc {
             required: <$it as async_graphql::InputType>::qualified_type_name().ends_with('!'),
-            schema: $generator.subschema_for::<$it>(),
+            schema: {
+                let schema = $generator.subschema_for::<$it>();
+                $crate::endpoint::constrain::<$it>($generator);
+                schema
+            },
         })
     };
     (@deprecated $dep:literal) => { Some($dep) };

@@ -12,6 +12,11 @@ pub enum GatewayError {
     Unauthenticated,
     Forbidden(String),
     Validation(String),
+    /// An input field that breaks a documented rule, worded as its provider words it.
+    Invalid {
+        field: String,
+        message: String,
+    },
     /// What was not found (`server 4001`).
     NotFound(String),
     Unsupported(String),
@@ -29,7 +34,7 @@ impl GatewayError {
         match self {
             GatewayError::Unauthenticated => ErrorCode::Unauthenticated,
             GatewayError::Forbidden(_) => ErrorCode::Forbidden,
-            GatewayError::Validation(_) => ErrorCode::Validation,
+            GatewayError::Validation(_) | GatewayError::Invalid { .. } => ErrorCode::Validation,
             GatewayError::NotFound(_) => ErrorCode::NotFound,
             GatewayError::Unsupported(_) => ErrorCode::Unsupported,
             GatewayError::Upstream { source, .. } => source.code(),
@@ -43,7 +48,8 @@ impl GatewayError {
             GatewayError::Unauthenticated => "authentication required".into(),
             GatewayError::Forbidden(m)
             | GatewayError::Validation(m)
-            | GatewayError::Unsupported(m) => m.clone(),
+            | GatewayError::Unsupported(m)
+            | GatewayError::Invalid { message: m, .. } => m.clone(),
             GatewayError::NotFound(what) => format!("{what} not found"),
             GatewayError::Upstream { source, .. } => source.to_string(),
             GatewayError::Internal(_) => "internal error".into(),
@@ -91,6 +97,9 @@ impl From<GatewayError> for async_graphql::Error {
         let mut err = async_graphql::Error::new(e.message());
         err = err.extend_with(|_, ext| {
             ext.set("code", e.code().as_str());
+            if let GatewayError::Invalid { field, .. } = &e {
+                ext.set("field", field.as_str());
+            }
             if let GatewayError::Upstream {
                 provider,
                 connection,

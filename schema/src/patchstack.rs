@@ -5,7 +5,6 @@
 use crate::{
     GatewayError,
     principal::{Scope, ScopeGuard},
-    validate::Validate,
 };
 use async_graphql::{InputObject, SimpleObject};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -173,74 +172,15 @@ pub struct PatchstackAddUserInput {
     pub phone: Option<String>,
 }
 
-/// A plausible email address: one `@`, a local part, and a dotted domain.
-pub fn valid_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !email.contains(char::is_whitespace)
-        }
-        None => false,
-    }
-}
-
-/// An absolute http(s) URL with a host.
-pub fn valid_url(url: &str) -> bool {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    rest.and_then(|r| r.split(['/', '?', '#']).next())
-        .is_some_and(|host| !host.is_empty() && !host.contains(char::is_whitespace))
-}
+pub use hostplane_adapters::rules::{valid_email, valid_url};
 
 fn invalid(message: &str) -> Result<(), GatewayError> {
     Err(GatewayError::Validation(message.into()))
 }
 
-impl Validate for PatchstackAddUserInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.name.trim().is_empty() {
-            return invalid("The name field is required.");
-        }
-        if !valid_email(&self.email) {
-            return invalid("The email must be a valid email address.");
-        }
-        if self.newsletter.is_none() {
-            return Err(GatewayError::Validation(
-                "The newsletter field is required.".into(),
-            ));
-        }
-        if self.password.chars().count() < 6 {
-            return Err(GatewayError::Validation(
-                "The password must be at least 6 characters.".into(),
-            ));
-        }
-        if self.password != self.password_confirmation {
-            return Err(GatewayError::Validation(
-                "The password confirmation does not match.".into(),
-            ));
-        }
-        Ok(())
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct PatchstackSearchUserInput {
     pub email: String,
-}
-
-impl Validate for PatchstackSearchUserInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if valid_email(&self.email) {
-            Ok(())
-        } else {
-            invalid("The email must be a valid email address.")
-        }
-    }
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
@@ -263,16 +203,12 @@ pub struct PatchstackEditUserInput {
     pub newsletter: Option<bool>,
 }
 
-impl Validate for PatchstackEditUserInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-            return invalid("The name must be a string.");
-        }
-        if self.email.as_deref().is_some_and(|e| !valid_email(e)) {
-            return invalid("The email must be a valid email address.");
-        }
-        Ok(())
+/// A blank name is refused as not a string, where Patchstack words it so (no rule of `rules!`).
+fn name_is_text(input: &PatchstackEditUserInput) -> Result<(), GatewayError> {
+    if input.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return invalid("The name must be a string.");
     }
+    Ok(())
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
@@ -288,29 +224,24 @@ pub struct PatchstackAddSiteInput {
     pub strict: Option<bool>,
 }
 
-impl Validate for PatchstackAddSiteInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if valid_url(&self.url) {
-            Ok(())
-        } else {
-            invalid("The url must be a valid URL.")
-        }
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct PatchstackEditSiteInput {
     pub url: String,
 }
 
-impl Validate for PatchstackEditSiteInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if valid_url(&self.url) {
-            Ok(())
-        } else {
-            invalid("The url must be a valid URL.")
-        }
+// The upstream's own rules, in the order it checks them; refused before any call on both surfaces,
+// in Patchstack's wording (its wire's `rule_message`).
+crate::rules! {
+    PatchstackAddUserInput {
+        name: [Filled],
+        email: [Email],
+        newsletter: [Required],
+        password: [MinLen(6), Confirmed],
     }
+    PatchstackSearchUserInput { email: [Email] }
+    PatchstackEditUserInput { email: [Email] } => name_is_text
+    PatchstackAddSiteInput { url: [Url] }
+    PatchstackEditSiteInput { url: [Url] }
 }
 
 #[cfg(test)]
@@ -361,25 +292,33 @@ mod tests {
     /// Mismatched confirmation, short passwords and a missing flag are refused before any call.
     #[test]
     fn add_user_checks() {
+        use crate::validate::check;
         let ok = add_user(
             json!({"name": "A", "email": "a@b.co", "password": "secret1",
             "password_confirmation": "secret1", "newsletter": 0}),
         )
         .unwrap();
-        assert!(ok.validate().is_ok());
+        let patchstack = hostplane_adapters::Provider::Patchstack;
+        assert!(check(&ok, patchstack).is_ok());
         let mut bad = ok.clone();
         bad.password_confirmation = "other".into();
         assert_eq!(
-            bad.validate().unwrap_err().message(),
+            check(&bad, patchstack).unwrap_err().message(),
             "The password confirmation does not match."
         );
         let mut short = ok.clone();
         short.password = "abc".into();
         short.password_confirmation = "abc".into();
-        assert!(short.validate().is_err());
+        assert_eq!(
+            check(&short, patchstack).unwrap_err().message(),
+            "The password must be at least 6 characters."
+        );
         let mut missing = ok;
         missing.newsletter = None;
-        assert!(missing.validate().is_err());
+        assert_eq!(
+            check(&missing, patchstack).unwrap_err().message(),
+            "The newsletter field is required."
+        );
     }
 
     /// The documented site view parses into a report whose counts agree.

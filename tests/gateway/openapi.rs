@@ -268,6 +268,17 @@ fn responses_follow_each_envelope() {
             .get("password_confirmation")
             .is_some()
     );
+    // Each documented rule, written once, is a constraint here too.
+    let field =
+        |schema: &str, name: &str| doc["components"]["schemas"][schema]["properties"][name].clone();
+    assert_eq!(field("PatchstackAddUserInput", "email")["format"], "email");
+    assert_eq!(field("PatchstackAddUserInput", "password")["minLength"], 6);
+    assert_eq!(field("PatchstackAddUserInput", "name")["minLength"], 1);
+    assert_eq!(
+        field("PatchstackAddSiteInput", "url")["pattern"],
+        "^https?://[^\\s/?#]+"
+    );
+    assert_eq!(field("PatchstackEditUserInput", "email")["format"], "email");
     // Relay pagination is GraphQL's; the original API's `page` is offered, `first`/`after` are not.
     let sites = op("get", "/api/v1/sites");
     let names: Vec<&str> = sites["parameters"]

@@ -78,6 +78,11 @@ impl Wire for PatchstackWire {
         (422, error_body(&text))
     }
 
+    /// Patchstack's Laravel words its refusals in the older style (`The email must be ...`).
+    fn rule_message(&self, field: &str, rule: &crate::rules::Rule) -> String {
+        rule.laravel_message(field, false)
+    }
+
     fn security_schemes(&self) -> Vec<(&'static str, Value)> {
         vec![(
             "patchstackHostToken",

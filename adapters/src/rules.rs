@@ -1,0 +1,197 @@
+//! Documented validation rules, each written once per input field (`hostplane_schema::rules!`): the
+//! gateway checks the field before any upstream call on both surfaces, refuses in the provider's own
+//! wording (`Wire::rule_message`), and the OpenAPI document carries the rule as a JSON Schema
+//! constraint. The rules are the ones the hosting APIs' docs state, in Laravel's terms.
+
+use serde_json::{Map, Value, json};
+
+/// One rule on one field, as the docs state it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Present and not blank.
+    Filled,
+    /// Present (not null).
+    Required,
+    /// "Must not be greater than N characters."
+    MaxLen(usize),
+    /// "Must be at least N characters."
+    MinLen(usize),
+    /// "Must be a valid email address."
+    Email,
+    /// An absolute http(s) URL with a host.
+    Url,
+    /// "Must only contain letters, numbers, dashes and underscores."
+    AlphaDash,
+    /// One of the documented values.
+    OneOf(&'static [&'static str]),
+    /// Equal to the field named `<field>_confirmation`.
+    Confirmed,
+}
+
+/// A field's rules, by its upstream (JSON) name.
+pub type FieldRules = (&'static str, &'static [Rule]);
+
+impl Rule {
+    /// Whether the field (absent: `None`) passes, in the input object `all`. Absent or null fields pass
+    /// every rule but `Filled` and `Required`: optional fields are checked only when given.
+    pub fn check(&self, field: &str, value: Option<&Value>, all: &Value) -> bool {
+        let value = value.filter(|v| !v.is_null());
+        let text = value.and_then(Value::as_str);
+        match (self, value) {
+            (Rule::Filled, _) => value.is_some() && text.is_none_or(|t| !t.trim().is_empty()),
+            (Rule::Required, _) => value.is_some(),
+            (_, None) => true,
+            (Rule::MaxLen(n), _) => text.is_none_or(|t| t.chars().count() <= *n),
+            (Rule::MinLen(n), _) => text.is_none_or(|t| t.chars().count() >= *n),
+            (Rule::Email, _) => text.is_some_and(valid_email),
+            (Rule::Url, _) => text.is_some_and(valid_url),
+            (Rule::AlphaDash, _) => text.is_some_and(|t| {
+                t.chars()
+                    .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            }),
+            (Rule::OneOf(values), _) => text.is_some_and(|t| values.contains(&t)),
+            (Rule::Confirmed, Some(v)) => all.get(format!("{field}_confirmation")) == Some(v),
+        }
+    }
+
+    /// Adds the rule to a field's JSON Schema, where JSON Schema can say it.
+    pub fn constrain(&self, schema: &mut Map<String, Value>) {
+        match self {
+            Rule::MaxLen(n) => {
+                schema.insert("maxLength".into(), json!(n));
+            }
+            Rule::MinLen(n) => {
+                schema.insert("minLength".into(), json!(n));
+            }
+            Rule::Filled => {
+                schema.entry("minLength").or_insert(json!(1));
+            }
+            Rule::Email => {
+                schema.insert("format".into(), json!("email"));
+            }
+            // http(s) only, as `valid_url` reads it; JSON Schema's `uri` takes any scheme.
+            Rule::Url => {
+                schema.insert("pattern".into(), json!("^https?://[^\\s/?#]+"));
+            }
+            Rule::AlphaDash => {
+                schema.insert("pattern".into(), json!("^[\\w-]*$"));
+            }
+            Rule::OneOf(values) => {
+                schema.insert("enum".into(), json!(values));
+            }
+            Rule::Required | Rule::Confirmed => {}
+        }
+    }
+
+    /// The refusal in Laravel's words (`The email field must be a valid email address.`); `field`
+    /// says `the email field` or, in older Laravel's style, `the email`.
+    pub fn laravel_message(&self, attribute: &str, field_word: bool) -> String {
+        let name = attribute.replace('_', " ");
+        let subject = if field_word {
+            format!("The {name} field")
+        } else {
+            format!("The {name}")
+        };
+        match self {
+            Rule::Filled | Rule::Required => format!("The {name} field is required."),
+            Rule::MaxLen(n) => format!("{subject} must not be greater than {n} characters."),
+            Rule::MinLen(n) => format!("{subject} must be at least {n} characters."),
+            Rule::Email => format!("{subject} must be a valid email address."),
+            Rule::Url => format!("{subject} must be a valid URL."),
+            Rule::AlphaDash => {
+                format!("{subject} must only contain letters, numbers, dashes, and underscores.")
+            }
+            Rule::OneOf(_) => format!("The selected {name} is invalid."),
+            Rule::Confirmed => format!("{subject} confirmation does not match."),
+        }
+    }
+}
+
+/// The first rule a JSON input breaks: the field's name and the rule.
+pub fn first_broken(rules: &[FieldRules], input: &Value) -> Option<(&'static str, Rule)> {
+    rules.iter().find_map(|(field, rules)| {
+        rules
+            .iter()
+            .find(|r| !r.check(field, input.get(field), input))
+            .map(|r| (*field, *r))
+    })
+}
+
+/// A plausible email address: one `@`, a local part, and a dotted domain.
+pub fn valid_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// An absolute http(s) URL with a host.
+pub fn valid_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.and_then(|r| r.split(['/', '?', '#']).next())
+        .is_some_and(|host| !host.is_empty() && !host.contains(char::is_whitespace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each rule refuses what the docs say it refuses, and optional fields are checked only when given.
+    #[test]
+    fn checks() {
+        let all = json!({"password": "secret12", "password_confirmation": "secret12"});
+        let ok = |rule: Rule, v: Value| rule.check("f", Some(&v), &all);
+        assert!(ok(Rule::MaxLen(3), json!("abc")) && !ok(Rule::MaxLen(3), json!("abcd")));
+        assert!(ok(Rule::MaxLen(3), json!("äöü")), "characters, not bytes");
+        assert!(!ok(Rule::MinLen(8), json!("short")));
+        assert!(ok(Rule::Email, json!("a@b.co")) && !ok(Rule::Email, json!("a@b")));
+        assert!(ok(Rule::Url, json!("https://x.org/a")) && !ok(Rule::Url, json!("x.org")));
+        assert!(ok(Rule::AlphaDash, json!("a-b_9")) && !ok(Rule::AlphaDash, json!("a b")));
+        assert!(!ok(Rule::OneOf(&["a", "b"]), json!("c")));
+        assert!(!ok(Rule::Filled, json!("  ")) && !Rule::Filled.check("f", None, &all));
+        assert!(
+            Rule::MaxLen(1).check("f", None, &all),
+            "absent optional passes"
+        );
+        assert!(Rule::Confirmed.check("password", all.get("password"), &all));
+        let mismatch = json!({"password": "a", "password_confirmation": "b"});
+        assert!(!Rule::Confirmed.check("password", mismatch.get("password"), &mismatch));
+        for bad in ["", "a", "a@b", "@b.co", "a@@b.co", "a b@c.de", "a@.co"] {
+            assert!(!valid_email(bad), "{bad}");
+        }
+        for bad in ["domain.com", "ftp://x.com", "https://", "https:// x"] {
+            assert!(!valid_url(bad), "{bad}");
+        }
+    }
+
+    /// Laravel's wording, in its current style and its older one.
+    #[test]
+    fn wording() {
+        assert_eq!(
+            Rule::MaxLen(255).laravel_message("first_name", true),
+            "The first name field must not be greater than 255 characters."
+        );
+        assert_eq!(
+            Rule::Email.laravel_message("email", false),
+            "The email must be a valid email address."
+        );
+        assert_eq!(
+            Rule::Confirmed.laravel_message("password", false),
+            "The password confirmation does not match."
+        );
+        let rules: &[FieldRules] = &[("name", &[Rule::Filled]), ("email", &[Rule::Email])];
+        assert_eq!(
+            first_broken(rules, &json!({"name": "x", "email": "nope"})),
+            Some(("email", Rule::Email))
+        );
+    }
+}
