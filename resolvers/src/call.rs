@@ -220,6 +220,29 @@ pub async fn parse<T: hostplane_schema::reply::FromRaw>(
     T::from_raw(raw).map_err(|e| call.malformed(e))
 }
 
+/// The conversion of endpoints whose answer the upstream does not document: its JSON as received.
+pub async fn raw(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<hostplane_schema::generic::RawAnswer, GatewayError> {
+    Ok(hostplane_schema::generic::RawAnswer {
+        provider: call.endpoint.provider,
+        raw: call.send().await?,
+    })
+}
+
+/// The conversion of actions whose answer the upstream does not document: accepted, and its JSON.
+pub async fn done(
+    _: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<hostplane_schema::generic::ActionResult, GatewayError> {
+    let raw = call.send().await?;
+    Ok(hostplane_schema::generic::ActionResult::accepted(
+        call.endpoint.provider,
+        raw,
+    ))
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a
 /// segment or a query string to the upstream path.
 pub fn encode_segment(s: &str) -> String {

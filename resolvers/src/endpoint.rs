@@ -587,6 +587,70 @@ mod tests {
         assert_eq!(camel_case("jobId"), "jobId");
     }
 
+    /// A GET's input comes from its JSON body or else from the query string's undeclared
+    /// parameters, typed; a header parameter from its header; a required input without either is
+    /// `{}`, so its missing field is named.
+    #[test]
+    fn rest_inputs() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Filter {
+            filter: Option<String>,
+            per_page: Option<i32>,
+        }
+        let params = BTreeMap::from([
+            ("id".to_string(), "7".to_string()),
+            ("filter".to_string(), "ada".to_string()),
+            ("per_page".to_string(), "20".to_string()),
+        ]);
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-panelalpha-user", "12".parse().unwrap());
+        let mut input = RestInput {
+            connection: "c",
+            params: &params,
+            headers: &headers,
+            body: None,
+        };
+        let want = Filter {
+            filter: Some("ada".into()),
+            per_page: Some(20),
+        };
+        assert_eq!(
+            input.input::<Filter>(Method::Get, &["id"], false).unwrap(),
+            want
+        );
+        input.body = Some(serde_json::json!({"filter": "bob"}));
+        let from_body: Filter = input.input(Method::Get, &["id"], false).unwrap();
+        assert_eq!(from_body.filter.as_deref(), Some("bob"));
+        assert_eq!(from_body.per_page, None, "the body wins whole");
+        input.body = None;
+        assert!(
+            matches!(
+                input.input::<Filter>(Method::Put, &["id"], false),
+                Err(RestInputError::Invalid { .. })
+            ),
+            "a PUT takes no input from its query string"
+        );
+        let user: i32 = input.param("user", Some("X-PanelAlpha-User")).unwrap();
+        assert_eq!(user, 12);
+        let id: i32 = input.param("id", None).unwrap();
+        assert_eq!(id, 7);
+        assert!(input.param::<i32>("filter", None).is_err());
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Needs {
+            email: String,
+        }
+        let none = BTreeMap::new();
+        let input = RestInput {
+            params: &none,
+            ..input
+        };
+        assert!(matches!(
+            input.input::<Needs>(Method::Post, &[], true),
+            Err(RestInputError::Missing(f)) if f == "email"
+        ));
+    }
+
     /// A body that does not fit its input names the missing or invalid field.
     #[test]
     fn serde_messages() {

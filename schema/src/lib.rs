@@ -3,6 +3,7 @@
 //! upstreams, the roots and the schema's assembly live in `hostplane-resolvers`, which builds on these.
 
 pub mod error;
+pub mod generic;
 pub mod hosterapi;
 pub mod id;
 pub mod list;
@@ -14,6 +15,9 @@ pub mod scalars;
 pub mod task;
 pub mod validate;
 pub mod wpcs;
+
+// `object!` names this crate by its name, which serde attributes need.
+extern crate self as hostplane_schema;
 
 pub use error::GatewayError;
 pub use hostplane_adapters::{ErrorCode, Provider};
