@@ -343,8 +343,50 @@ impl Transport {
 
 #[cfg(test)]
 mod tests {
-    use super::Transport;
+    use super::{Acting, Method, Request, Transport};
     use std::time::Duration;
+
+    /// Whose credential a request carries: the stored one, the caller's own instead (or none), or
+    /// the stored one with the user header; declared headers follow; an upstream without a user
+    /// header refuses to act as a user.
+    #[test]
+    fn acting_headers() {
+        let declared = [("X-Extra", "1".to_string())];
+        let mut request = Request::get("/x");
+        request.headers = &declared;
+        let names = |r: &Request, user| {
+            r.headers("Authorization", "Bearer stored", user).map(|h| {
+                h.into_iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            names(&request, None).unwrap(),
+            ["Authorization: Bearer stored", "X-Extra: 1"]
+        );
+        request.acting = Acting::Caller(Some("token mine"));
+        assert_eq!(
+            names(&request, None).unwrap(),
+            ["Authorization: token mine", "X-Extra: 1"]
+        );
+        request.acting = Acting::Caller(None);
+        assert_eq!(names(&request, None).unwrap(), ["X-Extra: 1"]);
+        request.acting = Acting::User("12");
+        assert_eq!(
+            names(&request, Some("X-PanelAlpha-User")).unwrap(),
+            [
+                "Authorization: Bearer stored",
+                "X-PanelAlpha-User: 12",
+                "X-Extra: 1"
+            ]
+        );
+        assert!(names(&request, None).is_err());
+        assert_eq!(
+            Request::new(Method::Post, "/y", None).acting,
+            Acting::Stored
+        );
+    }
 
     /// The parsed-once base gives the very URL that parsing `base_url` + `path` whole gives.
     #[test]

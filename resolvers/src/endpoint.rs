@@ -415,11 +415,7 @@ macro_rules! endpoints {
             TABLE.iter().copied()
         }
 
-        #[derive(Default)]
-        pub struct $query;
-
-        #[async_graphql::Object]
-        impl $query {
+        $crate::endpoints!(@object $query {
             $(
                 $(#[doc = $qdoc])*
                 #[allow(non_snake_case, clippy::too_many_arguments)]
@@ -438,13 +434,9 @@ macro_rules! endpoints {
                     Ok($qconv(ctx, &call).await?)
                 }
             )*
-        }
+        });
 
-        #[derive(Default)]
-        pub struct $mutation;
-
-        #[async_graphql::Object]
-        impl $mutation {
+        $crate::endpoints!(@object $mutation {
             $(
                 $(#[doc = $mdoc])*
                 $(#[graphql(deprecation = $mdep)])?
@@ -470,6 +462,20 @@ macro_rules! endpoints {
                     result
                 }
             )*
+        });
+    };
+
+    // A root with no endpoints (a section of reads only) adds no fields where it is merged.
+    (@object $name:ident {}) => {
+        pub type $name = async_graphql::MergedObjectTail;
+    };
+    (@object $name:ident { $($fields:tt)+ }) => {
+        #[derive(Default)]
+        pub struct $name;
+
+        #[async_graphql::Object]
+        impl $name {
+            $($fields)+
         }
     };
 
@@ -568,7 +574,7 @@ macro_rules! sections {
 
         /// Every endpoint of the provider, section by section.
         pub fn table() -> impl Iterator<Item = &'static $crate::endpoint::Endpoint> {
-            [$($section::TABLE),+].into_iter().flatten().copied()
+            std::iter::empty()$(.chain($section::table()))+
         }
     };
 }
@@ -663,5 +669,108 @@ mod tests {
         assert!(matches!(e, RestInputError::Missing(f) if f == "template"));
         let e = RestInputError::parse::<T>(serde_json::json!({"template": 3})).unwrap_err();
         assert!(matches!(e, RestInputError::Invalid { field: Some(f), .. } if f == "template"));
+    }
+}
+
+/// A provider declared in two sections, with a GET that acts, a header parameter and a GET whose
+/// filters are its input: what PanelAlpha's declarations need.
+#[cfg(test)]
+mod sections {
+    use hostplane_adapters::Provider;
+    use hostplane_schema::generic::{ActionResult, RawAnswer};
+
+    #[derive(
+        async_graphql::InputObject,
+        schemars::JsonSchema,
+        serde::Deserialize,
+        serde::Serialize,
+        Debug,
+        Clone,
+    )]
+    pub struct ThingFilter {
+        pub filter: Option<String>,
+    }
+    hostplane_schema::rules! { ThingFilter { filter: [MaxLen(255)] } }
+
+    mod first {
+        use super::*;
+        crate::endpoints! {
+            provider: Provider::Panelalpha;
+            query_root: FirstQuery;
+            mutation_root: FirstMutation;
+            queries {
+                /// List things
+                test_things = Get "/api/things" (; input: Option<ThingFilter>) -> RawAnswer => crate::call::raw;
+            }
+            mutations {
+                /// Retry a thing
+                test_retry = Get "/api/things/{id}/retry" (id: i32, user: Option<i32> => "X-PanelAlpha-User") -> ActionResult => crate::call::done;
+            }
+        }
+    }
+
+    mod second {
+        use super::*;
+        crate::endpoints! {
+            provider: Provider::Panelalpha;
+            query_root: SecondQuery;
+            mutation_root: SecondMutation;
+            queries {
+                /// Show a thing
+                test_thing = Get "/api/things/{id}" (id: i32) -> RawAnswer => crate::call::raw;
+            }
+            mutations {}
+        }
+    }
+
+    crate::sections!(TestQuery, TestMutation: first(FirstQuery, FirstMutation), second(SecondQuery, SecondMutation));
+
+    /// The sections register as one provider: one table in declaration order, one query and one
+    /// mutation root; the GET that acts is a mutation, its header parameter an optional argument
+    /// documented as a header, and the GET's filters its input.
+    #[test]
+    fn register_as_one() {
+        let names: Vec<&str> = table().map(|e| e.name).collect();
+        assert_eq!(names, ["test_things", "test_retry", "test_thing"]);
+        let retry = &first::ENDPOINTS.test_retry;
+        assert_eq!(retry.method, hostplane_adapters::Method::Get);
+        assert_eq!(retry.operation, crate::endpoint::Operation::Mutation);
+        let mut generator = schemars::SchemaGenerator::default();
+        let doc = (retry.doc)(&mut generator);
+        let user = doc
+            .params
+            .iter()
+            .find(|p| p.name == "user")
+            .expect("documented");
+        assert_eq!(
+            (user.header, user.required),
+            (Some("X-PanelAlpha-User"), false)
+        );
+        let things = (first::ENDPOINTS.test_things.doc)(&mut generator);
+        assert!(things.body.is_some_and(|b| !b.required));
+        let filter = &generator.definitions()["ThingFilter"]["properties"]["filter"];
+        assert_eq!(filter["maxLength"], 255, "the rule is in the schema");
+        let schema = async_graphql::Schema::build(
+            TestQuery::default(),
+            TestMutation::default(),
+            async_graphql::EmptySubscription,
+        )
+        .finish()
+        .sdl();
+        let root = |name: &str| {
+            let start = schema.find(&format!("type {name} {{")).expect("a root");
+            schema[start..start + schema[start..].find("\n}").expect("its end")].to_string()
+        };
+        assert!(
+            root("TestQuery").contains("testThings(") && root("TestQuery").contains("testThing(")
+        );
+        assert!(root("TestMutation").contains("testRetry("));
+        assert!(
+            root("TestMutation").contains("user: Int"),
+            "{}",
+            root("TestMutation")
+        );
+        assert!(!root("TestQuery").contains("testRetry("));
+        assert_eq!(Provider::Panelalpha, first::ENDPOINTS.test_things.provider);
     }
 }
