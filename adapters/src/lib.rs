@@ -24,50 +24,57 @@ pub use wire::{Credentials, Wire};
 
 use serde::{Deserialize, Serialize};
 
-/// The five hosting APIs the gateway federates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Provider {
-    Patchstack,
-    Panelalpha,
-    Orchestrix,
-    Wpcs,
-    Hosterapi,
+/// Registers the providers, one line each: its variant, its key (config files, the database,
+/// `endpoints.tsv`) and its wire. Other crates list the providers through `with_providers!`.
+macro_rules! providers {
+    ($($variant:ident = $key:literal => $wire:expr,)+) => {
+        /// The hosting APIs the gateway federates.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum Provider {
+            $($variant,)+
+        }
+
+        impl Provider {
+            pub const ALL: &[Provider] = &[$(Provider::$variant,)+];
+
+            /// The key used in config files, the database and `endpoints.tsv`.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Provider::$variant => $key,)+
+                }
+            }
+
+            /// The provider's wire knowledge: the one place the gateway learns how its API speaks.
+            pub fn wire(self) -> &'static dyn Wire {
+                match self {
+                    $(Provider::$variant => &$wire,)+
+                }
+            }
+        }
+
+        /// Calls `$callback!` with the providers' variants, so a crate that mirrors the enum (the
+        /// GraphQL `Provider`) never lists them again.
+        #[macro_export]
+        macro_rules! with_providers {
+            ($callback:ident) => {
+                $callback!($($variant),+);
+            };
+        }
+    };
+}
+
+providers! {
+    Patchstack = "patchstack" => patchstack::wire::PatchstackWire,
+    Panelalpha = "panelalpha" => panelalpha::wire::PanelalphaWire,
+    Orchestrix = "orchestrix" => orchestrix::wire::OrchestrixWire,
+    Wpcs = "wpcs" => wpcs::wire::WpcsWire,
+    Hosterapi = "hosterapi" => hosterapi::wire::HosterapiWire,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 5] = [
-        Provider::Patchstack,
-        Provider::Panelalpha,
-        Provider::Orchestrix,
-        Provider::Wpcs,
-        Provider::Hosterapi,
-    ];
-
-    /// The key used in config files, the database and `endpoints.tsv`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Provider::Patchstack => "patchstack",
-            Provider::Panelalpha => "panelalpha",
-            Provider::Orchestrix => "orchestrix",
-            Provider::Wpcs => "wpcs",
-            Provider::Hosterapi => "hosterapi",
-        }
-    }
-
     pub fn from_key(key: &str) -> Option<Provider> {
-        Provider::ALL.into_iter().find(|p| p.key() == key)
-    }
-
-    /// The provider's wire knowledge: the one place the gateway learns how its API speaks.
-    pub fn wire(self) -> &'static dyn Wire {
-        match self {
-            Provider::Patchstack => &patchstack::wire::PatchstackWire,
-            Provider::Panelalpha => &panelalpha::wire::PanelalphaWire,
-            Provider::Orchestrix => &orchestrix::wire::OrchestrixWire,
-            Provider::Wpcs => &wpcs::wire::WpcsWire,
-            Provider::Hosterapi => &hosterapi::wire::HosterapiWire,
-        }
+        Provider::ALL.iter().copied().find(|p| p.key() == key)
     }
 }
 

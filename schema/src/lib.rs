@@ -25,13 +25,15 @@ pub use id::GlobalId;
 pub use reply::{RestBody, RestReply};
 pub use scalars::Int64;
 
-/// The `Provider` enum as GraphQL shows it.
-#[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "hostplane_adapters::Provider", name = "Provider")]
-pub enum ProviderEnum {
-    Patchstack,
-    Panelalpha,
-    Orchestrix,
-    Wpcs,
-    Hosterapi,
+macro_rules! provider_enum {
+    ($($variant:ident),+) => {
+        /// The `Provider` enum as GraphQL shows it.
+        #[derive(async_graphql::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+        #[graphql(remote = "hostplane_adapters::Provider", name = "Provider")]
+        pub enum ProviderEnum {
+            $($variant,)+
+        }
+    };
 }
+
+hostplane_adapters::with_providers!(provider_enum);
