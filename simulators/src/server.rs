@@ -1,9 +1,9 @@
 //! The harness every simulator runs in: an axum router served on a loopback port (port 0 by default)
-//! that records each request it receives and shuts down when its handle is dropped.
+//! that records each request it receives, with its answer, and shuts down when its handle is dropped.
 
 use axum::{
     Router,
-    body::{Body, to_bytes},
+    body::{Body, HttpBody, to_bytes},
     extract::Request,
     middleware::Next,
     response::Response,
@@ -27,6 +27,11 @@ pub struct Recorded {
     pub query: Option<String>,
     /// The body as JSON; a body that is not JSON is the JSON string of its text, an empty one `None`.
     pub body: Option<Value>,
+    /// The status answered, once the simulator has answered.
+    pub status: Option<u16>,
+    /// The body answered, as sent; `None` until answered, and for a streamed answer (one whose
+    /// length is not known up front), which is passed on unread.
+    pub response: Option<Vec<u8>>,
 }
 
 /// The requests a simulator received, in order.
@@ -63,23 +68,53 @@ impl RequestLog {
             .cloned()
     }
 
-    fn push(&self, r: Recorded) {
-        self.0.lock().expect("request log lock poisoned").push(r);
+    /// Appends `r`, answering its place in the log.
+    fn push(&self, r: Recorded) -> usize {
+        let mut log = self.0.lock().expect("request log lock poisoned");
+        log.push(r);
+        log.len() - 1
     }
 
-    /// Records `req` and hands it on with its body intact.
-    async fn record(&self, req: Request) -> Request {
+    /// Records `req` and hands it on with its body intact, with its place in the log.
+    async fn record(&self, req: Request) -> (Request, usize) {
         let (parts, body) = req.into_parts();
         // A body that cannot be read whole is recorded as absent and passed on empty; the handler
         // then answers as it would to a client that sent nothing.
         let bytes = to_bytes(body, MAX_RECORDED_BODY).await.unwrap_or_default();
-        self.push(Recorded {
+        let at = self.push(Recorded {
             method: parts.method.to_string(),
             path: parts.uri.path().to_string(),
             query: parts.uri.query().map(str::to_string),
             body: recorded_body(&bytes),
+            status: None,
+            response: None,
         });
-        Request::from_parts(parts, Body::from(bytes))
+        (Request::from_parts(parts, Body::from(bytes)), at)
+    }
+
+    /// Records the answer to the request at `at` and hands it on intact.
+    async fn answer(&self, at: usize, resp: Response) -> Response {
+        let (parts, body) = resp.into_parts();
+        let whole = body
+            .size_hint()
+            .exact()
+            .is_some_and(|n| n <= MAX_RECORDED_BODY as u64);
+        let (body, bytes) = if whole {
+            let bytes = to_bytes(body, MAX_RECORDED_BODY).await.unwrap_or_default();
+            (Body::from(bytes.clone()), Some(bytes.to_vec()))
+        } else {
+            (body, None)
+        };
+        if let Some(r) = self
+            .0
+            .lock()
+            .expect("request log lock poisoned")
+            .get_mut(at)
+        {
+            r.status = Some(parts.status.as_u16());
+            r.response = bytes;
+        }
+        Response::from_parts(parts, body)
     }
 }
 
@@ -111,9 +146,9 @@ impl SimServer {
             move |req: Request, next: Next| {
                 let recorder = recorder.clone();
                 async move {
-                    let req = recorder.record(req).await;
+                    let (req, at) = recorder.record(req).await;
                     let resp: Response = next.run(req).await;
-                    resp
+                    recorder.answer(at, resp).await
                 }
             },
         ));
@@ -166,7 +201,7 @@ mod tests {
     use serde_json::json;
 
     /// The log keeps each request's method, path, query and body (JSON, text as a string, none when
-    /// empty), and the handler still receives the body.
+    /// empty) and the answer's status and body, and the handler still receives the body.
     #[tokio::test]
     async fn records_query_and_body() {
         let echo = Router::new().route("/{*rest}", any(|body: String| async move { body }));
@@ -208,6 +243,18 @@ mod tests {
                 ),
                 ("PUT", "/text", None, Some(json!("a=1&b"))),
                 ("GET", "/none", None, None),
+            ]
+        );
+        let answers: Vec<_> = log
+            .iter()
+            .map(|r| (r.status, r.response.as_deref()))
+            .collect();
+        assert_eq!(
+            answers,
+            [
+                (Some(200), Some(&br#"{"k":[1,2]}"#[..])),
+                (Some(200), Some(&b"a=1&b"[..])),
+                (Some(200), Some(&b""[..])),
             ]
         );
         assert_eq!(server.log.count("PUT", "/text"), 1);

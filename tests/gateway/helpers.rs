@@ -297,6 +297,49 @@ pub fn assert_route_table(provider: Provider, expected: usize) {
     assert_eq!(fields.len(), expected, "one GraphQL field per endpoint");
 }
 
+/// One provider's simulator as every fixture registers it: the gateway connection that reaches it,
+/// its server (base URL and request log), and the header its stored credential travels in.
+pub struct Upstream<'a> {
+    pub connection: &'static str,
+    pub server: &'a SimServer,
+    pub credential: (&'static str, &'static str),
+}
+
+impl TestGateway {
+    /// The simulator of `provider`, if the fixture starts one.
+    pub fn upstream_of(&self, provider: Provider) -> Option<Upstream<'_>> {
+        let (connection, server, credential) = match provider {
+            Provider::Hosterapi => (
+                CONNECTION,
+                &self.upstream,
+                ("Authorization", "Bearer sim-token"),
+            ),
+            Provider::Patchstack => (
+                PATCHSTACK,
+                &self.patchstack_upstream,
+                ("HostToken", "ps-token"),
+            ),
+            Provider::Orchestrix => (
+                ORCHESTRIX,
+                &self.orchestrix_upstream,
+                ("Authorization", "token orch-token"),
+            ),
+            // base64("wpcs-key:wpcs-secret")
+            Provider::Wpcs => (
+                WPCS,
+                &self.wpcs_upstream,
+                ("Authorization", "Basic d3Bjcy1rZXk6d3Bjcy1zZWNyZXQ="),
+            ),
+            Provider::Panelalpha => return None,
+        };
+        Some(Upstream {
+            connection,
+            server,
+            credential,
+        })
+    }
+}
+
 pub fn token(scopes: &[Scope]) -> String {
     token_for("tester", scopes, None)
 }

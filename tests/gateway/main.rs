@@ -17,6 +17,7 @@ mod openapi;
 mod orchestrix;
 mod patchstack;
 mod rest;
+mod smoke;
 mod tasks;
 mod unified;
 mod webhooks;

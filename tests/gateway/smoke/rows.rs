@@ -1,0 +1,225 @@
+//! The smoke test's example arguments: one row per endpoint that needs arguments, keyed by its
+//! GraphQL field, on the simulators' seeded data. Parameters by their declared names; bodies in the
+//! upstream's JSON names, exactly as the upstream must receive them.
+
+use super::{Row, row};
+use serde_json::json;
+
+/// HosterAPI's running VM (with backups and incidents), its stopped one, and the owned dedicated server.
+const VM: &str = "4001";
+const STOPPED_VM: &str = "4002";
+const DEDICATED: &str = "9";
+
+/// Patchstack's users (Dave owns sites 315 and 16106) and sites.
+const DAVE: &str = "1";
+const ERIN: &str = "2";
+const DOC_SITE: &str = "315";
+const TEST_SITE: &str = "16106";
+
+/// WP Orchestrix's seeded site and owner.
+const HOME: &str = "site_abc123";
+const SITES: &str = "/api/v1/sites/site_abc123";
+
+/// WPCS's seeded tenant (externalId T001, on version 1), subscription, product, versions and snapshot.
+const TENANT: &str = "68c6b25c-74ef-4401-acbe-0b1d560d8647";
+const SUBSCRIPTION: &str = "1f3ea976-d862-499d-8be2-b99c1aef21a9";
+const PRODUCT: &str = "dcd53ddb-8104-4e48-8cc0-5df1088c6113";
+const VERSION_1: &str = "aebceb97-1296-49fc-81bc-b9e86aefe011";
+const VERSION_2: &str = "745e1ebd-d00e-4b6b-b6bc-bffd450c0942";
+const SNAPSHOT: &str = "347b6a3b-4b68-4888-acc5-d5d546a33d86";
+
+pub fn rows() -> Vec<Row> {
+    let login = json!({"email": "owner@example.com", "password": "correct horse"});
+    let software = json!({"sid|ip": VM, "package": "wordpress", "password": "hunter22"});
+    let version = json!({"snapshotId": SNAPSHOT, "wordPressVersion": "6.4", "phpVersion": "8.2",
+        "name": "V3.5"});
+    let base = json!({"name": "Smoke Starter", "comment": "smoke"});
+    let pipeline = json!({"plugins": ["akismet"]});
+    let hook = json!({"url": "https://hooks.example.com/smoke", "events": ["site.updated"]});
+    vec![
+        // HosterAPI
+        row("hosterapiDedicatedServerConsole").param("sid", DEDICATED),
+        row("hosterapiDedicatedServerStatus").param("sid", DEDICATED),
+        row("hosterapiDedicatedServerConfig").param("sid", DEDICATED),
+        row("hosterapiJob")
+            .given("job", "PUT", "/api/v1/datacenter/server/4001/reinstall", None, "/result/jobId")
+            .param("jobId", "{job}"),
+        row("hosterapiServerStatus").param("sid", VM),
+        row("hosterapiServerConfig").param("sid", VM),
+        row("hosterapiServerIncidents").param("sid", VM),
+        row("hosterapiServerConsole").param("sid", VM),
+        row("hosterapiServerBackups").param("sid", VM),
+        row("hosterapiServerBackupStatus").param("sid", VM),
+        row("hosterapiOrderDedicatedServer")
+            .body(json!({"id": 84, "template": "Debian Buster", "ipCount": "1"})),
+        row("hosterapiStartDedicatedServer").param("sid", DEDICATED),
+        row("hosterapiShutdownDedicatedServer").param("sid", DEDICATED),
+        row("hosterapiRebootDedicatedServer").param("sid", DEDICATED),
+        row("hosterapiReinstallDedicatedServer")
+            .param("sid", DEDICATED)
+            .body(json!({"template": "Debian Buster"})),
+        row("hosterapiTerminateDedicatedServer").param("sid", DEDICATED),
+        row("hosterapiDeleteServer").param("sid", STOPPED_VM),
+        row("hosterapiSetServerRdns")
+            .param("sid", VM)
+            .body(json!({"ip": "127.0.0.1", "hostname": "blog.example.org"})),
+        row("hosterapiChangeServer")
+            .param("sid", VM)
+            .body(json!({"cpuCores": 4, "mem": 4096})),
+        row("hosterapiStartServer").param("sid", STOPPED_VM),
+        row("hosterapiShutdownServer").param("sid", VM),
+        row("hosterapiStopServer").param("sid", VM),
+        row("hosterapiRebootServer").param("sid", VM),
+        row("hosterapiForceRebootServer").param("sid", VM),
+        row("hosterapiReinstallServer")
+            .param("sid", VM)
+            .body(json!({"template": "Debian10.0"})),
+        row("hosterapiResetServerPassword").param("sid", VM),
+        row("hosterapiCreateServerBackup").param("sid", VM),
+        row("hosterapiRestoreServerBackup")
+            .param("sid", VM)
+            .body(json!({"backup": 1606685300})),
+        row("hosterapiCreateServer").body(
+            json!({"template": "Debian10.0", "cpuCores": 2, "mem": 2048, "disk": "10G", "ipCount": 1}),
+        ),
+        row("hosterapiInstallSoftware").body(software.clone()),
+        row("hosterapiUninstallSoftware").body(software),
+        // Patchstack
+        row("patchstackUserByEmail").body(json!({"email": "support@patchstack.com"})),
+        row("patchstackUser").param("userid", DAVE),
+        row("patchstackSite").param("siteid", DOC_SITE),
+        row("patchstackSiteDownload").param("siteid", DOC_SITE),
+        row("patchstackAddUser").body(json!({"name": "Smoke", "email": "smoke@example.com",
+            "password": "secret-1", "password_confirmation": "secret-1", "newsletter": 0})),
+        row("patchstackEditUser")
+            .param("userid", DAVE)
+            .body(json!({"name": "Dave Smoke"})),
+        row("patchstackDeleteUser").param("userid", ERIN),
+        row("patchstackCreateUserSsoUrl").param("userid", DAVE),
+        row("patchstackAddSite").body(json!({"url": "https://smoke.example.com", "userid": 1})),
+        row("patchstackEditSite")
+            .param("siteid", TEST_SITE)
+            .body(json!({"url": "https://smoke.example.com"})),
+        row("patchstackDeleteSite").param("siteid", TEST_SITE),
+        // WP Orchestrix
+        row("orchestrixSite").param("id", HOME),
+        row("orchestrixHealthChecks").param("site_id", HOME),
+        row("orchestrixHealthCheck")
+            .given("check", "GET", format!("{SITES}/health_checks"), None, "/0/id")
+            .param("site_id", HOME)
+            .param("id", "{check}"),
+        row("orchestrixSnapshots").param("site_id", HOME),
+        row("orchestrixSnapshot")
+            .given("snap", "GET", format!("{SITES}/snapshots"), None, "/0/id")
+            .param("site_id", HOME)
+            .param("id", "{snap}"),
+        row("orchestrixUpgradePipelines").param("site_id", HOME),
+        row("orchestrixUpgradePipeline")
+            .given("pipe", "POST", format!("{SITES}/upgrade_pipelines"), Some(pipeline.clone()), "/id")
+            .param("site_id", HOME)
+            .param("id", "{pipe}"),
+        row("orchestrixVulnerabilities").param("site_id", HOME),
+        row("orchestrixVulnerability")
+            .given("vuln", "GET", format!("{SITES}/vulnerability_records"), None, "/0/id")
+            .param("site_id", HOME)
+            .param("id", "{vuln}"),
+        row("orchestrixWebhookEndpoint")
+            .given("hook", "POST", "/api/v1/webhook_endpoints", Some(hook.clone()), "/id")
+            .param("id", "{hook}"),
+        row("orchestrixAccount").param("id", "acc_2"),
+        row("orchestrixLogin").body(login.clone()),
+        row("orchestrixLogout")
+            .given("token", "POST", "/api/v1/auth", Some(login.clone()), "/token")
+            .acting_as("X-Orchestrix-Authorization", "token {token}"),
+        row("orchestrixCreateJwt").body(login.clone()),
+        row("orchestrixRefreshJwt")
+            .given("refresh", "POST", "/api/v1/jwt", Some(login), "/refresh_token")
+            .body(json!({"refresh_token": "{refresh}"})),
+        row("orchestrixRevokeJwt").body(json!({"token": "smoke-token"})),
+        row("orchestrixCreateSite")
+            .body(json!({"name": "Smoke", "url": "https://smoke.example.com"})),
+        row("orchestrixUpdateSite")
+            .param("id", HOME)
+            .body(json!({"name": "Smoke"})),
+        row("orchestrixDeleteSite").param("id", HOME),
+        row("orchestrixCreateSnapshot")
+            .param("site_id", HOME)
+            .body(json!({"description": "smoke"})),
+        row("orchestrixDeleteSnapshot")
+            .given("snap", "GET", format!("{SITES}/snapshots"), None, "/0/id")
+            .param("site_id", HOME)
+            .param("id", "{snap}"),
+        row("orchestrixUploadSnapshot")
+            .given("snap", "GET", format!("{SITES}/snapshots"), None, "/0/id")
+            .param("site_id", HOME)
+            .param("id", "{snap}")
+            .body(json!({"data": "aGVsbG8gd29ybGQ="})),
+        row("orchestrixCreateUpgradePipeline")
+            .param("site_id", HOME)
+            .body(pipeline.clone()),
+        row("orchestrixApproveUpgradePipeline")
+            .given("pipe", "POST", format!("{SITES}/upgrade_pipelines"), Some(pipeline.clone()), "/id")
+            .param("site_id", HOME)
+            .param("id", "{pipe}"),
+        row("orchestrixUpdateVulnerability")
+            .given("vuln", "GET", format!("{SITES}/vulnerability_records"), None, "/0/id")
+            .param("site_id", HOME)
+            .param("id", "{vuln}")
+            .body(json!({"status": "acknowledged"})),
+        row("orchestrixCreateWebhookEndpoint").body(hook.clone()),
+        row("orchestrixUpdateWebhookEndpoint")
+            .given("hook", "POST", "/api/v1/webhook_endpoints", Some(hook.clone()), "/id")
+            .param("id", "{hook}")
+            .body(json!({"enabled": false})),
+        row("orchestrixDeleteWebhookEndpoint")
+            .given("hook", "POST", "/api/v1/webhook_endpoints", Some(hook), "/id")
+            .param("id", "{hook}"),
+        // WPCS
+        row("wpcsTenantDomains").param("tenantId", TENANT),
+        row("wpcsDomainAvailability").param("domain", "free-domain.example.org"),
+        row("wpcsSnapshotDownload").param("snapshotId", SNAPSHOT),
+        row("wpcsSubscriptionUsage")
+            .param("subscriptionId", SUBSCRIPTION)
+            .param("startDate", "2021-11-01T00:00:00Z")
+            .param("endDate", "2021-12-01T00:00:00Z"),
+        row("wpcsProductUsage")
+            .param("productId", PRODUCT)
+            .param("startDate", "2021-11-01T00:00:00Z")
+            .param("endDate", "2021-12-01T00:00:00Z"),
+        row("wpcsCreateTenant").body(json!({"name": "Smoke-Tenant"})),
+        row("wpcsUpdateTenant")
+            .param("tenantId", TENANT)
+            .body(json!({"wpOptions": {"blogname": "Smoke"}})),
+        row("wpcsDeleteTenant").param("tenantId", TENANT),
+        row("wpcsAddTenantDomainDeprecated")
+            .param("tenantId", TENANT)
+            .body(json!({"domainName": "smoke.example.com"})),
+        row("wpcsMoveTenant")
+            .param("tenantId", TENANT)
+            .body(json!({"targetVersionId": VERSION_2})),
+        row("wpcsAddTenantDomain")
+            .param("tenantId", TENANT)
+            .body(json!({"domainName": "smoke.example.com"})),
+        row("wpcsRemoveTenantDomain")
+            .param("tenantId", TENANT)
+            .param("domainName", "www.my-domain.com"),
+        row("wpcsSetMainDomain")
+            .param("tenantId", TENANT)
+            .body(json!({"domainName": "www.my-domain.com"})),
+        row("wpcsCreateVersion").body(version.clone()),
+        row("wpcsDeleteVersion")
+            .given("version", "POST", "/v1/versions", Some(version), "/id")
+            .param("versionId", "{version}"),
+        row("wpcsSetProductionVersion").body(json!({"versionId": VERSION_1})),
+        row("wpcsCreateSubscription").body(json!({"name": "Smoke-Sub"})),
+        row("wpcsDeleteSubscription").param("subscriptionId", SUBSCRIPTION),
+        row("wpcsCreateProduct")
+            .param("subscriptionId", SUBSCRIPTION)
+            .body(json!({"name": "Smoke Product"})),
+        row("wpcsDeleteProduct").param("productId", PRODUCT),
+        row("wpcsCreateBaseSnapshot").body(base.clone()),
+        row("wpcsDeleteBaseSnapshot")
+            .given("base", "POST", "/v1/basesnapshots", Some(base), "/id")
+            .param("id", "{base}"),
+    ]
+}
