@@ -1,5 +1,7 @@
-//! The envelope Patchstack and WP Orchestrix share: plain JSON on success (nothing for a 204) and
-//! `{"error": "..."}` with a meaningful status otherwise (401, 403, 404, 422).
+//! Plain JSON answers: the JSON on success (nothing for a 204), and an error body that carries its
+//! text under one key with a meaningful status otherwise. Patchstack and WP Orchestrix share one
+//! (`{"error": "..."}`, 401, 403, 404, 422); WPCS and PanelAlpha say `message` and map their own
+//! statuses.
 
 use crate::{ErrorCode, UpstreamError, http::RawResponse};
 use serde_json::Value;
@@ -16,6 +18,16 @@ pub fn code_of(status: u16) -> ErrorCode {
 
 /// The answer's JSON, or its `{"error": ...}` mapped by status.
 pub fn read_body(raw: RawResponse) -> Result<Value, UpstreamError> {
+    read_json(raw, "error", code_of)
+}
+
+/// The answer's JSON, or the text of its error body's `key` (its JSON where it is no string) with
+/// the code `code_of` gives its status.
+pub fn read_json(
+    raw: RawResponse,
+    key: &str,
+    code_of: fn(u16) -> ErrorCode,
+) -> Result<Value, UpstreamError> {
     let success = (200..300).contains(&raw.status);
     if success && raw.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
@@ -27,13 +39,13 @@ pub fn read_body(raw: RawResponse) -> Result<Value, UpstreamError> {
     if success {
         return Ok(body);
     }
-    let text = match body.get("error") {
+    let text = match body.get(key) {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
         None => {
             return Err(UpstreamError::Malformed {
                 status: raw.status,
-                detail: "error status without an error key".into(),
+                detail: format!("error status without `{key}`"),
             });
         }
     };

@@ -204,28 +204,6 @@ impl Endpoint {
         camel_case(self.name)
     }
 
-    /// Path parameters if `path` (without query string) matches this endpoint's template.
-    pub fn match_path(&self, path: &str) -> Option<BTreeMap<String, String>> {
-        let mut params = BTreeMap::new();
-        let mut want = self.path.trim_matches('/').split('/');
-        let mut have = path.trim_matches('/').split('/');
-        loop {
-            match (want.next(), have.next()) {
-                (None, None) => return Some(params),
-                (Some(w), Some(h)) if w.starts_with('{') && w.ends_with('}') && !h.is_empty() => {
-                    params.insert(w[1..w.len() - 1].to_string(), h.to_string());
-                }
-                (Some(w), Some(h)) if w == h => {}
-                _ => return None,
-            }
-        }
-    }
-
-    /// Literal segments first: `/server/{sid}/reboot/force` must not lose to a shorter template.
-    pub fn specificity(&self) -> usize {
-        self.path.split('/').filter(|s| !s.starts_with('{')).count()
-    }
-
     /// Whether the REST route streams a file (a download link followed in process) instead of JSON.
     /// Asked of the endpoint's own reply reader, so it cannot disagree with what the route does.
     pub fn streams_file(&self) -> bool {

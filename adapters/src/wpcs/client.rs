@@ -94,29 +94,7 @@ pub fn code_of(status: u16) -> ErrorCode {
 }
 
 fn read_body(raw: RawResponse) -> Result<Value, UpstreamError> {
-    let success = (200..300).contains(&raw.status);
-    if success && raw.body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null);
-    }
-    let body: Value = serde_json::from_slice(&raw.body).map_err(|e| UpstreamError::Malformed {
-        status: raw.status,
-        detail: format!("not JSON: {e}"),
-    })?;
-    if success {
-        return Ok(body);
-    }
-    let Some(message) = body.get("message").and_then(Value::as_str) else {
-        return Err(UpstreamError::Malformed {
-            status: raw.status,
-            detail: "error status without a message".into(),
-        });
-    };
-    Err(UpstreamError::Rejected {
-        code: code_of(raw.status),
-        status: raw.status,
-        upstream_error: message.to_string(),
-        message: message.to_string(),
-    })
+    crate::plain::read_json(raw, "message", code_of)
 }
 
 #[cfg(test)]
