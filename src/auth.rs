@@ -135,6 +135,9 @@ struct Claims {
     scopes: Option<Vec<String>>,
     #[serde(default)]
     connections: Option<Vec<String>>,
+    /// The PanelAlpha user the token acts as, only.
+    #[serde(default)]
+    panelalpha_user: Option<serde_json::Value>,
 }
 
 /// Just enough of a JOSE header to see which algorithm it claims.
@@ -362,6 +365,10 @@ fn principal_from_claims(claims: Claims) -> Result<Principal, AuthError> {
         subject: claims.sub,
         scopes,
         connections: claims.connections.map(|c| c.into_iter().collect()),
+        bound_user: claims.panelalpha_user.map(|u| match u {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }),
     })
 }
 

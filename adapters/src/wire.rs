@@ -36,6 +36,12 @@ pub trait Wire: Send + Sync {
         false
     }
 
+    /// The header a call acts as one of the upstream's own users with (PanelAlpha's
+    /// `X-PanelAlpha-User`), where it has one.
+    fn user_header(&self) -> Option<&'static str> {
+        None
+    }
+
     /// A success: status and body around the upstream's payload.
     fn success(&self, method: Method, path_template: &str, result: Value) -> (u16, Value) {
         let _ = (method, path_template);

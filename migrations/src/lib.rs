@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_webhooks;
 mod m20261125_000003_links;
+mod m20261202_000004_bound_keys;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_webhooks::Migration),
             Box::new(m20261125_000003_links::Migration),
+            Box::new(m20261202_000004_bound_keys::Migration),
         ]
     }
 }

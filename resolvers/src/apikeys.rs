@@ -46,6 +46,7 @@ pub async fn create(
     name: &str,
     scopes: &BTreeSet<Scope>,
     connections: Option<&[String]>,
+    bound_user: Option<String>,
 ) -> Result<(String, String), GatewayError> {
     if name.trim().is_empty() || name.len() > 100 {
         return Err(GatewayError::Validation(
@@ -64,6 +65,7 @@ pub async fn create(
             .collect::<Vec<_>>()
             .join(" ")),
         connections: Set(connections.map(|c| serde_json::to_string(c).expect("strings serialize"))),
+        bound_user: Set(bound_user),
         created_at: Set(chrono::Utc::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
@@ -96,6 +98,7 @@ pub async fn authenticate(
             .connections
             .as_deref()
             .and_then(|c| serde_json::from_str::<BTreeSet<String>>(c).ok()),
+        bound_user: row.bound_user,
     }))
 }
 

@@ -107,16 +107,50 @@ impl UpstreamCall {
         self.params.insert(name, value);
     }
 
-    /// Sends a header parameter upstream (`None` leaves an optional one out).
-    pub fn header_param(&mut self, header: &'static str, value: &impl Param) {
-        if let Some(value) = value.to_upstream() {
+    /// Sends a header parameter upstream (`None` leaves an optional one out). The header the
+    /// upstream's users are acted as by (its wire's `user_header`) chooses the acting user instead.
+    pub fn header_param(
+        &mut self,
+        ctx: &Context<'_>,
+        header: &'static str,
+        value: &impl Param,
+    ) -> Result<(), GatewayError> {
+        let value = value.to_upstream();
+        if Some(header) == self.endpoint.provider.wire().user_header() {
+            return self.act_as_user(ctx, header, value);
+        }
+        if let Some(value) = value {
             self.headers.push((header, value));
         }
+        Ok(())
     }
 
-    /// Acts upstream as one of the upstream's own users (PanelAlpha's `X-PanelAlpha-User`).
-    pub fn act_as_user(&mut self, user: impl ToString) {
-        self.acting = Acting::User(user.to_string());
+    /// Acts upstream as one of the upstream's own users: the one a bound principal is bound to, which
+    /// is the only one it may name (another is FORBIDDEN, with nothing sent), or the one an unbound
+    /// principal names.
+    fn act_as_user(
+        &mut self,
+        ctx: &Context<'_>,
+        header: &str,
+        named: Option<String>,
+    ) -> Result<(), GatewayError> {
+        let bound = require(ctx, Scope::Read)?.bound_user.clone();
+        let user = match (bound, named) {
+            (Some(bound), Some(named)) if bound != named => {
+                return Err(GatewayError::Forbidden(format!(
+                    "this credential acts as user {bound} only"
+                )));
+            }
+            (Some(user), _) | (None, Some(user)) => user,
+            (None, None) => {
+                return Err(GatewayError::Invalid {
+                    field: header.to_string(),
+                    message: format!("{header} names the user to act as"),
+                });
+            }
+        };
+        self.acting = Acting::User(user);
+        Ok(())
     }
 
     /// The upstream path with its query string.

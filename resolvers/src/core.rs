@@ -105,6 +105,8 @@ pub struct CreateApiKeyInput {
     pub scopes: Vec<String>,
     /// Limit the key to these connections.
     pub connections: Option<Vec<String>>,
+    /// Bind the key to one PanelAlpha user: it then acts as that user only.
+    pub panelalpha_user: Option<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -139,6 +141,7 @@ impl CoreMutation {
             &input.name,
             &scopes,
             input.connections.as_deref(),
+            input.panelalpha_user.map(|u| u.to_string()),
         )
         .await?;
         Ok(CreateApiKeyPayload { id, key })

@@ -407,7 +407,7 @@ macro_rules! endpoints {
                 ) -> async_graphql::Result<$qout> {
                     let endpoint = &ENDPOINTS.$qname;
                     let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
-                    $( $crate::endpoints!(@param call, $qp $(=> $qh)?); )*
+                    $( $crate::endpoints!(@param ctx, call, $qp $(=> $qh)?); )*
                     call.body = $crate::endpoints!(@body endpoint $(, $qit, input)?);
                     Ok($qconv(ctx, &call).await?)
                 }
@@ -431,7 +431,7 @@ macro_rules! endpoints {
                     let mut audit = $crate::audit::Entry::new(endpoint, connection.as_deref());
                     let result: async_graphql::Result<$mout> = async {
                         let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
-                        $( $crate::endpoints!(@param call, $mp $(=> $mh)?); )*
+                        $( $crate::endpoints!(@param ctx, call, $mp $(=> $mh)?); )*
                         call.body = $crate::endpoints!(@body endpoint $(, $mit, input)?);
                         audit.target(&call);
                         Ok($mconv(ctx, &call).await?)
@@ -513,8 +513,8 @@ macro_rules! endpoints {
             reply: <$out as hostplane_schema::RestReply>::rest_body,
         }
     };
-    (@param $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p) };
-    (@param $call:ident, $p:ident => $h:literal) => { $call.header_param($h, &$p) };
+    (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p) };
+    (@param $ctx:ident, $call:ident, $p:ident => $h:literal) => { $call.header_param($ctx, $h, &$p)? };
     (@header) => { None };
     (@header $h:literal) => { Some($h) };
     (@body $endpoint:ident) => { None };

@@ -17,6 +17,7 @@ pub mod links;
 pub mod objects;
 pub mod orchestrix;
 pub mod pages;
+pub mod panelalpha;
 pub mod patchstack;
 pub mod reads;
 pub mod routes;
@@ -100,6 +101,7 @@ providers!(
     patchstack(PatchstackQuery, PatchstackMutation),
     orchestrix(OrchestrixQuery, OrchestrixMutation, OrchestrixWatch),
     wpcs(WpcsQuery, WpcsMutation, WpcsWatch),
+    panelalpha(PanelalphaQuery, PanelalphaMutation, PanelalphaWatch),
 );
 
 #[derive(MergedObject, Default)]

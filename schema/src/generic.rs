@@ -142,6 +142,42 @@ macro_rules! object {
     };
 }
 
+/// Declares an input as the docs list its body parameters, one line each: its type (`Option<T>` for
+/// an optional one, left out upstream when absent) and, in brackets, its documented rules
+/// (`rules!`). The upstream's names are the fields' names.
+/// `input! { /// Doc. PanelalphaUserInput { email: String [Email, MaxLen(255)], company_name: Option<String> } }`
+#[macro_export]
+macro_rules! input {
+    ($(#[doc = $doc:literal])* $name:ident { $($fields:tt)* }) => {
+        $crate::input!(@munch [$(#[doc = $doc])*] $name [] [] $($fields)*);
+    };
+    // An optional field: absent on the way in, left out on the way out.
+    (@munch $docs:tt $name:ident [$($done:tt)*] [$($rules:tt)*]
+        $field:ident : Option<$ty:ty> $([$($rule:expr),* $(,)?])? $(, $($rest:tt)*)?) => {
+        $crate::input!(@munch $docs $name
+            [$($done)* #[serde(default, skip_serializing_if = "Option::is_none")] pub $field: Option<$ty>,]
+            [$($rules)* $($field: [$($rule),*],)?]
+            $($($rest)*)?);
+    };
+    (@munch $docs:tt $name:ident [$($done:tt)*] [$($rules:tt)*]
+        $field:ident : $ty:ty $([$($rule:expr),* $(,)?])? $(, $($rest:tt)*)?) => {
+        $crate::input!(@munch $docs $name
+            [$($done)* pub $field: $ty,]
+            [$($rules)* $($field: [$($rule),*],)?]
+            $($($rest)*)?);
+    };
+    (@munch [$($docs:tt)*] $name:ident [$($done:tt)*] [$($rules:tt)*]) => {
+        $($docs)*
+        #[derive(async_graphql::InputObject, schemars::JsonSchema, serde::Deserialize, serde::Serialize, Debug, Clone)]
+        #[allow(non_snake_case)]
+        pub struct $name {
+            $($done)*
+        }
+
+        $crate::rules! { $name { $($rules)* } }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{RestReply, reply::FromRaw};
@@ -155,6 +191,43 @@ mod tests {
             first: String,
             count: i32,
         }
+    }
+
+    crate::input! {
+        /// A test input.
+        ThingInput {
+            email: String [Email, MaxLen(20)],
+            nickname: Option<String> [MaxLen(3)],
+            deviceId: i32,
+        }
+    }
+
+    /// An input declared line by line: required and optional fields as serde reads and writes them,
+    /// its rules checked, camelCase upstream names kept.
+    #[test]
+    fn inputs_line_by_line() {
+        use crate::validate::check;
+        let provider = crate::Provider::Panelalpha;
+        let input: ThingInput =
+            serde_json::from_value(json!({"email": "a@b.co", "deviceId": 3})).unwrap();
+        assert_eq!(
+            check(&input, provider).unwrap(),
+            json!({"email": "a@b.co", "deviceId": 3}),
+            "an absent optional field is left out"
+        );
+        assert!(serde_json::from_value::<ThingInput>(json!({"deviceId": 3})).is_err());
+        let long = ThingInput {
+            nickname: Some("long".into()),
+            ..input
+        };
+        let e = check(&long, provider).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "The nickname field must not be greater than 3 characters."
+        );
+        let mut generator = schemars::SchemaGenerator::default();
+        let schema = <ThingInput as schemars::JsonSchema>::json_schema(&mut generator);
+        assert_eq!(schema.get("required"), Some(&json!(["email", "deviceId"])));
     }
 
     /// Fields the request implies are typed where the answer has them, `None` where it has not or

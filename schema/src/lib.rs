@@ -8,6 +8,7 @@ pub mod hosterapi;
 pub mod id;
 pub mod list;
 pub mod orchestrix;
+pub mod panelalpha;
 pub mod patchstack;
 pub mod principal;
 pub mod reply;

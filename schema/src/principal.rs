@@ -41,6 +41,9 @@ pub struct Principal {
     pub scopes: BTreeSet<Scope>,
     /// Connection names the principal may use; `None` means all.
     pub connections: Option<BTreeSet<String>>,
+    /// The upstream user the principal is bound to (a PanelAlpha user's ID): it acts upstream as
+    /// that user only. `None`: unbound, it may name any.
+    pub bound_user: Option<String>,
 }
 
 impl Principal {
@@ -129,6 +132,7 @@ mod tests {
             subject: "t".into(),
             scopes: scopes.iter().copied().collect(),
             connections: None,
+            bound_user: None,
         }
     }
 

@@ -70,6 +70,7 @@ pub async fn handle(
             subject: format!("passthrough:{connection}"),
             scopes: [Scope::Admin].into(),
             connections: Some([connection.clone()].into()),
+            bound_user: None,
         };
         let data = PassThrough {
             provider,

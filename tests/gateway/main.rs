@@ -15,6 +15,7 @@ mod http;
 mod limits;
 mod openapi;
 mod orchestrix;
+mod panelalpha;
 mod patchstack;
 mod rest;
 mod smoke;

@@ -68,7 +68,7 @@ fn expected_schemes(provider: Provider) -> BTreeSet<String> {
         Provider::Patchstack => &["patchstackHostToken"],
         Provider::Orchestrix => &["orchestrixToken", "orchestrixBearer"],
         Provider::Wpcs => &["wpcsBasic", "wpcsBearer"],
-        Provider::Panelalpha => &[],
+        Provider::Panelalpha => &["panelalphaBearer"],
     };
     names.iter().map(|s| s.to_string()).collect()
 }
@@ -190,6 +190,7 @@ fn agnostic_document_covers_the_route_table() {
         Provider::Patchstack,
         Provider::Orchestrix,
         Provider::Wpcs,
+        Provider::Panelalpha,
     ]
     .into_iter()
     .map(|p| (None, p))

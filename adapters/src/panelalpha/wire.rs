@@ -40,6 +40,15 @@ impl Wire for PanelalphaWire {
         scheme_credential(header_text(headers, "authorization")?, &["bearer"]).map(str::to_string)
     }
 
+    fn user_header(&self) -> Option<&'static str> {
+        Some(super::client::USER_HEADER)
+    }
+
+    /// Sign-in tokens and links, and passwords, are for admins only.
+    fn secret_keys(&self) -> &'static [&'static str] {
+        &["password", "token", "sso_token", "url", "api_token"]
+    }
+
     fn success(&self, _: Method, _: &str, result: Value) -> (u16, Value) {
         (200, json!({ "data": result }))
     }

@@ -1,11 +1,10 @@
-//! `Instance`: one WordPress installation a hosting panel manages. No connected provider has
-//! instances apart from its sites, so `instances` asks no connection yet; PanelAlpha's instances
-//! (installs, backups, staging) will be built as this type.
+//! `Instance`: one WordPress installation a hosting panel manages (PanelAlpha's instances), and as a
+//! `Site` the same domain at every other upstream.
 
 use super::{Site, redacted_raw};
 use async_graphql::{Context, ID, Json, Object};
 use hostplane_adapters::Provider;
-use hostplane_schema::{GlobalId, ProviderEnum};
+use hostplane_schema::{GlobalId, ProviderEnum, panelalpha::PanelalphaInstance, reply::FromRaw};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -33,6 +32,19 @@ impl Instance {
             id: GlobalId::new("Instance", connection, instance_id).into(),
             raw,
         }
+    }
+}
+
+impl Instance {
+    /// The instance as a WordPress site, by its domain.
+    pub fn as_site(&self) -> Site {
+        Site::new(
+            self.provider,
+            &self.connection,
+            &self.instance_id,
+            self.url.clone(),
+            self.raw.clone(),
+        )
     }
 }
 
@@ -65,13 +77,14 @@ impl Instance {
 
     /// The instance as a WordPress site, linked by domain to the other upstreams that know it.
     async fn site(&self) -> Site {
-        Site::new(
-            self.provider,
-            &self.connection,
-            &self.instance_id,
-            self.url.clone(),
-            self.raw.clone(),
-        )
+        self.as_site()
+    }
+
+    /// PanelAlpha's details of the instance; null for other providers.
+    async fn panelalpha(&self) -> Option<PanelalphaInstance> {
+        (self.provider == Provider::Panelalpha)
+            .then(|| PanelalphaInstance::from_raw(self.raw.clone()).ok())
+            .flatten()
     }
 
     /// The upstream object as received; secrets in it are shown to admins only.
@@ -79,3 +92,5 @@ impl Instance {
         redacted_raw(ctx, self.provider, &self.raw)
     }
 }
+
+hostplane_schema::raw_reply!(Instance);

@@ -1,6 +1,6 @@
 //! The Relay `Node` interface and `node(id:)` resolution for every object with a global ID.
 
-use super::{Server, Service, Site, Tenant, User};
+use super::{Instance, Server, Service, Site, Tenant, User};
 use crate::{Services, connections::Live};
 use async_graphql::{Context, ID, Interface};
 use hostplane_adapters::Provider;
@@ -14,6 +14,7 @@ use std::sync::Arc;
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "&ID"))]
 pub enum Node {
+    Instance(Instance),
     Server(Server),
     Service(Service),
     Site(Site),
@@ -23,7 +24,7 @@ pub enum Node {
 }
 
 /// A read through the request's loader (so `nodes` with repeated IDs reads once); a 404 is `None`.
-async fn read_found(
+pub(crate) async fn read_found(
     ctx: &Context<'_>,
     conn: &Live,
     path: &str,
@@ -47,6 +48,12 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
     };
     if !principal.may_use(&gid.connection) {
         return Ok(None);
+    }
+    if let Some(conn) = services.connections.get(&gid.connection)
+        && conn.provider == Provider::Panelalpha
+        && gid.kind != "Task"
+    {
+        return crate::panelalpha::node(ctx, &conn, &gid).await;
     }
     match gid.kind.as_str() {
         "Task" => Ok(services.tasks.get(&gid.local).await?.map(Node::Task)),

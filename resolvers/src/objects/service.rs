@@ -1,10 +1,12 @@
-//! `Service`: something a customer bought from a provider (WPCS subscriptions today; PanelAlpha's
-//! hosting services later), with its product's status.
+//! `Service`: something a customer bought from a provider (WPCS subscriptions, PanelAlpha's hosting
+//! services), with its status.
 
 use super::redacted_raw;
 use async_graphql::{Context, ID, Json, Object};
 use hostplane_adapters::Provider;
-use hostplane_schema::{GlobalId, ProviderEnum, reply::FromRaw, wpcs::WpcsSubscription};
+use hostplane_schema::{
+    GlobalId, ProviderEnum, panelalpha::PanelalphaService, reply::FromRaw, wpcs::WpcsSubscription,
+};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,24 @@ impl Service {
             name: sub.name.clone(),
             status: sub.product.as_ref().and_then(|p| p.status_name.clone()),
             wpcs: Some(Box::new(sub)),
+            raw,
+        })
+    }
+}
+
+impl Service {
+    /// A PanelAlpha service, named by its plan where the answer says.
+    pub fn from_panelalpha(connection: &str, raw: Value) -> Option<Service> {
+        let service_id = crate::unified::sources::id_text(raw.get("id")?)?;
+        let text = |k: &str| raw.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(Service {
+            provider: Provider::Panelalpha,
+            connection: connection.to_string(),
+            id: GlobalId::new("Service", connection, &service_id).into(),
+            service_id,
+            name: text("name").or_else(|| text("plan_name")),
+            status: text("status"),
+            wpcs: None,
             raw,
         })
     }
@@ -73,8 +93,17 @@ impl Service {
         self.wpcs.as_deref()
     }
 
+    /// The PanelAlpha service, typed; null for other providers.
+    async fn panelalpha(&self) -> Option<PanelalphaService> {
+        (self.provider == Provider::Panelalpha)
+            .then(|| PanelalphaService::from_raw(self.raw.clone()).ok())
+            .flatten()
+    }
+
     /// The upstream object as received; secrets in it are shown to admins only.
     async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
         redacted_raw(ctx, self.provider, &self.raw)
     }
 }
+
+hostplane_schema::raw_reply!(Service);

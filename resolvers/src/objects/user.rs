@@ -1,10 +1,13 @@
-//! `User`: an account at any provider (Patchstack users, Orchestrix users and accounts today;
-//! PanelAlpha users later), with provider details as typed fields and its sites read on demand.
+//! `User`: an account at any provider (Patchstack users, Orchestrix users and accounts, PanelAlpha's
+//! panel users), with provider details as typed fields and its sites read on demand.
 
 use super::{Site, redacted_raw};
 use async_graphql::{Context, ID, Json, Object, Result};
 use hostplane_adapters::Provider;
-use hostplane_schema::{GatewayError, GlobalId, ProviderEnum, patchstack::PatchstackUserDetail};
+use hostplane_schema::{
+    GatewayError, GlobalId, ProviderEnum, panelalpha::PanelalphaUser,
+    patchstack::PatchstackUserDetail, reply::FromRaw,
+};
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
@@ -47,6 +50,23 @@ impl User {
         user.name = text("name");
         user.email = text("email");
         user.raw = raw;
+        user
+    }
+
+    /// A PanelAlpha user: its name is its first and last names.
+    pub fn from_panelalpha(connection: &str, raw: Value) -> User {
+        let mut user = User::from_object(Provider::Panelalpha, connection, raw);
+        let text = |k: &str| {
+            user.raw
+                .get(k)
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+        };
+        let names: Vec<&str> = [text("first_name"), text("last_name")]
+            .into_iter()
+            .flatten()
+            .collect();
+        user.name = (!names.is_empty()).then(|| names.join(" "));
         user
     }
 
@@ -131,6 +151,13 @@ impl User {
         let object = self.raw.get("user").unwrap_or(&self.raw);
         (self.provider == Provider::Patchstack)
             .then(|| serde_json::from_value(object.clone()).unwrap_or_default())
+    }
+
+    /// PanelAlpha's details of the user; null for users of other providers.
+    async fn panelalpha(&self) -> Option<PanelalphaUser> {
+        (self.provider == Provider::Panelalpha)
+            .then(|| PanelalphaUser::from_raw(self.raw.clone()).ok())
+            .flatten()
     }
 
     /// The user's sites at this provider.

@@ -39,6 +39,8 @@ pub mod api_key {
         pub scopes: String,
         /// JSON array of connection names, or null for all.
         pub connections: Option<String>,
+        /// The upstream user the key acts as, only (a PanelAlpha user's ID).
+        pub bound_user: Option<String>,
         pub created_at: ChronoDateTimeUtc,
         pub last_used_at: Option<ChronoDateTimeUtc>,
         pub revoked_at: Option<ChronoDateTimeUtc>,

@@ -155,6 +155,15 @@ impl TaskEngine {
             .map(to_task))
     }
 
+    /// How a task's upstream work is followed, as stored with it.
+    pub async fn watch_of(&self, id: &str) -> Result<Option<Watch>, GatewayError> {
+        let row = task::Entity::find_by_id(id.to_string())
+            .one(&self.db)
+            .await
+            .map_err(GatewayError::internal)?;
+        Ok(row.and_then(|r| serde_json::from_str(&r.watch).ok()))
+    }
+
     /// The unfinished task following this upstream work, if any.
     pub async fn open_by_ref(
         &self,

@@ -11,7 +11,7 @@ use crate::{
     endpoint::{Endpoint, upstream_body},
     hosterapi,
     objects::{ActionPayload, ServerActionPayload, ServerKind, TaskPayload},
-    orchestrix, patchstack,
+    orchestrix, panelalpha, patchstack,
     unified::services,
     wpcs,
 };
@@ -69,6 +69,18 @@ impl IntoUnified for ActionPayload {
     }
 }
 
+impl IntoUnified for hostplane_schema::generic::ActionResult {
+    fn into_unified(self, operation: String, subject: &ID) -> UnifiedActionPayload {
+        UnifiedActionPayload {
+            ok: self.ok,
+            operation,
+            subject_id: subject.clone(),
+            task: None,
+            raw: Json(self.raw),
+        }
+    }
+}
+
 impl IntoUnified for TaskPayload {
     fn into_unified(self, operation: String, subject: &ID) -> UnifiedActionPayload {
         UnifiedActionPayload {
@@ -114,6 +126,9 @@ enum Plan {
     OrchestrixDeleteSite(String),
     OrchestrixSnapshot(String, Option<Value>),
     WpcsDeleteTenant(String),
+    PanelalphaDeleteInstance(i32),
+    /// One of PanelAlpha's own tasks, which it can cancel.
+    PanelalphaCancelTask(u64),
 }
 
 /// Runs a plan on `connection`, or records and returns the refusal that replaced it.
@@ -190,6 +205,24 @@ async fn run(
             [("site_id", site)],
             body,
             orchestrix::snapshot_task
+        ),
+        Plan::PanelalphaDeleteInstance(instance) => dispatch!(
+            ctx,
+            &panelalpha::INSTANCES.panelalpha_delete_instance,
+            conn,
+            id,
+            [("id", instance)],
+            None,
+            crate::call::done
+        ),
+        Plan::PanelalphaCancelTask(task) => dispatch!(
+            ctx,
+            &panelalpha::TASKS.panelalpha_cancel_task,
+            conn,
+            id,
+            [("id", task as i64)],
+            None,
+            crate::call::done
         ),
         Plan::WpcsDeleteTenant(tenant) => dispatch!(
             ctx,
@@ -318,6 +351,10 @@ fn plan_delete_site(ctx: &Context<'_>, id: &ID) -> Result<(String, Plan), Gatewa
         (Provider::Patchstack, "Site") => Plan::PatchstackDeleteSite(integer(id, &t.local)?),
         (Provider::Orchestrix, "Site") => Plan::OrchestrixDeleteSite(t.local),
         (Provider::Wpcs, "Site" | "Tenant") => Plan::WpcsDeleteTenant(t.local),
+        // A PanelAlpha site is its instance: deleting it archives the instance.
+        (Provider::Panelalpha, "Site" | "Instance") => {
+            Plan::PanelalphaDeleteInstance(integer(id, &t.local)?)
+        }
         _ => return Err(not_an_id(id, "a site or a tenant")),
     };
     Ok((t.connection, plan))
@@ -362,28 +399,37 @@ fn plan_snapshot(
 }
 
 /// None of the connected upstreams can stop work once accepted, so this finds the task and says so.
-async fn refuse_cancel(ctx: &Context<'_>, id: &ID) -> GatewayError {
-    let principal = match require(ctx, Scope::Write) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
+/// A task's cancel: PanelAlpha cancels its own tasks (the Task's watcher then sees it canceled); no
+/// other connected upstream can stop work it has accepted.
+async fn plan_cancel(ctx: &Context<'_>, id: &ID) -> Result<(String, Plan), GatewayError> {
+    let principal = require(ctx, Scope::Write)?;
     let local = match GlobalId::decode(id) {
         Some(g) if g.kind == "Task" => g.local,
-        Some(_) => return not_an_id(id, "a task"),
+        Some(_) => return Err(not_an_id(id, "a task")),
         None => id.to_string(),
     };
-    let task = match services(ctx).tasks.get(&local).await {
-        Ok(task) => task.filter(|t| principal.may_use(&t.connection)),
-        Err(e) => return e,
-    };
+    let tasks = &services(ctx).tasks;
+    let task = tasks
+        .get(&local)
+        .await?
+        .filter(|t| principal.may_use(&t.connection));
     match task {
-        None => GatewayError::NotFound(format!("task {}", id.as_str())),
-        Some(t) if t.status.is_terminal() => GatewayError::Validation(format!(
+        None => Err(GatewayError::NotFound(format!("task {}", id.as_str()))),
+        Some(t) if t.status.is_terminal() => Err(GatewayError::Validation(format!(
             "task {} already ended ({})",
             t.task_id,
             t.status.as_str()
-        )),
-        Some(t) => unsupported(t.provider.into(), "cancel work it has accepted"),
+        ))),
+        Some(t) => match tasks.watch_of(&local).await? {
+            Some(crate::Watch::PanelalphaWatch(panelalpha::PanelalphaWatch::PanelalphaTask {
+                task_id,
+                ..
+            })) => Ok((t.connection, Plan::PanelalphaCancelTask(task_id))),
+            _ => Err(unsupported(
+                t.provider.into(),
+                "cancel work it has accepted",
+            )),
+        },
     }
 }
 
@@ -455,7 +501,6 @@ impl UnifiedMutation {
     /// accepted (HosterAPI jobs, Orchestrix snapshots and pipelines, WPCS scheduled writes), so
     /// for their tasks this answers `UNSUPPORTED`, and the task goes on being followed.
     async fn cancel_task(&self, ctx: &Context<'_>, id: ID) -> Result<UnifiedActionPayload> {
-        let refusal = refuse_cancel(ctx, &id).await;
-        run(ctx, "cancelTask", &id, Err(refusal)).await
+        run(ctx, "cancelTask", &id, plan_cancel(ctx, &id).await).await
     }
 }

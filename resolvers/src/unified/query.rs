@@ -278,8 +278,7 @@ impl UnifiedQuery {
         .await?)
     }
 
-    /// WordPress instances of hosting panels. No connected provider has instances apart from its
-    /// sites (see `sites`), so this asks no connection until PanelAlpha's are connected.
+    /// WordPress instances of hosting panels (PanelAlpha's); each is also a `site` by its domain.
     async fn instances(
         &self,
         ctx: &Context<'_>,
@@ -287,12 +286,15 @@ impl UnifiedQuery {
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<Instance>> {
-        Ok(
-            gather(ctx, sources::INSTANCES, filter, first, after, |_| async {
-                Ok(Listed::all(Vec::new()))
-            })
-            .await?,
+        Ok(gather(
+            ctx,
+            sources::INSTANCES,
+            filter,
+            first,
+            after,
+            |live| async move { sources::instances(ctx, &live).await },
         )
+        .await?)
     }
 
     /// The tasks the caller may see, newest first (the most recent 2,000).

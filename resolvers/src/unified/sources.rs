@@ -8,8 +8,8 @@ use crate::{
     endpoint::Endpoint,
     hosterapi,
     links::{self, LinkKind},
-    objects::{Server, ServerKind, Service, Site, Tenant, User},
-    orchestrix, patchstack, reads, wpcs,
+    objects::{Instance, Server, ServerKind, Service, Site, Tenant, User},
+    orchestrix, panelalpha, patchstack, reads, wpcs,
 };
 use async_graphql::Context;
 use hostplane_adapters::{ErrorCode, Provider};
@@ -20,13 +20,21 @@ use std::collections::BTreeSet;
 /// Upstream pages one connection's list may take per request.
 const MAX_PAGES: usize = 10;
 
-pub const SITES: &[Provider] = &[Provider::Patchstack, Provider::Orchestrix, Provider::Wpcs];
+pub const SITES: &[Provider] = &[
+    Provider::Patchstack,
+    Provider::Orchestrix,
+    Provider::Wpcs,
+    Provider::Panelalpha,
+];
 pub const SERVERS: &[Provider] = &[Provider::Hosterapi];
-pub const USERS: &[Provider] = &[Provider::Patchstack, Provider::Orchestrix];
+pub const USERS: &[Provider] = &[
+    Provider::Patchstack,
+    Provider::Orchestrix,
+    Provider::Panelalpha,
+];
 pub const TENANTS: &[Provider] = &[Provider::Wpcs];
-pub const SERVICES: &[Provider] = &[Provider::Wpcs];
-/// No connected provider has WordPress instances apart from its sites; PanelAlpha's will be here.
-pub const INSTANCES: &[Provider] = &[];
+pub const SERVICES: &[Provider] = &[Provider::Wpcs, Provider::Panelalpha];
+pub const INSTANCES: &[Provider] = &[Provider::Panelalpha];
 
 /// Every item of a `?page=N` list, up to `MAX_PAGES` pages.
 async fn paged(
@@ -81,7 +89,8 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
-fn id_text(v: &Value) -> Option<String> {
+/// An upstream ID, whether the JSON has it as text or as a number.
+pub fn id_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -120,6 +129,8 @@ pub async fn sites(ctx: &Context<'_>, live: &Live) -> Result<Listed<Site>, Gatew
             let tenants = tenants(ctx, live).await?;
             tenants.try_map(|t| Ok(t.as_site()))
         }
+        // A PanelAlpha instance is a site by its domain.
+        Provider::Panelalpha => instances(ctx, live).await?.try_map(|i| Ok(i.as_site())),
         _ => Ok(Listed::all(Vec::new())),
     }
 }
@@ -208,17 +219,54 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
                     .collect(),
             ))
         }
+        Provider::Panelalpha => {
+            let items = whole(ctx, live, &panelalpha::USERS.panelalpha_users).await?;
+            Ok(Listed::all(
+                items
+                    .into_iter()
+                    .map(|raw| User::from_panelalpha(&live.name, raw))
+                    .collect(),
+            ))
+        }
         _ => Ok(Listed::all(Vec::new())),
     }
 }
 
-/// WPCS subscriptions: what a customer bought, with the products made under it.
+/// What customers bought: WPCS subscriptions (with the products made under them) and PanelAlpha's
+/// hosting services.
 pub async fn services_of(ctx: &Context<'_>, live: &Live) -> Result<Listed<Service>, GatewayError> {
-    let items = whole(ctx, live, &wpcs::ENDPOINTS.wpcs_subscriptions).await?;
+    let services = match live.provider {
+        Provider::Panelalpha => {
+            let items = whole(ctx, live, &panelalpha::SERVICES.panelalpha_services).await?;
+            items
+                .into_iter()
+                .map(|raw| {
+                    Service::from_panelalpha(&live.name, raw)
+                        .ok_or_else(|| live.malformed("service without id"))
+                })
+                .collect::<Result<_, _>>()?
+        }
+        _ => {
+            let items = whole(ctx, live, &wpcs::ENDPOINTS.wpcs_subscriptions).await?;
+            items
+                .into_iter()
+                .map(|raw| Service::from_wpcs(&live.name, raw).map_err(|e| live.malformed(e)))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(Listed::all(services))
+}
+
+/// PanelAlpha's WordPress instances (the live ones: failed and archived ones have their own lists).
+pub async fn instances(ctx: &Context<'_>, live: &Live) -> Result<Listed<Instance>, GatewayError> {
+    let items = whole(ctx, live, &panelalpha::INSTANCES.panelalpha_instances).await?;
     Ok(Listed::all(
         items
             .into_iter()
-            .map(|raw| Service::from_wpcs(&live.name, raw).map_err(|e| live.malformed(e)))
+            .map(|raw| {
+                panelalpha::instance_of(&live.name, raw)
+                    .ok_or_else(|| live.malformed("instance without id"))
+            })
             .collect::<Result<_, _>>()?,
     ))
 }

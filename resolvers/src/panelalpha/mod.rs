@@ -1,0 +1,176 @@
+//! PanelAlpha, part 1: the admin API for customers and their work (users and their services, plans,
+//! instances, hosting accounts, the task queue, admins and admin groups) and the user API's own
+//! account endpoints (`/api/user`), 79 endpoints declared by section. Users, services and instances
+//! are the unified `User`, `Service` and `Instance`; queued work is a Task followed through
+//! PanelAlpha's own task status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a
+//! bound caller is bound to, or the one an unbound caller names.
+//!
+//! What is assumed, the docs showing one success body and the 401 only (the simulator models the
+//! same, `simulators/src/panelalpha/model.rs`):
+//! - answers are `{"data": ...}` (the client takes a body without `data` whole); the gateway's own
+//!   refusals on REST use Laravel's shape (`adapters/src/panelalpha/wire.rs`);
+//! - objects carry the fields their create and update requests send, plus `id` and `status`
+//!   (`schema/src/panelalpha.rs`); nothing else is typed, all of it is in `raw`;
+//! - work the upstream queues answers its object with a `task_id`, whose
+//!   `/api/admin/tasks/{id}/status` says `pending`, `processing` (with `progress` 0 to 100),
+//!   `completed`, `failed` (with `message`) or `canceled`;
+//! - list filters the docs give as body parameters travel upstream as a GET body, as the docs send
+//!   them.
+
+mod accounts;
+mod admins;
+mod instances;
+mod me;
+mod plans;
+mod services;
+mod tasks;
+mod users;
+mod watch;
+
+pub use watch::PanelalphaWatch;
+
+use crate::{
+    call::{UpstreamCall, done, parse, raw},
+    connections::Live,
+    endpoint::Endpoint,
+    objects::{Instance, Node, Service, TaskPayload, User},
+};
+use async_graphql::Context;
+use hostplane_adapters::Provider;
+use hostplane_schema::{
+    GatewayError, GlobalId,
+    generic::{ActionResult, RawAnswer},
+    panelalpha::*,
+    principal::{Scope, require},
+    task::Progress,
+};
+use serde_json::Value;
+
+crate::sections!(PanelalphaQuery, PanelalphaMutation:
+    users(PanelalphaUsersQuery, PanelalphaUsersMutation),
+    services(PanelalphaServicesQuery, PanelalphaServicesMutation),
+    plans(PanelalphaPlansQuery, PanelalphaPlansMutation),
+    instances(PanelalphaInstancesQuery, PanelalphaInstancesMutation),
+    accounts(PanelalphaAccountsQuery, PanelalphaAccountsMutation),
+    tasks(PanelalphaTasksQuery, PanelalphaTasksMutation),
+    admins(PanelalphaAdminsQuery, PanelalphaAdminsMutation),
+    me(PanelalphaMeQuery, PanelalphaMeMutation),
+);
+
+/// The handles unified actions and lists use.
+pub use {instances::ENDPOINTS as INSTANCES, services::ENDPOINTS as SERVICES};
+pub use {tasks::ENDPOINTS as TASKS, users::ENDPOINTS as USERS};
+
+/// The objects of a list answer, each made into `T` (`None`: the object has no ID).
+fn each<T>(
+    call: &UpstreamCall,
+    raw: Value,
+    make: impl Fn(&str, Value) -> Option<T>,
+) -> Result<Vec<T>, GatewayError> {
+    let Value::Array(items) = raw else {
+        return Err(call.malformed("a list is not a list"));
+    };
+    let conn = &call.connection.name;
+    items
+        .into_iter()
+        .map(|item| make(conn, item).ok_or_else(|| call.malformed("an object without id")))
+        .collect()
+}
+
+/// A PanelAlpha instance, as the unified `Instance` (and through it its `Site`).
+pub fn instance_of(connection: &str, raw: Value) -> Option<Instance> {
+    let id = crate::unified::sources::id_text(raw.get("id")?)?;
+    Some(Instance::new(Provider::Panelalpha, connection, &id, raw))
+}
+
+fn user_of(connection: &str, raw: Value) -> Option<User> {
+    raw.get("id")?;
+    Some(User::from_panelalpha(connection, raw))
+}
+
+async fn users(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<User>, GatewayError> {
+    each(call, call.send().await?, user_of)
+}
+
+async fn user(_: &Context<'_>, call: &UpstreamCall) -> Result<User, GatewayError> {
+    let conn = &call.connection.name;
+    user_of(conn, call.send().await?).ok_or_else(|| call.malformed("a user without id"))
+}
+
+async fn services(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<Service>, GatewayError> {
+    each(call, call.send().await?, Service::from_panelalpha)
+}
+
+async fn service(_: &Context<'_>, call: &UpstreamCall) -> Result<Service, GatewayError> {
+    let raw = call.send().await?;
+    Service::from_panelalpha(&call.connection.name, raw)
+        .ok_or_else(|| call.malformed("a service without id"))
+}
+
+async fn instances(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<Instance>, GatewayError> {
+    each(call, call.send().await?, instance_of)
+}
+
+async fn instance(_: &Context<'_>, call: &UpstreamCall) -> Result<Instance, GatewayError> {
+    let raw = call.send().await?;
+    instance_of(&call.connection.name, raw).ok_or_else(|| call.malformed("an instance without id"))
+}
+
+/// A sign-in token or link: admins only, asked for nothing upstream otherwise.
+async fn sso(ctx: &Context<'_>, call: &UpstreamCall) -> Result<PanelalphaSsoToken, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    parse(ctx, call).await
+}
+
+/// An action whose answer may carry a secret (an API token): admins only.
+async fn secret_done(ctx: &Context<'_>, call: &UpstreamCall) -> Result<ActionResult, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    done(ctx, call).await
+}
+
+/// A PanelAlpha object by its global ID (`node`): a user, a service, an instance, or an instance
+/// as a site; `None` for what the panel does not have.
+pub async fn node(
+    ctx: &Context<'_>,
+    conn: &Live,
+    gid: &GlobalId,
+) -> Result<Option<Node>, GatewayError> {
+    type Make = fn(&str, Value) -> Option<Node>;
+    let (read, make): (&Endpoint, Make) = match gid.kind.as_str() {
+        "User" => (&USERS.panelalpha_user, |c, v| user_of(c, v).map(Node::User)),
+        "Service" => (&SERVICES.panelalpha_service, |c, v| {
+            Service::from_panelalpha(c, v).map(Node::Service)
+        }),
+        "Instance" => (&INSTANCES.panelalpha_instance, |c, v| {
+            instance_of(c, v).map(Node::Instance)
+        }),
+        "Site" => (&INSTANCES.panelalpha_instance, |c, v| {
+            instance_of(c, v).map(|i| Node::Site(i.as_site()))
+        }),
+        _ => return Ok(None),
+    };
+    let path = read.path_for(&[("id", &gid.local)]);
+    let found = crate::objects::node::read_found(ctx, conn, &path).await?;
+    Ok(found.and_then(|v| make(&conn.name, v)))
+}
+
+/// Work PanelAlpha queues: its answer names the task (`task_id`), which the gateway's Task follows;
+/// the object it acts on is the Task's subject where the gateway has a type for it.
+async fn task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    let raw = call.send().await?;
+    let task_id = raw
+        .get("task_id")
+        .and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()))
+        .ok_or_else(|| call.malformed("queued work without task_id"))?;
+    let kind = if call.endpoint.path.contains("/services") {
+        Some("Service")
+    } else if call.endpoint.path.contains("/instances/") {
+        Some("Instance")
+    } else {
+        None
+    };
+    let id = raw.get("id").and_then(crate::unified::sources::id_text);
+    let subject = kind.zip(id).map(|(k, id)| (k.to_string(), id));
+    let watch = PanelalphaWatch::PanelalphaTask { task_id, subject };
+    call.start_task(ctx, raw, watch, Progress::queued()).await
+}

@@ -1,0 +1,163 @@
+//! PanelAlpha's inputs, as its docs list the body parameters (with their documented rules, refused in
+//! Laravel's wording before any call), and its objects, typed by what the requests send: the docs show
+//! almost no responses, so every field is nullable and the upstream's JSON stays whole in `raw`.
+
+use crate::{input, object, scalars::JsonObject};
+use async_graphql::{Enum, ID};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// How a plan picks the server of a new hosting account.
+#[derive(Enum, JsonSchema, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelalphaServerAssignRule {
+    Random,
+    LeastAccounts,
+    SpecificServer,
+}
+
+#[derive(Enum, JsonSchema, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelalphaBackupFrequency {
+    Daily,
+    Weekly,
+    Monthly,
+}
+
+input! { /// Filters of the user list.
+PanelalphaUserFilter { filter: Option<String> } }
+input! { /// A new panel user.
+PanelalphaCreateUserInput {
+    first_name: Option<String> [MaxLen(255)], last_name: Option<String> [MaxLen(255)],
+    company_name: Option<String> [MaxLen(255)], email: String [Email, MaxLen(255)],
+    password: String [MinLen(8)],
+} }
+input! { /// A panel user's new details; a password only to change it.
+PanelalphaUpdateUserInput {
+    first_name: Option<String> [MaxLen(255)], last_name: Option<String> [MaxLen(255)],
+    company_name: Option<String> [MaxLen(255)], email: String [Email, MaxLen(255)],
+    password: Option<String> [MinLen(8)],
+} }
+input! { /// The plan of a new service, or a service's new plan.
+PanelalphaPlanChoice { plan_id: i32 } }
+input! { /// A new admin account.
+PanelalphaCreateAdminInput {
+    name: String [MaxLen(255)], admin_group_id: i32, email: String [Email, MaxLen(255)],
+    password: String [MinLen(8)],
+} }
+input! { /// An admin account's new details.
+PanelalphaUpdateAdminInput {
+    name: String [MaxLen(255)], admin_group_id: i32, email: Option<String> [Email, MaxLen(255)],
+    password: Option<String> [MinLen(8)],
+} }
+input! { /// Disables or enables an admin account.
+PanelalphaAdminStatusInput { disabled: bool } }
+input! { /// An admin group: its name, and the permissions and notifications it grants.
+PanelalphaAdminGroupInput {
+    name: String, permissions: Option<JsonObject>, notifications: Option<JsonObject>,
+} }
+input! { /// A plan: where its accounts are created, what they get, and their automatic backups.
+PanelalphaPlanInput {
+    name: String, application_limit: i32, server_type: String, server_group_id: Option<i32>,
+    server_assign_rule: Option<PanelalphaServerAssignRule>, server_id: Option<i32>,
+    account_config: Option<JsonObject>, remote_suspend: Option<bool>,
+    dns_server_internal: Option<bool>, dns_server_type: Option<String>,
+    dns_server_id: Option<i32>, dns_account_config: Option<JsonObject>,
+    dns_zone_template_id: Option<i32>, email_server_internal: Option<bool>,
+    email_server_type: Option<String>, email_server_id: Option<i32>,
+    email_account_config: Option<JsonObject>, config: Option<JsonObject>,
+    packages: Option<JsonObject>, automatic_install_plugins: Option<JsonObject>,
+    automatic_install_themes: Option<JsonObject>, blacklist_plugins: Option<JsonObject>,
+    delete_blacklisted_plugins: Option<JsonObject>,
+    delete_blacklisted_themes: Option<JsonObject>, scan_interval: Option<i32>,
+    is_automatic_backups_enabled: Option<bool>, is_automatic_backups_editable: Option<bool>,
+    automatic_backups_frequency: Option<PanelalphaBackupFrequency>,
+} }
+input! { /// Filters of the instance list.
+PanelalphaInstanceFilter {
+    filter: Option<String>, user_id: Option<i32>, hosting_account_id: Option<i32>,
+    plan_id: Option<i32>, service_id: Option<i32>, server_id: Option<i32>,
+    status: Option<String>,
+} }
+input! { /// Filters of the failed instance list.
+PanelalphaFailedInstanceFilter {
+    filter: Option<String>, hosting_account_id: Option<i32>, plan_id: Option<i32>,
+    service_id: Option<i32>, server_id: Option<i32>,
+} }
+input! { /// Filters of the archived instance list.
+PanelalphaArchivedInstanceFilter {
+    filter: Option<String>, user_id: Option<i32>, hosting_account_id: Option<i32>,
+    plan_id: Option<i32>, service_id: Option<i32>, server_id: Option<i32>,
+} }
+input! { /// What a deleted instance leaves behind.
+PanelalphaDeleteInstanceInput { remove_data: Option<bool>, remove_database: Option<bool> } }
+input! { /// The WordPress user to sign in as.
+PanelalphaWordpressSsoInput { user: i32 } }
+input! { /// Filters of the service list.
+PanelalphaServiceFilter {
+    search_term: Option<String>, user_id: Option<i32>, plan_id: Option<i32>,
+    archived: Option<bool>,
+} }
+input! { /// Filters of the archived service list.
+PanelalphaArchivedServiceFilter { search_term: Option<String>, user_id: Option<i32> } }
+input! { /// A package to add to a service.
+PanelalphaPackageInput { package_id: i32 } }
+input! { /// Filters of the task list.
+PanelalphaTaskFilter {
+    search_term: Option<String>, date_range: Option<String>, filter_types: Option<String>,
+    filter_statuses: Option<String>,
+} }
+input! { /// The acting user's new personal information.
+PanelalphaUpdateMeInput {
+    first_name: Option<String> [MaxLen(255)], last_name: Option<String> [MaxLen(255)],
+    company_name: Option<String> [MaxLen(255)], language: Option<String>,
+    new_device_detection: Option<String>,
+} }
+input! { /// The acting user's new email address, confirmed with their password.
+PanelalphaUpdateMyEmailInput {
+    password: String [MinLen(8)], email: String [Email, MaxLen(255)],
+} }
+input! { /// A device of the acting user's to forget.
+PanelalphaForgetDeviceInput { deviceId: i32 } }
+input! { /// A session of the acting user's to end.
+PanelalphaLogoutDeviceInput { session_id: String } }
+
+object! { /// A PanelAlpha user, as its create and update requests describe it.
+PanelalphaUser(Panelalpha) {
+    first_name: String, last_name: String, company_name: String, status: String,
+    created_at: String,
+} }
+object! { /// A customer's hosting service.
+PanelalphaService(Panelalpha) {
+    user_id: ID, plan_id: ID, hosting_account_id: ID, status: String, created_at: String,
+} }
+object! { /// A plan, as its create and update requests describe it.
+PanelalphaPlan(Panelalpha) {
+    id: ID, name: String, application_limit: i32, server_type: String,
+    server_group_id: ID, server_assign_rule: String, server_id: ID,
+    is_automatic_backups_enabled: bool, automatic_backups_frequency: String,
+} }
+object! { /// A WordPress instance's place in the panel.
+PanelalphaInstance(Panelalpha) {
+    domain: String, user_id: ID, service_id: ID, hosting_account_id: ID, plan_id: ID,
+    server_id: ID, created_at: String,
+} }
+object! { /// A hosting account on one of the panel's servers.
+PanelalphaHostingAccount(Panelalpha) {
+    id: ID, username: String, domain: String, server_id: ID, service_id: ID, status: String,
+} }
+object! { /// An admin account.
+PanelalphaAdmin(Panelalpha) {
+    id: ID, name: String, email: String, admin_group_id: ID, disabled: bool,
+} }
+object! { /// A group of admins and what it may do.
+PanelalphaAdminGroup(Panelalpha) { id: ID, name: String } }
+object! { /// One of PanelAlpha's own tasks: queued work such as a service's creation.
+PanelalphaTask(Panelalpha) {
+    id: ID, r#type: String, status: String, progress: f64, message: String,
+    created_at: String,
+} }
+object! { /// A device the acting user is signed in on.
+PanelalphaDevice(Panelalpha) { id: ID, name: String, ip: String, last_activity_at: String } }
+object! { /// A sign-in token or link: it signs in as someone, so only admins get one.
+PanelalphaSsoToken(Panelalpha) { token: String, url: String, expires_at: String } }

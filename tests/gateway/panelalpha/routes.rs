@@ -1,0 +1,30 @@
+//! Which of PanelAlpha's documented endpoints the gateway serves.
+
+use crate::helpers::assert_route_table_of;
+use hostplane_adapters::Provider;
+
+/// Part 1: the admin API for customers and their work, and the user API's own account.
+const PREFIXES: &[&str] = &[
+    "/api/admin/users",
+    "/api/admin/services",
+    "/api/admin/service/",
+    "/api/admin/plans",
+    "/api/admin/instances",
+    "/api/admin/hosting-accounts",
+    "/api/admin/tasks",
+    "/api/admin/admins",
+    "/api/admin/api-tokens",
+    "/api/admin/admin-groups",
+    "/api/admin/admin-group/",
+    "/api/user/",
+];
+
+/// The 79 rows of `endpoints.tsv` under part 1's prefixes and the declared endpoints match one to
+/// one, each a field named after the provider.
+#[test]
+fn route_table_matches_endpoints_tsv() {
+    fn served(path: &str) -> bool {
+        PREFIXES.iter().any(|p| path.starts_with(p)) || path == "/api/admin/admin-group"
+    }
+    assert_route_table_of(Provider::Panelalpha, served, 79);
+}
