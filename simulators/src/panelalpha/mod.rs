@@ -20,11 +20,7 @@ use crate::{
     kit::{Fail, auth::Credential, inject::Faults},
     resource::Engine,
 };
-use axum::{
-    Router,
-    extract::Request,
-    http::{StatusCode, header},
-};
+use axum::{Router, extract::Request, http::StatusCode};
 use hostplane_adapters::panelalpha::client::USER_HEADER;
 use model::Panel;
 use serde_json::json;
@@ -69,8 +65,7 @@ impl Simulator {
         let check = move |req: &mut Request| {
             let headers = req.headers();
             let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
-            let bearer =
-                text(header::AUTHORIZATION.as_str()).and_then(|v| v.strip_prefix("Bearer "));
+            let bearer = text("authorization").and_then(|v| v.strip_prefix("Bearer "));
             if bearer != Some(&*token) {
                 return false;
             }

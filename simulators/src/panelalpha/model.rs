@@ -250,6 +250,7 @@ fn made(objects: Value) -> Value {
 }
 
 /// The panel's collections and routes, seeded, and its own state.
+#[rustfmt::skip]
 pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
     let max = |field| MaxLen(field, 255);
     let users = Collection::new("users")
@@ -261,28 +262,12 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
             {"id": 3, "first_name": "Charles", "last_name": "Babbage", "company_name": null,
              "email": "charles@example.com", "status": "archived"},
         ])))
-        .fields([
-            "first_name",
-            "last_name",
-            "company_name",
-            "email",
-            "password",
-        ])
-        .defaults(
-            json!({"first_name": null, "last_name": null, "company_name": null,
-            "status": "active"}),
-        )
-        .rules([
-            max("first_name"),
-            max("last_name"),
-            max("company_name"),
-            Always("email"),
-            Email("email"),
-            max("email"),
-            Unique("email"),
-            Required("password"),
-            Check("password", password),
-        ])
+        .fields(["first_name", "last_name", "company_name", "email", "password"])
+        .defaults(json!({"first_name": null, "last_name": null, "company_name": null,
+            "status": "active"}))
+        .rules([max("first_name"), max("last_name"), max("company_name"), Always("email"),
+            Email("email"), max("email"), Unique("email"), Required("password"),
+            Check("password", password)])
         .created_at("created_at")
         .before_create(keep_password)
         .before_update(keep_password);
@@ -307,23 +292,10 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
              "server_assign_rule": "random", "automatic_backups_frequency": "weekly"},
         ]))
         .fields(PLAN_FIELDS)
-        .rules([
-            Always("name"),
-            Text("name"),
-            max("name"),
-            Always("application_limit"),
-            integer!("application_limit"),
-            Always("server_type"),
-            Text("server_type"),
-            OneOf(
-                "server_assign_rule",
-                &["random", "least_accounts", "specific_server"],
-            ),
-            OneOf(
-                "automatic_backups_frequency",
-                &["daily", "weekly", "monthly"],
-            ),
-        ]);
+        .rules([Always("name"), Text("name"), max("name"), Always("application_limit"),
+            integer!("application_limit"), Always("server_type"), Text("server_type"),
+            OneOf("server_assign_rule", &["random", "least_accounts", "specific_server"]),
+            OneOf("automatic_backups_frequency", &["daily", "weekly", "monthly"])]);
     // Ada's blog is installed; Grace's shop failed to install.
     let instances = Collection::new("instances").seed(made(json!([
         {"id": 1, "name": "Ada's blog", "domain": "blog.example.org", "user_id": 1,
@@ -340,32 +312,18 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
          "service_id": 2, "status": "active"},
     ])));
     let admins = Collection::new("admins")
-        .seed(
-            json!([{"id": 1, "name": "root", "email": "root@example.com", "admin_group_id": 1,
-            "disabled": false, "api_token_enabled": true}]),
-        )
+        .seed(json!([{"id": 1, "name": "root", "email": "root@example.com", "admin_group_id": 1,
+            "disabled": false, "api_token_enabled": true}]))
         .fields(["name", "email", "admin_group_id", "password"])
         .defaults(json!({"disabled": false, "api_token_enabled": false}))
-        .rules([
-            Always("name"),
-            Text("name"),
-            max("name"),
-            Always("admin_group_id"),
-            integer!("admin_group_id"),
-            Required("email"),
-            Email("email"),
-            max("email"),
-            Unique("email"),
-            Required("password"),
-            Check("password", password),
-        ])
+        .rules([Always("name"), Text("name"), max("name"), Always("admin_group_id"),
+            integer!("admin_group_id"), Required("email"), Email("email"), max("email"),
+            Unique("email"), Required("password"), Check("password", password)])
         .before_create(admin_written)
         .before_update(admin_written);
     let groups = Collection::new("admin_groups")
-        .seed(
-            json!([{"id": 1, "name": "Administrators", "type": "full_access",
-            "permissions": PERMISSIONS, "notifications": NOTIFICATIONS}]),
-        )
+        .seed(json!([{"id": 1, "name": "Administrators", "type": "full_access",
+            "permissions": PERMISSIONS, "notifications": NOTIFICATIONS}]))
         .fields(["name", "permissions", "notifications"])
         .defaults(json!({"type": "custom", "permissions": [], "notifications": []}))
         .rules([Always("name"), Text("name"), max("name")]);
@@ -384,23 +342,13 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
          "session_id": "sess-grace-desk", "last_active_at": SEEDED},
     ]);
     let table = Table::new(Laravel)
-        .collection(users)
-        .collection(services)
-        .collection(plans)
-        .collection(instances)
-        .collection(accounts)
-        .collection(admins)
-        .collection(groups)
-        .collection(tasks)
+        .collection(users).collection(services).collection(plans).collection(instances)
+        .collection(accounts).collection(admins).collection(groups).collection(tasks)
         .collection(Collection::new("shares").seed(shares))
         .collection(Collection::new("devices").seed(devices))
         .rows(super::routes::rows())
         .settle(flows::settle);
-    let passwords = [
-        ("1", "correct-horse-1"),
-        ("2", "amazing-grace"),
-        ("3", "difference-3"),
-    ];
+    let passwords = [("1", "correct-horse-1"), ("2", "amazing-grace"), ("3", "difference-3")];
     let panel = Panel {
         job_duration,
         running: BTreeMap::new(),

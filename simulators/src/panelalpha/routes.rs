@@ -94,10 +94,10 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (DELETE, "/api/admin/admin-group/{id}", Delete("admin_groups")),
         (GET, "/api/admin/tasks", Custom(scoped)),
         (GET, "/api/admin/tasks/running", Custom(scoped)),
-        (DELETE, "/api/admin/tasks/{id}/cancel", Custom(cancel)),
+        (DELETE, "/api/admin/tasks/{id}/cancel", Custom(task)),
         (GET, "/api/admin/tasks/worker-status", Custom(fixed)),
-        (GET, "/api/admin/tasks/{id}/status", Custom(task_status)),
-        (GET, "/api/admin/tasks/{id}/retry", Custom(retry)),
+        (GET, "/api/admin/tasks/{id}/status", Custom(task)),
+        (GET, "/api/admin/tasks/{id}/retry", Custom(task)),
         (PUT, "/api/user/edit", Custom(edit)),
         (PUT, "/api/user/edit/email", Custom(edit_email)),
         (GET, "/api/user/devices", Custom(devices)),
@@ -377,18 +377,18 @@ fn fixed(_: &mut World, req: &Req) -> Handled {
 // ---------------------------------------------------------------------------------------------
 // Tasks
 
-fn task_status(world: &mut World, req: &Req) -> Handled {
-    let task = found(world, "tasks", req.id(), &[])?;
-    let keep = ["id", "status", "progress", "message"].map(|k| (k.into(), task[k].clone()));
-    Ok(Answer::Object(Value::Object(keep.into_iter().collect())))
-}
-
-fn cancel(world: &mut World, req: &Req) -> Handled {
-    flows::cancel(world, req.id()).map(|()| Answer::Deleted(Value::Null))
-}
-
-fn retry(world: &mut World, req: &Req) -> Handled {
-    flows::retry(world, req.id()).map(Answer::Object)
+/// A task's status, or canceling or retrying it.
+fn task(world: &mut World, req: &Req) -> Handled {
+    match last(req) {
+        "cancel" => flows::cancel(world, req.id()).map(|()| Answer::Deleted(Value::Null)),
+        "retry" => flows::retry(world, req.id()).map(Answer::Object),
+        _ => {
+            let task = found(world, "tasks", req.id(), &[])?;
+            let keep = ["id", "status", "progress", "message"];
+            let keep = keep.map(|k| (k.into(), task[k].clone())).into_iter();
+            Ok(Answer::Object(Value::Object(keep.collect())))
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
