@@ -74,7 +74,7 @@ pub struct Simulators {
 #[cfg(feature = "demo")]
 pub async fn start_simulators() -> std::io::Result<Simulators> {
     use hostplane_adapters::Provider;
-    use hostplane_simulators::{hosterapi, orchestrix, patchstack, wpcs};
+    use hostplane_simulators::{hosterapi, orchestrix, panelalpha, patchstack, wpcs};
     let hoster_config = hosterapi::SimConfig::default();
     let hoster_token = hoster_config.token.clone();
     let (_, hoster) = hosterapi::Simulator::start(hoster_config).await?;
@@ -87,6 +87,9 @@ pub async fn start_simulators() -> std::io::Result<Simulators> {
     let wpcs_config = wpcs::SimConfig::default();
     let wpcs_credentials = Credentials::key_secret(&wpcs_config.key, &wpcs_config.secret);
     let (_, wpcs) = wpcs::Simulator::start(wpcs_config).await?;
+    let panel_config = panelalpha::SimConfig::default();
+    let panel_token = panel_config.token.clone();
+    let (_, panel) = panelalpha::Simulator::start(panel_config).await?;
     let connections = vec![
         ConnectionSpec {
             name: "hosterapi-demo".into(),
@@ -112,9 +115,15 @@ pub async fn start_simulators() -> std::io::Result<Simulators> {
             base_url: wpcs.base_url(),
             credentials: wpcs_credentials,
         },
+        ConnectionSpec {
+            name: "panelalpha-demo".into(),
+            provider: Provider::Panelalpha,
+            base_url: panel.base_url(),
+            credentials: Credentials::token(&panel_token),
+        },
     ];
     Ok(Simulators {
-        servers: vec![hoster, patch, orch, wpcs],
+        servers: vec![hoster, patch, orch, wpcs, panel],
         connections,
     })
 }

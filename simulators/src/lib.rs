@@ -7,6 +7,7 @@
 pub mod hosterapi;
 pub mod kit;
 pub mod orchestrix;
+pub mod panelalpha;
 pub mod patchstack;
 pub mod resource;
 pub mod server;

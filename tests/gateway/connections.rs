@@ -196,7 +196,7 @@ async fn refusals() {
     let names = gw.data("{ connections { name } }", json!({})).await;
     assert_eq!(
         names["connections"].as_array().unwrap().len(),
-        4,
+        5,
         "nothing changed: {names}"
     );
 }
@@ -224,7 +224,7 @@ async fn connection_health_for_status_pages() {
         )
         .await;
     let health = body["data"]["connectionHealth"].as_array().unwrap().clone();
-    assert_eq!(health.len(), 5, "{body}");
+    assert_eq!(health.len(), 6, "{body}");
     for h in &health {
         let up = h["connection"] != "down";
         assert_eq!(h["reachable"], up, "{h}");

@@ -14,7 +14,7 @@ use hostplane_schema::principal::Scope;
 use hostplane_simulators::{
     SimServer,
     hosterapi::{SimConfig, Simulator},
-    orchestrix, patchstack, wpcs,
+    orchestrix, panelalpha, patchstack, wpcs,
 };
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -29,6 +29,8 @@ pub const PATCHSTACK: &str = "patch";
 pub const ORCHESTRIX: &str = "orch";
 /// The WPCS connection every fixture also registers (key `wpcs-key`, secret `wpcs-secret`).
 pub const WPCS: &str = "wpcs";
+/// The PanelAlpha connection every fixture also registers (its stored token is `pa-token`).
+pub const PANELALPHA: &str = "panel";
 
 pub struct Options {
     pub job_duration: Duration,
@@ -67,6 +69,8 @@ pub struct TestGateway {
     pub orchestrix_upstream: SimServer,
     pub wpcs: wpcs::Simulator,
     pub wpcs_upstream: SimServer,
+    pub panelalpha: panelalpha::Simulator,
+    pub panelalpha_upstream: SimServer,
     pub services: Arc<Services>,
     /// The gateway's shared WebSocket executions, to count them.
     pub subscriptions: Arc<http::SharedSubscriptions>,
@@ -200,6 +204,20 @@ pub async fn spawn_gateway(
         Credentials::key_secret("wpcs-key", "wpcs-secret"),
     )
     .await;
+    let (pa_sim, pa_upstream) = panelalpha::Simulator::start(panelalpha::SimConfig {
+        token: "pa-token".into(),
+        job_duration: opts.job_duration,
+    })
+    .await
+    .expect("start the PanelAlpha simulator");
+    register(
+        &gateway,
+        PANELALPHA,
+        Provider::Panelalpha,
+        pa_upstream.base_url(),
+        Credentials::token("pa-token"),
+    )
+    .await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
@@ -220,6 +238,8 @@ pub async fn spawn_gateway(
         orchestrix_upstream: orch_upstream,
         wpcs: wpcs_sim,
         wpcs_upstream,
+        panelalpha: pa_sim,
+        panelalpha_upstream: pa_upstream,
         services,
         subscriptions,
         database_url,
@@ -336,7 +356,11 @@ impl TestGateway {
                 &self.wpcs_upstream,
                 ("Authorization", "Basic d3Bjcy1rZXk6d3Bjcy1zZWNyZXQ="),
             ),
-            Provider::Panelalpha => return None,
+            Provider::Panelalpha => (
+                PANELALPHA,
+                &self.panelalpha_upstream,
+                ("Authorization", "Bearer pa-token"),
+            ),
         };
         Some(Upstream {
             connection,
