@@ -216,9 +216,13 @@ async fn readme_demo_queries() {
         .map(|s| s["provider"].as_str().unwrap())
         .collect();
     providers.sort();
-    assert_eq!(providers, ["ORCHESTRIX", "PATCHSTACK", "WPCS"], "{first}");
+    assert_eq!(
+        providers,
+        ["ORCHESTRIX", "PANELALPHA", "PATCHSTACK", "WPCS"],
+        "{first}"
+    );
     for site in &sites {
-        assert_eq!(site["views"].as_array().unwrap().len(), 3, "{site}");
+        assert_eq!(site["views"].as_array().unwrap().len(), 4, "{site}");
         assert!(site["security"].is_object(), "{site}");
         assert!(site["health"].is_array(), "{site}");
         assert!(site["tenant"].is_object(), "{site}");

@@ -5,7 +5,7 @@
 //! makes the gateway touch the others, not even through a site's linked views.
 
 use crate::helpers::{
-    ORCHESTRIX, Options, PATCHSTACK, TestGateway, WPCS, spawn, spawn_with, token_for,
+    ORCHESTRIX, Options, PANELALPHA, PATCHSTACK, TestGateway, WPCS, spawn, spawn_with, token_for,
 };
 use axum::{Json, Router, http::StatusCode};
 use hostplane_schema::principal::Scope;
@@ -105,10 +105,12 @@ async fn listed_upstream(gw: &TestGateway) -> BTreeSet<(String, String)> {
     for tenant in tenants.as_array().unwrap() {
         keys.insert((WPCS.into(), tenant["tenantId"].as_str().unwrap().into()));
     }
+    // PanelAlpha's live instance, a site by its domain.
+    keys.insert((PANELALPHA.into(), "1".into()));
     assert_eq!(
         keys.len(),
-        3 + 2,
-        "the seeds: 3 Orchestrix sites, 2 tenants"
+        3 + 2 + 1,
+        "the seeds: 3 Orchestrix sites, 2 tenants, 1 PanelAlpha instance"
     );
     keys
 }
@@ -217,6 +219,7 @@ async fn broken_upstreams_fail_only_their_own_part() {
             source("orch", "ORCHESTRIX", 3, Value::Null),
             source("orch-500", "ORCHESTRIX", 0, json!("UPSTREAM_REJECTED")),
             source("orch-hang", "ORCHESTRIX", 0, json!("UPSTREAM_TIMEOUT")),
+            source("panel", "PANELALPHA", 1, Value::Null),
             source("patch", "PATCHSTACK", 0, Value::Null),
             source("wpcs", "WPCS", 2, Value::Null),
             source("wpcs-bad", "WPCS", 0, json!("UPSTREAM_MALFORMED")),
@@ -259,11 +262,13 @@ async fn a_stopped_upstream_is_one_error() {
     for t in tenants.as_array().unwrap() {
         expected.insert((WPCS.into(), t["tenantId"].as_str().unwrap().into()));
     }
+    expected.insert((PANELALPHA.into(), "1".into()));
     assert_eq!(site_keys(sites), expected, "{body}");
     assert_eq!(sites["totalCount"], Value::Null);
     assert_eq!(
         sites["sources"],
         json!([{"connection": "orch", "error": "UPSTREAM_UNAVAILABLE"},
+               {"connection": "panel", "error": null},
                {"connection": "patch", "error": null},
                {"connection": "wpcs", "error": null}])
     );
@@ -289,7 +294,8 @@ async fn a_stopped_upstream_is_one_error() {
         assert_eq!(node["health"], Value::Null, "{node}");
         assert_eq!(node["orchestrix"], Value::Null, "{node}");
     }
-    // blog.example.org still links Patchstack's site 400 to WPCS's Second-Tenant.
+    // blog.example.org still links Patchstack's site 400 to PanelAlpha's instance and WPCS's
+    // Second-Tenant.
     let blog = nodes(sites)
         .into_iter()
         .find(|n| n["connection"] == PATCHSTACK && n["siteId"] == "400")
@@ -297,7 +303,7 @@ async fn a_stopped_upstream_is_one_error() {
     assert_eq!(blog["tenant"], json!({"name": "Second-Tenant"}), "{blog}");
     assert_eq!(
         blog["views"],
-        json!([{"connection": "patch"}, {"connection": "wpcs"}]),
+        json!([{"connection": "patch"}, {"connection": "panel"}, {"connection": "wpcs"}]),
         "{blog}"
     );
 }

@@ -347,6 +347,7 @@ async fn served_with_a_credential_names_its_connections() {
         (Some(ORCHESTRIX), Provider::Orchestrix),
         (Some(PATCHSTACK), Provider::Patchstack),
         (Some(WPCS), Provider::Wpcs),
+        (Some(helpers::PANELALPHA), Provider::Panelalpha),
     ];
     assert_document(&doc, &all);
     let paths = doc["paths"].as_object().unwrap();

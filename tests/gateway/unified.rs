@@ -2,7 +2,7 @@
 //! whose cursors survive upstream changes between pages, narrowed by filters, with one site's views
 //! at several upstreams linked by domain.
 
-use crate::helpers::{TestGateway, admin, spawn};
+use crate::helpers::{PANELALPHA, TestGateway, admin, spawn};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -77,12 +77,12 @@ async fn one_site_many_views() {
     let providers: BTreeSet<String> = texts(&sites, "provider").into_iter().collect();
     assert_eq!(
         providers,
-        ["ORCHESTRIX", "PATCHSTACK", "WPCS"]
+        ["ORCHESTRIX", "PANELALPHA", "PATCHSTACK", "WPCS"]
             .map(String::from)
             .into(),
         "{data}"
     );
-    assert_eq!(data["sites"]["totalCount"], 3);
+    assert_eq!(data["sites"]["totalCount"], 4);
     for site in &sites {
         // The WPCS tenant's main domain is another one; blog.example.org is one of its domains.
         assert!(site["security"]["softwareVulnerable"].is_number(), "{site}");
@@ -130,15 +130,16 @@ async fn pages_cover_the_merged_list() {
     let gw = spawn().await;
     onboard(&gw).await;
     let all = walk(&gw, 500, None).await;
-    // Orchestrix 3, WPCS 2, Patchstack 3 (learned from the two seeded users).
-    assert_eq!(all.len(), 8, "{all:?}");
+    // Orchestrix 3, WPCS 2, Patchstack 3 (learned from the two seeded users), PanelAlpha's live
+    // instance 1 (its instance 2 failed to install).
+    assert_eq!(all.len(), 9, "{all:?}");
     for first in [1, 2, 3] {
         assert_eq!(walk(&gw, first, None).await, all, "pages of {first}");
     }
     let unique: BTreeSet<&String> = all.iter().collect();
     assert_eq!(unique.len(), all.len());
     let data = gw.data(SITE_PAGE, json!({"first": 2})).await;
-    assert_eq!(data["sites"]["totalCount"], 8);
+    assert_eq!(data["sites"]["totalCount"], 9);
 }
 
 /// A cursor names a position in the merged order, not an index: sites added upstream between two
@@ -274,8 +275,9 @@ async fn other_lists() {
             json!({}),
         )
         .await;
-    // Orchestrix's three account members, Patchstack's two seeded users.
-    assert_eq!(data["users"]["totalCount"], 5, "{data}");
+    // Orchestrix's three account members, Patchstack's two seeded users, PanelAlpha's two active
+    // users (its third is archived).
+    assert_eq!(data["users"]["totalCount"], 7, "{data}");
     // Users sort by email: erin@example.com before support@patchstack.com (Dave).
     assert_eq!(texts(&nodes(&data, "owners"), "name"), ["Erin", "Dave"]);
     let erin = &nodes(&data, "owners")[0];
@@ -300,7 +302,11 @@ async fn other_lists() {
 
     let services = nodes(&data, "services");
     assert!(!services.is_empty(), "{data}");
-    assert!(services.iter().all(|s| s["provider"] == "WPCS"));
+    let providers: BTreeSet<&str> = services
+        .iter()
+        .filter_map(|s| s["provider"].as_str())
+        .collect();
+    assert_eq!(providers, BTreeSet::from(["PANELALPHA", "WPCS"]), "{data}");
     // A service is a node too.
     let id = services[0]["id"].as_str().unwrap();
     let node = gw
@@ -317,10 +323,20 @@ async fn other_lists() {
         texts(&nodes(&data, "servers"), "serverId"),
         ["9", "4001", "4002"]
     );
+    // PanelAlpha's live instance, a node too.
+    assert_eq!(data["instances"]["totalCount"], 1, "{data}");
     assert_eq!(
-        data["instances"],
-        json!({"totalCount": 0, "sources": [], "nodes": []})
+        data["instances"]["sources"],
+        json!([{"connection": PANELALPHA}])
     );
+    let id = data["instances"]["nodes"][0]["id"].as_str().unwrap();
+    let node = gw
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Instance { id instanceId site { domain } } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(node["node"]["site"]["domain"], "blog.example.org", "{node}");
 }
 
 /// A WPCS site's ID resolves through `node` to the same site (its tenant).

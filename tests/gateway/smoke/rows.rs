@@ -28,6 +28,14 @@ const VERSION_1: &str = "aebceb97-1296-49fc-81bc-b9e86aefe011";
 const VERSION_2: &str = "745e1ebd-d00e-4b6b-b6bc-bffd450c0942";
 const SNAPSHOT: &str = "347b6a3b-4b68-4888-acc5-d5d546a33d86";
 
+/// PanelAlpha's seeded users (Ada: service, hosting account and instance 1, devices 1 and 2; Grace:
+/// service 2 and instance 2, whose install failed; Charles, archived), plans, admin and group.
+const ADA: &str = "1";
+const GRACE: &str = "2";
+const ARCHIVED_USER: &str = "3";
+const FAILED_INSTANCE: &str = "2";
+const USER_HEADER: &str = "as_user";
+
 pub fn rows() -> Vec<Row> {
     let login = json!({"email": "owner@example.com", "password": "correct horse"});
     let software = json!({"sid|ip": VM, "package": "wordpress", "password": "hunter22"});
@@ -221,5 +229,115 @@ pub fn rows() -> Vec<Row> {
         row("wpcsDeleteBaseSnapshot")
             .given("base", "POST", "/v1/basesnapshots", Some(base), "/id")
             .param("id", "{base}"),
+        // PanelAlpha
+        row("panelalphaUsers").body(json!({"filter": "ada"})),
+        row("panelalphaUserByEmail").param("email", "ada@example.com"),
+        row("panelalphaArchivedUser").param("id", ARCHIVED_USER),
+        row("panelalphaUser").param("id", ADA),
+        row("panelalphaUserLastActivity").param("id", ADA),
+        row("panelalphaUserSharingWith").param("id", ADA),
+        row("panelalphaUserSharedInstances").param("id", ADA).param("sharingWithId", GRACE),
+        row("panelalphaUserAllInstances").param("id", GRACE),
+        row("panelalphaUserServices").param("userId", ADA),
+        row("panelalphaCreateUser").body(json!({"first_name": "Alan", "last_name": "Turing",
+            "email": "alan@example.com", "password": "enigma-machine"})),
+        row("panelalphaUnarchiveUser").param("id", ARCHIVED_USER),
+        row("panelalphaUpdateUser").param("id", ADA)
+            .body(json!({"company_name": "Analytical", "email": "ada@example.com"})),
+        row("panelalphaDeleteArchivedUser").param("id", ARCHIVED_USER),
+        row("panelalphaDeleteUser").param("id", GRACE),
+        row("panelalphaCreateUserSsoToken").param("id", ADA),
+        row("panelalphaCreateLoginAsUserSsoToken").param("id", ADA),
+        row("panelalphaCreateUserService").param("userId", ADA).body(json!({"plan_id": 2})),
+        row("panelalphaSuspendUserService").param("userId", ADA).param("id", "1"),
+        row("panelalphaUnsuspendUserService").param("userId", ADA).param("id", "1"),
+        row("panelalphaChangeUserServicePlan").param("userId", ADA).param("id", "1")
+            .body(json!({"plan_id": 2})),
+        row("panelalphaDeleteUserService").param("userId", ADA).param("id", "1"),
+        row("panelalphaServices").body(json!({"user_id": 1})),
+        row("panelalphaArchivedServices").body(json!({"search_term": "a"})),
+        row("panelalphaService").param("id", "1"),
+        row("panelalphaArchivedService")
+            .given("gone", "DELETE", "/api/admin/services/2", None, "/data")
+            .param("id", "2"),
+        row("panelalphaAddServicePackage").param("id", "1").body(json!({"package_id": 8})),
+        row("panelalphaDeleteServicePackage")
+            .given("added", "POST", "/api/admin/service/1/package", Some(json!({"package_id": 8})),
+                "/data/id")
+            .param("id", "1").param("packageId", "8"),
+        row("panelalphaDeleteService").param("id", "2"),
+        row("panelalphaDeleteArchivedService")
+            .given("gone", "DELETE", "/api/admin/services/2", None, "/data")
+            .param("id", "2"),
+        row("panelalphaPlan").param("id", "1"),
+        row("panelalphaCreatePlan").body(json!({"name": "Agency", "application_limit": 50,
+            "server_type": "cpanel", "server_assign_rule": "least_accounts"})),
+        row("panelalphaUpdatePlan").param("id", "2").body(json!({"name": "Business Plus",
+            "application_limit": 20, "server_type": "cpanel",
+            "automatic_backups_frequency": "weekly"})),
+        row("panelalphaDeletePlan").param("id", "2"),
+        row("panelalphaInstances").body(json!({"user_id": 1, "status": "active"})),
+        row("panelalphaFailedInstances").body(json!({"plan_id": 2})),
+        row("panelalphaFailedInstance").param("id", FAILED_INSTANCE),
+        row("panelalphaArchivedInstances").body(json!({"user_id": 1})),
+        row("panelalphaArchivedInstance")
+            .given("gone", "DELETE", "/api/admin/instances/1", None, "/data")
+            .param("id", "1"),
+        row("panelalphaInstance").param("id", "1"),
+        row("panelalphaInstanceSslCertificate").param("id", "1"),
+        row("panelalphaInstanceWordpressUsers").param("id", "1"),
+        row("panelalphaDeleteFailedInstance").param("id", FAILED_INSTANCE),
+        row("panelalphaRetryFailedInstance").param("id", FAILED_INSTANCE),
+        row("panelalphaDeleteArchivedInstance")
+            .given("gone", "DELETE", "/api/admin/instances/1", None, "/data")
+            .param("id", "1"),
+        row("panelalphaDeleteInstance").param("id", "1")
+            .body(json!({"remove_data": true, "remove_database": false})),
+        row("panelalphaCreateWordpressSsoUrl").param("id", "1").body(json!({"user": 1})),
+        row("panelalphaHostingAccount").param("id", "1"),
+        row("panelalphaHostingAccountDomains").param("id", "1"),
+        row("panelalphaHostingAccountSslDomains").param("id", "1"),
+        row("panelalphaHostingAccountUsage").param("id", "1"),
+        row("panelalphaReinstallHostingAccount").param("id", "1"),
+        row("panelalphaTasks").body(json!({"filter_statuses": "completed"})),
+        row("panelalphaTaskStatus").param("id", "1"),
+        row("panelalphaCancelTask")
+            .given("task", "POST", "/api/admin/users/1/services", Some(json!({"plan_id": 1})),
+                "/data/task_id")
+            .param("id", "{task}"),
+        row("panelalphaRetryTask")
+            .given("task", "POST", "/api/admin/users/1/services", Some(json!({"plan_id": 1})),
+                "/data/task_id")
+            .given("canceled", "DELETE", "/api/admin/tasks/{task}/cancel", None, "")
+            .param("id", "{task}"),
+        row("panelalphaAdmin").param("id", "1"),
+        row("panelalphaAdminGroup").param("id", "1"),
+        row("panelalphaCreateAdmin").body(json!({"name": "ops", "admin_group_id": 1,
+            "email": "ops@example.com", "password": "operations-1"})),
+        row("panelalphaUpdateAdmin").param("id", "1")
+            .body(json!({"name": "root", "admin_group_id": 1})),
+        row("panelalphaDeleteAdmin")
+            .given("admin", "POST", "/api/admin/admins", Some(json!({"name": "temp",
+                "admin_group_id": 1, "email": "temp@example.com", "password": "temporary-1"})),
+                "/data/id")
+            .param("id", "{admin}"),
+        row("panelalphaSetAdminStatus").param("id", "1").body(json!({"disabled": true})),
+        row("panelalphaEnableApiToken").param("id", "1"),
+        row("panelalphaDisableApiToken").param("id", "1"),
+        row("panelalphaCreateAdminGroup").body(json!({"name": "Support",
+            "permissions": {"users": ["view"]}})),
+        row("panelalphaUpdateAdminGroup").param("id", "1").body(json!({"name": "Owners"})),
+        row("panelalphaDeleteAdminGroup")
+            .given("group", "POST", "/api/admin/admin-group", Some(json!({"name": "Temp"})),
+                "/data/id")
+            .param("id", "{group}"),
+        row("panelalphaMyDevices").param(USER_HEADER, ADA),
+        row("panelalphaUpdateMyInformation").param(USER_HEADER, ADA)
+            .body(json!({"language": "en", "company_name": "Analytical Engines"})),
+        row("panelalphaUpdateMyEmail").param(USER_HEADER, ADA)
+            .body(json!({"password": "correct-horse-1", "email": "ada@lovelace.example"})),
+        row("panelalphaForgetMyDevice").param(USER_HEADER, ADA).body(json!({"deviceId": 2})),
+        row("panelalphaLogOutMyDevice").param(USER_HEADER, ADA)
+            .body(json!({"session_id": "sess-ada-phone"})),
     ]
 }
