@@ -383,6 +383,8 @@ struct MintedClaims<'a> {
     scope: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     connections: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panelalpha_user: Option<&'a str>,
 }
 
 /// Mints HS256 tokens the gateway's own [`JwtVerifier`] accepts (for `hostplane token` and `demo`).
@@ -421,6 +423,18 @@ impl TokenMinter {
         connections: Option<&[String]>,
         ttl: Duration,
     ) -> String {
+        self.mint_bound(subject, scopes, connections, None, ttl)
+    }
+
+    /// As `mint`, bound to one PanelAlpha user (`panelalpha_user`): the token acts as that user only.
+    pub fn mint_bound(
+        &self,
+        subject: &str,
+        scopes: &[Scope],
+        connections: Option<&[String]>,
+        panelalpha_user: Option<&str>,
+        ttl: Duration,
+    ) -> String {
         let now = jsonwebtoken::get_current_timestamp();
         let scope = scopes
             .iter()
@@ -438,6 +452,7 @@ impl TokenMinter {
             exp: now.saturating_add(ttl.as_secs()),
             scope,
             connections,
+            panelalpha_user,
         };
         // HMAC accepts keys of any length and the claims always serialise, so this cannot fail.
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)

@@ -56,6 +56,9 @@ enum Command {
         /// Limit the token to these connections (comma-separated).
         #[arg(long)]
         connections: Option<String>,
+        /// Bind the token to one PanelAlpha user, which it then acts as only.
+        #[arg(long)]
+        panelalpha_user: Option<String>,
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 3600)]
         ttl: u64,
@@ -193,6 +196,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             sub,
             scopes,
             connections,
+            panelalpha_user,
             ttl,
         } => {
             let config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
@@ -201,10 +205,11 @@ async fn run(cli: Cli) -> Result<(), String> {
                 connections.map(|c| c.split(',').map(|s| s.trim().to_string()).collect());
             println!(
                 "{}",
-                minter(&config)?.mint(
+                minter(&config)?.mint_bound(
                     &sub,
                     &scopes,
                     connections.as_deref(),
+                    panelalpha_user.as_deref(),
                     Duration::from_secs(ttl)
                 )
             );

@@ -73,6 +73,8 @@ PanelalphaPlanInput {
     is_automatic_backups_enabled: Option<bool>, is_automatic_backups_editable: Option<bool>,
     automatic_backups_frequency: Option<PanelalphaBackupFrequency>,
 } }
+input! { /// Filters of the hosting server list.
+PanelalphaServerFilter { group_id: Option<i32> } }
 input! { /// Filters of the instance list.
 PanelalphaInstanceFilter {
     filter: Option<String>, user_id: Option<i32>, hosting_account_id: Option<i32>,
@@ -158,6 +160,6 @@ PanelalphaTask(Panelalpha) {
     created_at: String,
 } }
 object! { /// A device the acting user is signed in on.
-PanelalphaDevice(Panelalpha) { id: ID, name: String, ip: String, last_activity_at: String } }
+PanelalphaDevice(Panelalpha) { id: ID, name: String, ip: String, last_active_at: String } }
 object! { /// A sign-in token or link: it signs in as someone, so only admins get one.
 PanelalphaSsoToken(Panelalpha) { token: String, url: String, expires_at: String } }

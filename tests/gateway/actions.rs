@@ -361,8 +361,8 @@ async fn delete_server() {
         .await;
     assert_eq!(
         data["servers"]["nodes"],
-        json!([{"serverId": "4002", "kind": "VM"}]),
-        "only VM 4002 is left"
+        json!([{"serverId": "4002", "kind": "VM"}, {"serverId": "1", "kind": "HOSTING_PANEL"}]),
+        "only VM 4002 is left, beside PanelAlpha's hosting server"
     );
 }
 

@@ -494,13 +494,15 @@ async fn server_states_are_read_once() {
     }
     assert_eq!(reads.len(), 5, "{reads:?}");
     // The simulator's seeds: VM 4001 running, VM 4002 stopped, dedicated server 9 running; numeric
-    // IDs sort as numbers.
+    // IDs sort as numbers within a connection. PanelAlpha's hosting server has its state from its
+    // list.
     assert_eq!(
         data["b"]["nodes"],
         json!([
             {"serverId": "9", "kind": "DEDICATED", "state": "running"},
             {"serverId": "4001", "kind": "VM", "state": "running"},
-            {"serverId": "4002", "kind": "VM", "state": "stopped"}
+            {"serverId": "4002", "kind": "VM", "state": "stopped"},
+            {"serverId": "1", "kind": "HOSTING_PANEL", "state": "active"}
         ]),
         "{data}"
     );

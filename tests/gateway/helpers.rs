@@ -270,12 +270,12 @@ async fn register(
 /// The provider's rows of `endpoints.tsv` and its declared endpoints match one to one by method and
 /// path, `expected` of each, with one GraphQL field per endpoint named after the provider.
 pub fn assert_route_table(provider: Provider, expected: usize) {
-    assert_route_table_of(provider, |_| true, expected);
+    assert_route_table_of(provider, |_, _| true, expected);
 }
 
-/// As `assert_route_table`, for the provider's rows whose paths `served` takes (a provider served in
-/// parts).
-pub fn assert_route_table_of(provider: Provider, served: fn(&str) -> bool, expected: usize) {
+/// As `assert_route_table`, for the provider's rows whose method and path `served` takes (a
+/// provider served in parts).
+pub fn assert_route_table_of(provider: Provider, served: fn(&str, &str) -> bool, expected: usize) {
     let tsv = include_str!("../fixtures/endpoints.tsv");
     let mut header = tsv.lines().next().expect("a header").split('\t');
     assert_eq!(
@@ -287,7 +287,7 @@ pub fn assert_route_table_of(provider: Provider, served: fn(&str) -> bool, expec
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|cols| cols[0] == provider.key() && served(cols[2]))
+        .filter(|cols| cols[0] == provider.key() && served(cols[1], cols[2]))
         .map(|cols| (cols[1].to_string(), cols[2].to_string()))
         .collect();
     assert_eq!(rows.len(), expected, "{rows:?}");

@@ -317,11 +317,12 @@ async fn other_lists() {
         .await;
     assert_eq!(node["node"]["id"], id);
 
-    // VMs 4001 and 4002 and dedicated server 9, numeric IDs in numeric order.
-    assert_eq!(data["servers"]["totalCount"], 3);
+    // VMs 4001 and 4002 and dedicated server 9 by connection, numeric IDs in numeric order, then
+    // PanelAlpha's hosting server 1.
+    assert_eq!(data["servers"]["totalCount"], 4);
     assert_eq!(
         texts(&nodes(&data, "servers"), "serverId"),
-        ["9", "4001", "4002"]
+        ["9", "4001", "4002", "1"]
     );
     // PanelAlpha's live instance, a node too.
     assert_eq!(data["instances"]["totalCount"], 1, "{data}");

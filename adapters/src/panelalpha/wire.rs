@@ -76,6 +76,8 @@ impl Wire for PanelalphaWire {
         let name = field.replace('_', " ");
         let text = if missing {
             format!("The {name} field is required.")
+        } else if detail.contains("unknown variant") {
+            format!("The selected {name} is invalid.")
         } else if detail.contains("boolean") {
             format!("The {name} field must be true or false.")
         } else if ["i64", "i32", "integer", "invalid digit"]

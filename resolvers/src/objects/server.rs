@@ -1,5 +1,5 @@
-//! `Server`: a machine at any provider (HosterAPI VMs and dedicated servers today; PanelAlpha servers
-//! later), with a global ID, the upstream's own ID, and its live state read on demand.
+//! `Server`: a machine at any provider (HosterAPI VMs and dedicated servers, PanelAlpha's hosting
+//! servers), with a global ID, the upstream's own ID, and its live state read on demand.
 
 use crate::call::UpstreamCall;
 use async_graphql::{Context, Enum, ID, Json, Object, Result};
@@ -13,6 +13,8 @@ pub enum ServerKind {
     Vm,
     /// A dedicated (bare-metal) server.
     Dedicated,
+    /// A hosting panel's server (cPanel, Plesk, ...) that a hosting control panel deploys to.
+    HostingPanel,
 }
 
 impl ServerKind {
@@ -20,6 +22,7 @@ impl ServerKind {
         match self {
             ServerKind::Vm => "vm",
             ServerKind::Dedicated => "dedicated",
+            ServerKind::HostingPanel => "panel",
         }
     }
 }
@@ -74,6 +77,7 @@ impl Server {
         let kind = match kind {
             "vm" => ServerKind::Vm,
             "dedicated" => ServerKind::Dedicated,
+            "panel" => ServerKind::HostingPanel,
             _ => return None,
         };
         Some(Server::new(
@@ -90,11 +94,15 @@ impl Server {
         let status = match self.kind {
             ServerKind::Vm => &hosterapi.hosterapi_server_status,
             ServerKind::Dedicated => &hosterapi.hosterapi_dedicated_server_status,
+            ServerKind::HostingPanel => {
+                let show = &crate::panelalpha::SERVERS.panelalpha_server;
+                return show.path_for(&[("id", &self.server_id)]);
+            }
         };
         status.path_for(&[("sid", &self.server_id)])
     }
 
-    /// Reads the live status from the upstream.
+    /// Reads the live status from the upstream (a hosting panel's server: the server itself).
     pub async fn fetch_status(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
         super::fetch(ctx, self.provider, &self.connection, &self.status_path()).await
     }
@@ -129,8 +137,8 @@ impl Server {
         self.order_complete
     }
 
-    /// Live power state (`running`, `stopped`, `halted`, ...) as the upstream reports it; one upstream
-    /// call per server when selected.
+    /// Live power state (`running`, `stopped`, `halted`, ...) as the upstream reports it, or a
+    /// hosting server's `status`; one upstream call per server when selected.
     async fn state(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         if let Some(state) = &self.known_state {
             return Ok(Some(state.clone()));
@@ -138,6 +146,7 @@ impl Server {
         let status = self.fetch_status(ctx).await?;
         Ok(status
             .get("state")
+            .or_else(|| status.get("status"))
             .and_then(Value::as_str)
             .map(str::to_string))
     }

@@ -33,7 +33,7 @@ use crate::{
     call::{UpstreamCall, done, parse, raw},
     connections::Live,
     endpoint::Endpoint,
-    objects::{Instance, Node, Service, TaskPayload, User},
+    objects::{Instance, Node, Server, ServerKind, Service, TaskPayload, User},
 };
 use async_graphql::Context;
 use hostplane_adapters::Provider;
@@ -57,8 +57,9 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     me(PanelalphaMeQuery, PanelalphaMeMutation),
 );
 
+pub use services::ENDPOINTS as SERVICES;
 /// The handles unified actions and lists use.
-pub use {instances::ENDPOINTS as INSTANCES, services::ENDPOINTS as SERVICES};
+pub use {accounts::ENDPOINTS as SERVERS, instances::ENDPOINTS as INSTANCES};
 pub use {tasks::ENDPOINTS as TASKS, users::ENDPOINTS as USERS};
 
 /// The objects of a list answer, each made into `T` (`None`: the object has no ID).
@@ -81,6 +82,28 @@ fn each<T>(
 pub fn instance_of(connection: &str, raw: Value) -> Option<Instance> {
     let id = crate::unified::sources::id_text(raw.get("id")?)?;
     Some(Instance::new(Provider::Panelalpha, connection, &id, raw))
+}
+
+/// A hosting server the panel deploys to, as the unified `Server`, its list's `status` its state.
+pub fn server_of(connection: &str, raw: Value) -> Option<Server> {
+    let id = crate::unified::sources::id_text(raw.get("id")?)?;
+    let status = raw
+        .get("status")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let kind = ServerKind::HostingPanel;
+    let mut server = Server::new(Provider::Panelalpha, connection, kind, id, raw);
+    server.known_state = status;
+    Some(server)
+}
+
+async fn servers(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<Server>, GatewayError> {
+    each(call, call.send().await?, server_of)
+}
+
+async fn server(_: &Context<'_>, call: &UpstreamCall) -> Result<Server, GatewayError> {
+    let raw = call.send().await?;
+    server_of(&call.connection.name, raw).ok_or_else(|| call.malformed("a server without id"))
 }
 
 fn user_of(connection: &str, raw: Value) -> Option<User> {
@@ -128,8 +151,8 @@ async fn secret_done(ctx: &Context<'_>, call: &UpstreamCall) -> Result<ActionRes
     done(ctx, call).await
 }
 
-/// A PanelAlpha object by its global ID (`node`): a user, a service, an instance, or an instance
-/// as a site; `None` for what the panel does not have.
+/// A PanelAlpha object by its global ID (`node`): a user, a service, an instance, an instance as
+/// a site, or a hosting server; `None` for what the panel does not have.
 pub async fn node(
     ctx: &Context<'_>,
     conn: &Live,
@@ -147,9 +170,14 @@ pub async fn node(
         "Site" => (&INSTANCES.panelalpha_instance, |c, v| {
             instance_of(c, v).map(|i| Node::Site(i.as_site()))
         }),
+        "Server" => (&SERVERS.panelalpha_server, |c, v| {
+            server_of(c, v).map(Node::Server)
+        }),
         _ => return Ok(None),
     };
-    let path = read.path_for(&[("id", &gid.local)]);
+    // A server's local ID names its kind first (`panel:1`).
+    let id = gid.local.strip_prefix("panel:").unwrap_or(&gid.local);
+    let path = read.path_for(&[("id", id)]);
     let found = crate::objects::node::read_found(ctx, conn, &path).await?;
     Ok(found.and_then(|v| make(&conn.name, v)))
 }

@@ -275,6 +275,9 @@ fn integer(id: &ID, local: &str) -> Result<i32, GatewayError> {
 /// A HosterAPI server: its kind and `sid`.
 fn server(ctx: &Context<'_>, id: &ID) -> Result<(String, ServerKind, i32), GatewayError> {
     let t = target(ctx, id)?;
+    if t.kind == "Server" && t.provider == Provider::Panelalpha {
+        return Err(unsupported(t.provider, "power a hosting server"));
+    }
     if t.kind != "Server" || t.provider != Provider::Hosterapi {
         return Err(not_an_id(id, "a server"));
     }
@@ -320,6 +323,7 @@ fn power_operation(
         // A VM's delete takes `force` in its body; terminating a dedicated server is immediate.
         (Delete, Vm, _) => &e.hosterapi_delete_server,
         (Delete, Dedicated, _) => &e.hosterapi_terminate_dedicated_server,
+        (_, HostingPanel, _) => return Err("power a hosting server"),
     })
 }
 
@@ -340,7 +344,8 @@ fn plan_power(
             Plan::Vm(name, sid, upstream_body(name, &input)?)
         }
         (_, ServerKind::Vm) => Plan::Vm(name, sid, None),
-        (_, ServerKind::Dedicated) => Plan::Dedicated(name, sid),
+        // `power_operation` refused a hosting server already.
+        (_, ServerKind::Dedicated | ServerKind::HostingPanel) => Plan::Dedicated(name, sid),
     };
     Ok((conn, plan))
 }
@@ -393,12 +398,14 @@ fn plan_snapshot(
             ));
         }
         (Provider::Patchstack, "Site") => return Err(unsupported(t.provider, "take snapshots")),
+        (Provider::Panelalpha, "Server") => {
+            return Err(unsupported(t.provider, "back up a hosting server"));
+        }
         _ => return Err(not_an_id(id, "a site, a tenant or a server")),
     };
     Ok((t.connection, plan))
 }
 
-/// None of the connected upstreams can stop work once accepted, so this finds the task and says so.
 /// A task's cancel: PanelAlpha cancels its own tasks (the Task's watcher then sees it canceled); no
 /// other connected upstream can stop work it has accepted.
 async fn plan_cancel(ctx: &Context<'_>, id: &ID) -> Result<(String, Plan), GatewayError> {

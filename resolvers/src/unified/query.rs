@@ -205,9 +205,12 @@ impl UnifiedQuery {
             |live| async move {
                 let mut listed = sources::servers(ctx, &live).await?;
                 if with_state {
-                    let states = listed.items.iter().map(|s| s.fetch_status(ctx));
+                    // A hosting server's list already says its status; VMs need a read each.
+                    let unknown = listed.items.iter_mut().filter(|s| s.known_state.is_none());
+                    let unknown: Vec<&mut Server> = unknown.collect();
+                    let states = unknown.iter().map(|s| s.fetch_status(ctx));
                     let states = futures_util::future::join_all(states).await;
-                    for (server, state) in listed.items.iter_mut().zip(states) {
+                    for (server, state) in unknown.into_iter().zip(states) {
                         server.known_state = state?
                             .get("state")
                             .and_then(Value::as_str)

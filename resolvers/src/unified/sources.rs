@@ -26,7 +26,7 @@ pub const SITES: &[Provider] = &[
     Provider::Wpcs,
     Provider::Panelalpha,
 ];
-pub const SERVERS: &[Provider] = &[Provider::Hosterapi];
+pub const SERVERS: &[Provider] = &[Provider::Hosterapi, Provider::Panelalpha];
 pub const USERS: &[Provider] = &[
     Provider::Patchstack,
     Provider::Orchestrix,
@@ -146,6 +146,17 @@ pub async fn tenants(ctx: &Context<'_>, live: &Live) -> Result<Listed<Tenant>, G
 }
 
 pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, GatewayError> {
+    if live.provider == Provider::Panelalpha {
+        let items = whole(ctx, live, &panelalpha::SERVERS.panelalpha_servers).await?;
+        return items
+            .into_iter()
+            .map(|raw| {
+                let server = panelalpha::server_of(&live.name, raw);
+                server.ok_or_else(|| live.malformed("a server without id"))
+            })
+            .collect::<Result<_, _>>()
+            .map(Listed::all);
+    }
     let vms = async {
         let items = whole(ctx, live, &hosterapi::ENDPOINTS.hosterapi_servers).await?;
         items

@@ -80,6 +80,8 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (DELETE, "/api/admin/service/{id}/package/{packageId}", Custom(package)),
         (DELETE, "/api/admin/services/{id}", Archive("services")),
         (DELETE, "/api/admin/services/{id}/delete", Custom(scoped)),
+        (GET, "/api/admin/servers", List("servers")),
+        (GET, "/api/admin/servers/{id}", Show("servers")),
         (GET, "/api/admin/hosting-accounts/{id}", Show("hosting_accounts")),
         (GET, "/api/admin/hosting-accounts/{id}/domains", Custom(detail)),
         (GET, "/api/admin/hosting-accounts/{id}/ssl-domains", Custom(detail)),

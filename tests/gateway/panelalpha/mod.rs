@@ -1,4 +1,45 @@
-//! PanelAlpha through the gateway: its route table, the acting user, its tasks, validation wording and
-//! its place in the unified lists. Every endpoint's plain call is the smoke test's.
+//! PanelAlpha through the gateway: its route table, the acting user, its tasks, validation wording,
+//! its docs' request examples, and its place in the unified actions. Every endpoint's plain call is
+//! the smoke test's.
 
+mod acting;
+mod examples;
 mod routes;
+mod tasks;
+mod validation;
+
+use crate::helpers::{PANELALPHA, TestGateway};
+use serde_json::Value;
+
+/// A call at an original PanelAlpha path through the REST layer, with `Authorization: Bearer` set to
+/// `credential` (if any) and more headers: status and JSON body.
+pub async fn rest(
+    gw: &TestGateway,
+    credential: Option<&str>,
+    headers: &[(&str, &str)],
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+    let mut req = gw
+        .http
+        .request(method, gw.url(&format!("/rest/{PANELALPHA}{path}")));
+    if let Some(c) = credential {
+        req = req.bearer_auth(c);
+    }
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("gateway answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// How many requests PanelAlpha's simulator has received.
+pub fn upstream_calls(gw: &TestGateway) -> usize {
+    gw.panelalpha_upstream.log.len()
+}

@@ -294,6 +294,8 @@ pub fn rows() -> Vec<Row> {
         row("panelalphaDeleteInstance").param("id", "1")
             .body(json!({"remove_data": true, "remove_database": false})),
         row("panelalphaCreateWordpressSsoUrl").param("id", "1").body(json!({"user": 1})),
+        row("panelalphaServers").body(json!({"group_id": 1})),
+        row("panelalphaServer").param("id", "1"),
         row("panelalphaHostingAccount").param("id", "1"),
         row("panelalphaHostingAccountDomains").param("id", "1"),
         row("panelalphaHostingAccountSslDomains").param("id", "1"),
