@@ -179,7 +179,7 @@ async fn demo_serves_the_simulators() {
 
 /// The README's demo queries (each ```graphql block after a `<!-- demo query -->` line), run against
 /// a real `hostplane demo`: all answer without errors, and the first is the demo's first query,
-/// answering one site from three upstreams with every view linked.
+/// answering one site from four upstreams with every view linked.
 #[cfg(feature = "demo")]
 #[tokio::test]
 async fn readme_demo_queries() {
