@@ -27,6 +27,7 @@ pub struct Config {
     pub upstream: UpstreamConfig,
     pub limits: LimitsConfig,
     pub websocket: WebsocketConfig,
+    pub cors: CorsConfig,
     pub log: LogConfig,
     #[serde(default)]
     pub connections: Vec<ConnectionSpec>,
@@ -95,6 +96,18 @@ pub struct WebsocketConfig {
     pub init_timeout_ms: u64,
 }
 
+/// Which browser origins may call the gateway (`src/http/cors.rs`). Empty: none but its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorsConfig {
+    /// `https://app.example`, `http://localhost:*` (any port), or `*` (any origin).
+    pub allowed_origins: Vec<String>,
+    /// Whether browsers may send cookies and HTTP auth along (not with `*`).
+    pub allow_credentials: bool,
+    /// How long a browser may cache a preflight answer.
+    pub max_age_s: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
@@ -114,6 +127,7 @@ struct Defaults {
     upstream: serde_json::Value,
     limits: serde_json::Value,
     websocket: serde_json::Value,
+    cors: serde_json::Value,
     log: serde_json::Value,
 }
 
@@ -131,6 +145,7 @@ fn defaults() -> Defaults {
             "introspection": true, "field_suggestions": true
         }),
         websocket: serde_json::json!({"keepalive_ms": 15_000, "init_timeout_ms": 10_000}),
+        cors: serde_json::json!({"allowed_origins": [], "allow_credentials": false, "max_age_s": 600}),
         log: serde_json::json!({"format": "text", "filter": "info"}),
     }
 }
@@ -159,8 +174,16 @@ impl Config {
         if let Ok(url) = std::env::var("DATABASE_URL") {
             fig = fig.merge(("database_url", url));
         }
-        fig.extract()
-            .map_err(|e| ConfigError::Invalid(e.to_string()))
+        let config: Config = fig
+            .extract()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let cors = &config.cors;
+        if cors.allow_credentials && cors.allowed_origins.iter().any(|o| o == "*") {
+            return Err(ConfigError::Invalid(
+                "cors: credentials cannot be allowed for any origin (`*`)".into(),
+            ));
+        }
+        Ok(config)
     }
 
     pub fn poll_interval(&self) -> Duration {

@@ -254,6 +254,11 @@ async fn run_demo(
         config.database_url = format!("sqlite://{}?mode=rwc", file.display());
         scratch = Some(file);
     }
+    // A frontend served from any loopback port may call the demo from a browser.
+    if config.cors.allowed_origins.is_empty() {
+        config.cors.allowed_origins =
+            vec!["http://localhost:*".into(), "http://127.0.0.1:*".into()];
+    }
     if config.auth.hs256_secret.is_none() {
         let secret: String =
             uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();

@@ -119,6 +119,7 @@ impl Gateway {
                 init_timeout: Duration::from_millis(config.websocket.init_timeout_ms),
             },
             config.public_url.clone(),
+            config.cors.clone(),
         );
         Ok(Gateway {
             state,

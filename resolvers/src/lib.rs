@@ -200,7 +200,6 @@ fn build(
 ) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
         .validation_mode(validation)
-        .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .extension(documents)
         .extension(reads::PerRequest);

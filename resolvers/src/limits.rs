@@ -1,7 +1,14 @@
 //! Abuse limits on GraphQL documents, checked before anything executes: size and lexical tokens
-//! before parsing (a huge document costs the parser nothing), aliases and root fields after it, and
-//! async-graphql's own depth and complexity limits relabelled. Every refusal is `LIMIT_EXCEEDED`,
+//! before parsing (a huge document costs the parser nothing), aliases, root fields and depth after
+//! it, and async-graphql's own complexity limit relabelled. Every refusal is `LIMIT_EXCEEDED`,
 //! naming the limit and the value that broke it.
+//!
+//! Introspection is measured apart from the depth limit: the standard introspection queries of
+//! common clients nest `ofType` 7 to 9 levels deep to unwrap `[[T!]!]`-like types, deeper than any
+//! data query needs, and are harmless as long as they do not cycle. What makes introspection
+//! expensive is lists inside lists (`types { fields { type { fields { ... } } } }` multiplies), so
+//! within `__schema` and `__type` the limit is on nested list fields instead, at what every
+//! standard query uses (`types > fields > args`).
 
 use crate::SchemaLimits;
 use async_graphql::{
@@ -137,6 +144,80 @@ fn max_root_fields(doc: &ExecutableDocument) -> usize {
         .map(|(_, op)| root(doc, &op.node.selection_set.node, &mut HashSet::new()))
         .max()
         .unwrap_or(0)
+}
+
+/// List fields of the introspection types: nesting them multiplies the answer.
+const INTROSPECTION_LISTS: [&str; 8] = [
+    "types",
+    "fields",
+    "args",
+    "inputFields",
+    "interfaces",
+    "possibleTypes",
+    "enumValues",
+    "directives",
+];
+/// Nested introspection list fields allowed: `types > fields > args`, as the standard queries ask.
+pub const MAX_INTROSPECTION_LISTS: usize = 3;
+/// A bound on any nesting, so that a fragment cycle (refused later by validation) ends the walk.
+const MAX_WALK: usize = 64;
+
+/// How deep a document nests: its data fields, and within introspection its list fields.
+#[derive(Debug, Default, PartialEq)]
+struct Shape {
+    depth: usize,
+    introspection_lists: usize,
+}
+
+/// The deepest nesting of any operation, fragments followed; a field at the root is depth 1.
+/// `__schema` and `__type` subtrees count toward `introspection_lists` only.
+fn shape(doc: &ExecutableDocument) -> Shape {
+    #[derive(Clone, Copy)]
+    enum At {
+        Data(usize),
+        Introspection(usize),
+    }
+    fn walk(doc: &ExecutableDocument, set: &SelectionSet, at: At, walked: usize, out: &mut Shape) {
+        if walked > MAX_WALK {
+            out.depth = out.depth.max(walked);
+            return;
+        }
+        for item in &set.items {
+            let (next, inner) = match &item.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.as_str();
+                    let next = match at {
+                        At::Data(_) if matches!(name, "__schema" | "__type") => {
+                            At::Introspection(0)
+                        }
+                        At::Data(d) => {
+                            out.depth = out.depth.max(d + 1);
+                            At::Data(d + 1)
+                        }
+                        At::Introspection(l) if INTROSPECTION_LISTS.contains(&name) => {
+                            out.introspection_lists = out.introspection_lists.max(l + 1);
+                            At::Introspection(l + 1)
+                        }
+                        At::Introspection(l) => At::Introspection(l),
+                    };
+                    (next, &f.node.selection_set.node)
+                }
+                Selection::InlineFragment(f) => (at, &f.node.selection_set.node),
+                Selection::FragmentSpread(s) => {
+                    match doc.fragments.get(s.node.fragment_name.node.as_str()) {
+                        Some(f) => (at, &f.node.selection_set.node),
+                        None => continue,
+                    }
+                }
+            };
+            walk(doc, inner, next, walked + 1, out);
+        }
+    }
+    let mut out = Shape::default();
+    for (_, op) in doc.operations.iter() {
+        walk(doc, &op.node.selection_set.node, At::Data(0), 0, &mut out);
+    }
+    out
 }
 
 /// Whether an operation asks for the schema (`__schema` or `__type` at its root; `__typename` is
@@ -322,6 +403,19 @@ impl Extension for RequestLimits {
                 limits.max_aliases
             )));
         }
+        let shape = shape(&doc);
+        if shape.depth > limits.max_depth {
+            return Err(exceeded(format!(
+                "the query is nested deeper than {} levels",
+                limits.max_depth
+            )));
+        }
+        if shape.introspection_lists > MAX_INTROSPECTION_LISTS {
+            return Err(exceeded(format!(
+                "introspection nests {} lists; at most {MAX_INTROSPECTION_LISTS} are allowed",
+                shape.introspection_lists
+            )));
+        }
         // Without this, a disabled introspection answers `null` silently.
         if !limits.introspection && introspects(&doc) {
             let mut error = ServerError::new("introspection is disabled on this gateway", None);
@@ -343,7 +437,7 @@ impl Extension for RequestLimits {
         Ok(doc)
     }
 
-    /// async-graphql's depth and complexity refusals, with this gateway's code and the limit named.
+    /// async-graphql's complexity refusal, with this gateway's code and the limit named.
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -362,10 +456,6 @@ impl Extension for RequestLimits {
             errors
                 .into_iter()
                 .map(|e| match e.message.as_str() {
-                    "Query is nested too deep." => exceeded(format!(
-                        "the query is nested deeper than {} levels",
-                        self.kept.limits.max_depth
-                    )),
                     "Query is too complex." => exceeded(format!(
                         "the query's complexity is over {}",
                         self.kept.limits.max_complexity
@@ -450,6 +540,40 @@ mod tests {
         let with_variables = "query($x: Int) { a(x: $x) }";
         assert!(full.execute(with_variables).await.is_ok());
         assert!(!noted(with_variables));
+    }
+
+    /// Depth follows fragments and leaves introspection out; inside `__schema` and `__type` only
+    /// nested lists count, so the standard queries' `ofType` chains pass and list cycles do not.
+    #[test]
+    fn shapes() {
+        let data = doc("{ a { ...F } } fragment F on Q { b { ... on Q { c } } }");
+        assert_eq!(shape(&data).depth, 3);
+        let standard = |name| {
+            let path = format!(
+                "{}/../tests/fixtures/introspection/{name}.graphql",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            doc(&std::fs::read_to_string(path).expect("the fixture exists"))
+        };
+        for name in ["graphql-js", "graphql-core"] {
+            let s = shape(&standard(name));
+            assert_eq!((s.depth, s.introspection_lists), (0, 3), "{name}");
+        }
+        let cycle = doc("{ __schema { types { fields { type { fields { type { name } } } } } } }");
+        assert_eq!(shape(&cycle).introspection_lists, 3);
+        let deeper = doc(
+            "{ __type(name: \"Q\") { fields { type { fields { type { fields { name } } } } } } }",
+        );
+        assert_eq!(shape(&deeper).introspection_lists, 3);
+        let cycle = doc(
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+        );
+        assert_eq!(shape(&cycle).introspection_lists, 4);
+        let looped = doc("{ ...A } fragment A on Q { a { ...A } }");
+        assert!(
+            shape(&looped).depth > MAX_WALK,
+            "a fragment cycle ends the walk"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! metrics, with request ids, tracing and body limits around them. `router` builds the app; `serve`
 //! runs it on a listener until the shutdown future resolves.
 
+mod cors;
 mod downloads;
 mod envelope;
 mod graphql;
@@ -13,7 +14,10 @@ mod ws;
 
 pub use ws::SharedSubscriptions;
 
-use crate::auth::{AuthError, JwtVerifier, bearer};
+use crate::{
+    auth::{AuthError, JwtVerifier, bearer},
+    config::CorsConfig,
+};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, Request},
@@ -59,6 +63,9 @@ pub struct AppState {
     verifier: Arc<JwtVerifier>,
     pub limits: Arc<HttpLimits>,
     public_url: Option<String>,
+    cors: Arc<CorsConfig>,
+    /// Browser origins allowed besides the gateway's own (CORS and WebSocket upgrades).
+    pub origins: cors::Origins,
     /// Identical `taskUpdated` subscriptions, one execution each, across every WebSocket.
     pub subscriptions: Arc<SharedSubscriptions>,
     /// The server's stop, as open WebSockets see it.
@@ -105,8 +112,11 @@ impl AppState {
         verifier: JwtVerifier,
         limits: HttpLimits,
         public_url: Option<String>,
+        cors: CorsConfig,
     ) -> AppState {
         AppState {
+            origins: cors::Origins::new(&cors),
+            cors: Arc::new(cors),
             schema: schemas.full,
             prevalidated: schemas.prevalidated,
             documents: schemas.documents,
@@ -199,7 +209,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     ops::prometheus();
     let max_body = state.limits.max_body_bytes;
-    Router::new()
+    let cors = cors::layer(&state.cors, &state.origins);
+    let app = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/rest/{connection}/{*path}", any(rest::handle))
@@ -227,7 +238,12 @@ pub fn router(state: AppState) -> Router {
                 tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
             }),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid));
+    // Outermost, so that a preflight is answered before any route or limit sees it.
+    match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    }
 }
 
 async fn record_metrics(req: Request, next: Next) -> Response {

@@ -78,6 +78,28 @@ async fn document_shape_limits() {
     refused(&gw, &spread, "21 root fields").await;
 }
 
+/// The standard introspection queries of graphql-js (every option on) and graphql-core (its
+/// defaults), whose `ofType` chains nest deeper than the depth limit, load the schema; an
+/// introspection that nests lists in a cycle is refused.
+#[tokio::test]
+async fn standard_introspection_passes_the_limits() {
+    let gw = spawn().await;
+    for query in [
+        include_str!("../fixtures/introspection/graphql-js.graphql"),
+        include_str!("../fixtures/introspection/graphql-core.graphql"),
+    ] {
+        let data = gw.data(query, json!({})).await;
+        let types = data["__schema"]["types"].as_array().expect("types");
+        assert!(
+            types.iter().any(|t| t["name"] == "Site"),
+            "the schema's types are listed"
+        );
+    }
+    let cycle =
+        "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }";
+    refused(&gw, cycle, "introspection nests 4 lists").await;
+}
+
 /// Complexity, tokens and document size, each set low to reach it with a small document.
 #[tokio::test]
 async fn cost_limits() {

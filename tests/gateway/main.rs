@@ -7,6 +7,7 @@ mod actions;
 mod auth;
 mod cli;
 mod connections;
+mod cors;
 mod errors;
 mod fanout;
 mod graphql_http;

@@ -36,6 +36,14 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
         Err(rejection) => return rejection.into_response(),
     };
     let headers = &parts.headers;
+    // Browsers send `Origin` on an upgrade but apply no CORS to it: this is the check.
+    if !state.origins.admits_upgrade(headers) {
+        return (
+            StatusCode::FORBIDDEN,
+            "this origin may not open a WebSocket here",
+        )
+            .into_response();
+    }
     let Some(protocol) = headers
         .get(header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
