@@ -11,14 +11,13 @@
 use super::AppState;
 use async_graphql::{
     BatchRequest, BatchResponse,
-    http::GraphiQLSource,
     parser::types::{DocumentOperations, OperationType},
 };
 use axum::{
     body::Bytes,
     extract::{FromRequest, Query, Request, State},
     http::{HeaderMap, StatusCode, Uri, header},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
 };
 use futures_util::{StreamExt, stream::FuturesOrdered};
 use hostplane_schema::{ErrorCode, principal::Caller};
@@ -420,13 +419,7 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if wants_html && params.as_ref().is_ok_and(|p| !p.contains_key("query")) {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        return super::graphiql::page(&headers);
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

@@ -5,6 +5,7 @@
 mod cors;
 mod downloads;
 mod envelope;
+mod graphiql;
 mod graphql;
 pub mod openapi;
 mod ops;
@@ -213,6 +214,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/graphiql/{build}/{name}", get(graphiql::asset))
         .route("/rest/{connection}/{*path}", any(rest::handle))
         .route("/downloads/{token}", get(downloads::get))
         .route("/webhooks/orchestrix/{connection}", post(webhooks::orchestrix))

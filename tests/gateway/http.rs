@@ -94,7 +94,14 @@ async fn get_requests() {
         state["hosterapiServerStatus"]["state"], "stopped",
         "the GET mutation changed nothing"
     );
+}
 
+/// A browser at `/graphql` gets GraphiQL from the gateway alone: the page names only the gateway's
+/// own paths, its policy allows only the gateway's origin, and every asset it names is served,
+/// gzipped for clients that take it (and whole for those that do not), cacheable for good.
+#[tokio::test]
+async fn graphiql_is_self_contained() {
+    let gw = spawn().await;
     let r = gw
         .http
         .get(gw.url("/graphql"))
@@ -103,7 +110,59 @@ async fn get_requests() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().to_lowercase().contains("graphiql"));
+    let policy = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        policy.starts_with("default-src 'none'; script-src 'self';"),
+        "{policy}"
+    );
+    assert!(
+        policy.contains(&format!("connect-src 'self' ws://{0} wss://{0};", gw.addr)),
+        "{policy}"
+    );
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("http"), "nothing from elsewhere: {html}");
+    let assets: Vec<&str> = html
+        .split(['"'])
+        .filter(|part| part.starts_with("/graphiql/"))
+        .collect();
+    assert_eq!(assets.len(), 6, "{html}");
+    for path in assets {
+        let r = gw
+            .http
+            .get(gw.url(path))
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let cache = r.headers()["cache-control"].to_str().unwrap();
+        assert!(cache.contains("immutable"), "{path}: {cache}");
+        let gzipped = r.headers().get("content-encoding").is_some();
+        let zipped_len = r.bytes().await.unwrap().len();
+        let r = gw.http.get(gw.url(path)).send().await.unwrap();
+        assert!(r.headers().get("content-encoding").is_none(), "{path}");
+        let plain = r.bytes().await.unwrap();
+        assert!(std::str::from_utf8(&plain).is_ok(), "{path} is text");
+        if gzipped {
+            assert!(
+                zipped_len < plain.len(),
+                "{path}: {zipped_len} of {}",
+                plain.len()
+            );
+        } else {
+            assert!(path.ends_with("/init.js"), "{path} is compressed");
+        }
+    }
+    let stale = gw
+        .http
+        .get(gw.url("/graphiql/0.0.0-1/graphiql.min.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 404);
 }
 
 /// Health, readiness and Prometheus metrics answer; every response carries a request id.
