@@ -115,3 +115,34 @@ async fn rest_passes_the_user_header_under_the_same_rule() {
         "{body}"
     );
 }
+
+/// Sign-in tokens and links are admin-scope only: a writer is FORBIDDEN on both surfaces with
+/// nothing sent upstream; an admin's every request asks the upstream again (nothing is kept).
+#[tokio::test]
+async fn sign_in_secrets_are_for_admins_only() {
+    let gw = spawn().await;
+    let writer = crate::helpers::token(&[Scope::Read, Scope::Write]);
+    let sso = "mutation { panelalphaCreateUserSsoToken(id: 1) { token url } }";
+    let before = upstream_calls(&gw);
+    let (_, refused) = gw.gql_as(Some(&writer), sso, json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+    assert!(refused["data"].is_null(), "{refused}");
+    let path = "/api/admin/users/1/login-as-user-sso-token";
+    let (status, body) = rest(&gw, Some(&writer), &[], "POST", path, None).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].is_string(), "{body}");
+    assert_eq!(upstream_calls(&gw), before, "nothing reached the upstream");
+
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        let (_, data) = gw.gql_as(Some(&admin()), sso, json!({})).await;
+        let token = &data["data"]["panelalphaCreateUserSsoToken"]["token"];
+        tokens.push(token.as_str().expect("a token").to_string());
+    }
+    assert_ne!(tokens[0], tokens[1], "each request gets its own token");
+    let log = &gw.panelalpha_upstream.log;
+    assert_eq!(log.count("POST", "/api/admin/users/1/sso-token"), 2);
+}
