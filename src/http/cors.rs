@@ -5,19 +5,19 @@
 
 use crate::config::CorsConfig;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
+use hostplane_adapters::Provider;
 use std::{sync::Arc, time::Duration};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-/// Headers a browser app may send: the gateway's own and the upstream pass-through ones (each
-/// provider's REST credential header and PanelAlpha's acting user).
-const ALLOWED_HEADERS: [HeaderName; 7] = [
+/// Headers a browser app may send: the gateway's own and the upstream pass-through ones (the REST
+/// credential headers; each provider's acting-user header is added from its wire).
+const ALLOWED_HEADERS: [HeaderName; 6] = [
     header::AUTHORIZATION,
     header::CONTENT_TYPE,
     header::ACCEPT,
     HeaderName::from_static("x-request-id"),
     HeaderName::from_static(super::ORCHESTRIX_AUTHORIZATION),
     HeaderName::from_static("hosttoken"),
-    HeaderName::from_static("x-panelalpha-user"),
 ];
 
 /// The configured origins: exact (`https://app.example`), any port of one host
@@ -77,6 +77,9 @@ pub fn layer(config: &CorsConfig, origins: &Origins) -> Option<CorsLayer> {
     let allow = AllowOrigin::predicate(move |origin: &HeaderValue, _| {
         origin.to_str().is_ok_and(|o| origins.allows(o))
     });
+    let user_headers = Provider::ALL.iter().filter_map(|p| p.wire().user_header());
+    let user_headers = user_headers.map(|h| HeaderName::try_from(h).expect("a valid header name"));
+    let headers: Vec<HeaderName> = ALLOWED_HEADERS.into_iter().chain(user_headers).collect();
     let methods = [
         Method::GET,
         Method::POST,
@@ -88,7 +91,7 @@ pub fn layer(config: &CorsConfig, origins: &Origins) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(allow)
             .allow_methods(methods)
-            .allow_headers(ALLOWED_HEADERS)
+            .allow_headers(headers)
             .expose_headers([HeaderName::from_static("x-request-id")])
             .allow_credentials(config.allow_credentials)
             .max_age(Duration::from_secs(config.max_age_s)),

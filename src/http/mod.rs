@@ -64,7 +64,8 @@ pub struct AppState {
     verifier: Arc<JwtVerifier>,
     pub limits: Arc<HttpLimits>,
     public_url: Option<String>,
-    cors: Arc<CorsConfig>,
+    /// The CORS layer, when any origin is allowed.
+    cors: Option<tower_http::cors::CorsLayer>,
     /// Browser origins allowed besides the gateway's own (CORS and WebSocket upgrades).
     pub origins: cors::Origins,
     /// Identical `taskUpdated` subscriptions, one execution each, across every WebSocket.
@@ -115,9 +116,10 @@ impl AppState {
         public_url: Option<String>,
         cors: CorsConfig,
     ) -> AppState {
+        let origins = cors::Origins::new(&cors);
         AppState {
-            origins: cors::Origins::new(&cors),
-            cors: Arc::new(cors),
+            cors: cors::layer(&cors, &origins),
+            origins,
             schema: schemas.full,
             prevalidated: schemas.prevalidated,
             documents: schemas.documents,
@@ -210,7 +212,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     ops::prometheus();
     let max_body = state.limits.max_body_bytes;
-    let cors = cors::layer(&state.cors, &state.origins);
+    let cors = state.cors.clone();
     let app = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))

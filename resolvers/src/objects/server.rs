@@ -102,6 +102,12 @@ impl Server {
         status.path_for(&[("sid", &self.server_id)])
     }
 
+    /// The state a status answer gives: a machine's `state`, or a hosting server's `status`.
+    pub fn state_of(status: &Value) -> Option<String> {
+        let state = status.get("state").or_else(|| status.get("status"));
+        state.and_then(Value::as_str).map(str::to_string)
+    }
+
     /// Reads the live status from the upstream (a hosting panel's server: the server itself).
     pub async fn fetch_status(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
         super::fetch(ctx, self.provider, &self.connection, &self.status_path()).await
@@ -143,12 +149,7 @@ impl Server {
         if let Some(state) = &self.known_state {
             return Ok(Some(state.clone()));
         }
-        let status = self.fetch_status(ctx).await?;
-        Ok(status
-            .get("state")
-            .or_else(|| status.get("status"))
-            .and_then(Value::as_str)
-            .map(str::to_string))
+        Ok(Server::state_of(&self.fetch_status(ctx).await?))
     }
 
     /// The upstream object as received.

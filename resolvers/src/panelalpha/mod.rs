@@ -57,10 +57,9 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     me(PanelalphaMeQuery, PanelalphaMeMutation),
 );
 
-pub use services::ENDPOINTS as SERVICES;
 /// The handles unified actions and lists use.
 pub use {accounts::ENDPOINTS as SERVERS, instances::ENDPOINTS as INSTANCES};
-pub use {tasks::ENDPOINTS as TASKS, users::ENDPOINTS as USERS};
+pub use {services::ENDPOINTS as SERVICES, tasks::ENDPOINTS as TASKS, users::ENDPOINTS as USERS};
 
 /// The objects of a list answer, each made into `T` (`None`: the object has no ID).
 fn each<T>(
@@ -87,10 +86,7 @@ pub fn instance_of(connection: &str, raw: Value) -> Option<Instance> {
 /// A hosting server the panel deploys to, as the unified `Server`, its list's `status` its state.
 pub fn server_of(connection: &str, raw: Value) -> Option<Server> {
     let id = crate::unified::sources::id_text(raw.get("id")?)?;
-    let status = raw
-        .get("status")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let status = Server::state_of(&raw);
     let kind = ServerKind::HostingPanel;
     let mut server = Server::new(Provider::Panelalpha, connection, kind, id, raw);
     server.known_state = status;

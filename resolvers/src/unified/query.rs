@@ -211,10 +211,7 @@ impl UnifiedQuery {
                     let states = unknown.iter().map(|s| s.fetch_status(ctx));
                     let states = futures_util::future::join_all(states).await;
                     for (server, state) in unknown.into_iter().zip(states) {
-                        server.known_state = state?
-                            .get("state")
-                            .and_then(Value::as_str)
-                            .map(str::to_string);
+                        server.known_state = Server::state_of(&state?);
                     }
                 }
                 Ok(listed)

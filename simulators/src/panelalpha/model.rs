@@ -40,7 +40,8 @@
 //! - Admins `{id, name, email, admin_group_id, disabled, api_token_enabled}`; their group must
 //!   exist. Admin groups `{id, name, type, permissions, notifications}`; new ones are `custom`.
 //! - Timestamps are Laravel's `2026-01-12T09:30:00.000000Z`; one hosting server (1, cPanel,
-//!   `{id, name, type, server_groups, status}`) holds every account (`server_id` is always 1); `/tasks/worker-status` is always `{"running": true, "workers": 2}`.
+//!   `{id, name, type, server_groups, status}`) holds every account (`server_id` is always 1);
+//!   `/tasks/worker-status` is always `{"running": true, "workers": 2}`.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -345,7 +346,8 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
     ]);
     let table = Table::new(Laravel)
         .collection(users).collection(services).collection(plans).collection(instances)
-        .collection(accounts).collection(admins).collection(groups).collection(tasks).collection(servers)
+        .collection(accounts).collection(admins).collection(groups).collection(tasks)
+        .collection(servers)
         .collection(Collection::new("shares").seed(shares))
         .collection(Collection::new("devices").seed(devices))
         .rows(super::routes::rows())
