@@ -27,6 +27,12 @@ pub trait Wire: Send + Sync {
     /// refused credentials.
     fn probe(&self) -> &'static str;
 
+    /// Whether `probe` asks for something that does not exist, so that its 404 is the healthy
+    /// answer: for an API with no cheap list.
+    fn probe_finds_nothing(&self) -> bool {
+        false
+    }
+
     /// The gateway credential (JWT or API key) a REST caller presents where the API carries its own.
     fn credential(&self, headers: &::http::HeaderMap) -> Option<String>;
 

@@ -246,7 +246,20 @@ impl Connections {
             .await;
         let latency = started.elapsed();
         use hostplane_adapters::{ErrorCode, UpstreamError};
+        let found_nothing = matches!(
+            &result,
+            Err(UpstreamError::Rejected {
+                code: ErrorCode::NotFound,
+                ..
+            })
+        ) && live.provider.wire().probe_finds_nothing();
         match result {
+            _ if found_nothing => Probe {
+                reachable: true,
+                authenticated: true,
+                latency,
+                error: None,
+            },
             Ok(_) => Probe {
                 reachable: true,
                 authenticated: true,

@@ -95,13 +95,14 @@ async fn test_update_delete() {
         "{t}"
     );
     assert!(t["latencyMs"].as_i64().unwrap() >= 0);
-    // Each provider's probe: Patchstack's unknown-user 404 still proves the credentials.
+    // Each provider's probe: Patchstack's unknown-user 404 proves the credentials, and is no error.
     let t = gw.data(TEST, json!({"n": "patch"})).await["testConnection"].clone();
     assert_eq!(
         (t["reachable"].clone(), t["authenticated"].clone()),
         (json!(true), json!(true)),
         "{t}"
     );
+    assert!(t["code"].is_null() && t["upstreamStatus"].is_null(), "{t}");
 
     drop(second);
     let t = gw.data(TEST, json!({"n": "hoster-2"})).await["testConnection"].clone();
@@ -229,6 +230,7 @@ async fn connection_health_for_status_pages() {
         let up = h["connection"] != "down";
         assert_eq!(h["reachable"], up, "{h}");
         assert_eq!(h["authenticated"], up, "{h}");
+        assert_eq!(h["code"].is_null(), up, "{h}");
     }
     let limited = crate::helpers::token_for("l", &[Scope::Read], Some(&["patch".to_string()]));
     let (_, body) = gw

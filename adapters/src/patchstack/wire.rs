@@ -31,6 +31,10 @@ impl Wire for PatchstackWire {
         "/hosting/user/0/view"
     }
 
+    fn probe_finds_nothing(&self) -> bool {
+        true
+    }
+
     fn credential(&self, headers: &::http::HeaderMap) -> Option<String> {
         header_text(headers, "hosttoken")
             .filter(|t| !t.is_empty())
