@@ -18,6 +18,18 @@ pub enum ServerKind {
 }
 
 impl ServerKind {
+    /// A server's kind and upstream ID from the local part of its global ID (`vm:4001`).
+    pub fn parse(local: &str) -> Option<(ServerKind, &str)> {
+        let (kind, id) = local.split_once(':')?;
+        let kind = match kind {
+            "vm" => ServerKind::Vm,
+            "dedicated" => ServerKind::Dedicated,
+            "panel" => ServerKind::HostingPanel,
+            _ => return None,
+        };
+        Some((kind, id))
+    }
+
     fn key(self) -> &'static str {
         match self {
             ServerKind::Vm => "vm",
@@ -73,13 +85,7 @@ impl Server {
 
     /// The server a global ID names, or `None` if the ID is not a server's.
     pub fn from_global(id: &GlobalId, provider: Provider) -> Option<Server> {
-        let (kind, local) = id.local.split_once(':')?;
-        let kind = match kind {
-            "vm" => ServerKind::Vm,
-            "dedicated" => ServerKind::Dedicated,
-            "panel" => ServerKind::HostingPanel,
-            _ => return None,
-        };
+        let (kind, local) = ServerKind::parse(&id.local)?;
         Some(Server::new(
             provider,
             &id.connection,

@@ -272,21 +272,20 @@ fn integer(id: &ID, local: &str) -> Result<i32, GatewayError> {
         .map_err(|_| not_an_id(id, "an object of its provider"))
 }
 
-/// A HosterAPI server: its kind and `sid`.
-fn server(ctx: &Context<'_>, id: &ID) -> Result<(String, ServerKind, i32), GatewayError> {
+/// A server to act on: its connection, provider, kind and upstream ID. What a kind cannot do is
+/// `power_operation`'s to say.
+fn server(ctx: &Context<'_>, id: &ID) -> Result<(String, Provider, ServerKind, i32), GatewayError> {
     let t = target(ctx, id)?;
-    if t.kind == "Server" && t.provider == Provider::Panelalpha {
-        return Err(unsupported(t.provider, "power a hosting server"));
+    let parsed = (t.kind == "Server")
+        .then(|| ServerKind::parse(&t.local))
+        .flatten();
+    match (t.provider, parsed) {
+        (Provider::Hosterapi, Some((kind @ (ServerKind::Vm | ServerKind::Dedicated), local)))
+        | (Provider::Panelalpha, Some((kind @ ServerKind::HostingPanel, local))) => {
+            Ok((t.connection, t.provider, kind, integer(id, local)?))
+        }
+        _ => Err(not_an_id(id, "a server")),
     }
-    if t.kind != "Server" || t.provider != Provider::Hosterapi {
-        return Err(not_an_id(id, "a server"));
-    }
-    let (kind, sid) = match t.local.split_once(':') {
-        Some(("vm", sid)) => (ServerKind::Vm, sid),
-        Some(("dedicated", sid)) => (ServerKind::Dedicated, sid),
-        _ => return Err(not_an_id(id, "a server")),
-    };
-    Ok((t.connection, kind, integer(id, sid)?))
 }
 
 fn unsupported(provider: Provider, what: &str) -> GatewayError {
@@ -333,9 +332,8 @@ fn plan_power(
     power: Power,
     force: bool,
 ) -> Result<(String, Plan), GatewayError> {
-    let (conn, kind, sid) = server(ctx, id)?;
-    let name = power_operation(power, kind, force)
-        .map_err(|what| unsupported(Provider::Hosterapi, what))?;
+    let (conn, provider, kind, sid) = server(ctx, id)?;
+    let name = power_operation(power, kind, force).map_err(|what| unsupported(provider, what))?;
     let plan = match (power, kind) {
         (Power::Delete, ServerKind::Vm) => {
             let input = HosterapiDeleteServerInput {
@@ -380,7 +378,7 @@ fn plan_snapshot(
             )
         }
         (Provider::Hosterapi, "Server") => {
-            let (_, kind, sid) = server(ctx, id)?;
+            let (_, _, kind, sid) = server(ctx, id)?;
             if kind == ServerKind::Dedicated {
                 return Err(unsupported(t.provider, "back up a dedicated server"));
             }
