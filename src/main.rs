@@ -286,7 +286,8 @@ async fn run_demo(
     );
     let mut banner = format!(
         "hostplane demo is running\n  GraphQL:       http://{addr}/graphql  (GraphiQL in a browser)\n  \
-         Subscriptions: ws://{addr}/graphql/ws\n"
+         Console:       http://{addr}/console/\n  \
+         Subscriptions: ws://{addr}/graphql/ws, or Server-Sent Events at http://{addr}/graphql/stream\n"
     );
     for c in &sims.connections {
         banner += &format!(

@@ -50,12 +50,22 @@ static VENDOR: [Asset; 5] = [
 
 const INIT: &str = include_str!("graphiql/init.js");
 
-/// The page, for the request's host: its policy names the WebSocket origin explicitly, since not
-/// every browser counts `ws:` as `'self'`.
+/// The page, for the request's host.
 pub fn page(headers: &HeaderMap) -> Response {
     static HTML: OnceLock<String> = OnceLock::new();
     let html =
         HTML.get_or_init(|| include_str!("graphiql/page.html").replace("{assets}", &assets_path()));
+    // GraphiQL's editors set inline styles.
+    html_page(headers, html.as_str(), "'self' 'unsafe-inline'")
+}
+
+/// One of the gateway's own pages, under a policy that allows nothing but the gateway's origin: its
+/// WebSocket origin named explicitly, since not every browser counts `ws:` as `'self'`.
+pub(super) fn html_page(
+    headers: &HeaderMap,
+    html: impl Into<axum::body::Body>,
+    style_src: &str,
+) -> Response {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -65,7 +75,7 @@ pub fn page(headers: &HeaderMap) -> Response {
         })
         .unwrap_or("localhost");
     let policy = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+        "default-src 'none'; script-src 'self'; style-src {style_src}; \
          font-src 'self' data:; img-src 'self' data:; connect-src 'self' ws://{host} wss://{host}; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     );
@@ -74,7 +84,7 @@ pub fn page(headers: &HeaderMap) -> Response {
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        html.clone(),
+        html.into(),
     )
         .into_response();
     if let Ok(policy) = HeaderValue::from_str(&policy) {

@@ -3,7 +3,8 @@
 //! requests that fail before execution answer 400. A request that is not a well-formed GraphQL request
 //! (not JSON, a `query` that is not a string, `variables` that are not an object, ...) is a 400 and one
 //! whose body is not `application/json` a 415, whatever the media type. GET never runs a mutation. A
-//! browser asking for HTML gets GraphiQL.
+//! browser asking for HTML gets GraphiQL, and a client accepting `text/event-stream` Server-Sent
+//! Events (`sse`).
 //!
 //! The request is read here rather than with async-graphql-axum's extractor: that one reads any
 //! content type as JSON and, for GET, ignores `operationName` (it expects `operation_name`).
@@ -27,7 +28,7 @@ const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+pub(super) enum MediaType {
     GraphqlResponse,
     Json,
 }
@@ -90,7 +91,12 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     best.map(|(_, m)| m)
 }
 
-fn error_response(status: StatusCode, media: MediaType, code: &str, message: &str) -> Response {
+pub(super) fn error_response(
+    status: StatusCode,
+    media: MediaType,
+    code: &str,
+    message: &str,
+) -> Response {
     let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
     (
         status,
@@ -112,14 +118,14 @@ fn not_acceptable() -> Response {
 
 /// An HTTP request that is not a GraphQL request the gateway can run: refused before anything runs.
 #[derive(Debug)]
-struct Refusal {
+pub(super) struct Refusal {
     status: StatusCode,
     code: ErrorCode,
     message: String,
 }
 
 impl Refusal {
-    fn bad_request(message: impl Into<String>) -> Refusal {
+    pub(super) fn bad_request(message: impl Into<String>) -> Refusal {
         Refusal {
             status: StatusCode::BAD_REQUEST,
             code: ErrorCode::Validation,
@@ -127,7 +133,7 @@ impl Refusal {
         }
     }
 
-    fn respond(self, media: MediaType) -> Response {
+    pub(super) fn respond(self, media: MediaType) -> Response {
         error_response(self.status, media, self.code.as_str(), &self.message)
     }
 }
@@ -146,7 +152,7 @@ fn kind(value: &Value) -> &'static str {
 
 /// A POST body must be `application/json` in UTF-8 (the one body type the spec requires); anything
 /// else, or no `Content-Type` at all, is a 415 rather than a guess.
-fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
+pub(super) fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
     let unsupported = |message: String| Refusal {
         status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
         code: ErrorCode::Validation,
@@ -170,7 +176,7 @@ fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
 /// One GraphQL request from its parameters (a POST body's object, or GET's query string as one):
 /// `query` a string, `operationName` a string or null, `variables` and `extensions` objects or null.
 /// Other keys are ignored.
-fn parse_params(params: Map<String, Value>) -> Result<async_graphql::Request, String> {
+pub(super) fn parse_params(params: Map<String, Value>) -> Result<async_graphql::Request, String> {
     match params.get("query") {
         Some(Value::String(_)) => {}
         None | Some(Value::Null) => return Err("the `query` parameter is required".into()),
@@ -203,7 +209,7 @@ fn parse_params(params: Map<String, Value>) -> Result<async_graphql::Request, St
 }
 
 /// A POST body: one request object, or a non-empty array of them (a batch of at most `max_batch`).
-fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal> {
+pub(super) fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Refusal::bad_request(
             "the request body is empty: send a JSON object with a `query`",
@@ -248,7 +254,7 @@ fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal> {
 /// GET's query string as the parameters a POST body would hold: `variables` and `extensions` are JSON
 /// text. A URL cannot say null, so an empty `operationName`, `variables` or `extensions` is absent.
 /// Unknown parameters (cache busters) are ignored; a parameter given twice is ambiguous and refused.
-fn get_params(uri: &Uri) -> Result<Map<String, Value>, String> {
+pub(super) fn get_params(uri: &Uri) -> Result<Map<String, Value>, String> {
     let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
         .map_err(|e| format!("the query string cannot be read: {e}"))?;
     let mut params = Map::new();
@@ -366,6 +372,9 @@ pub(super) fn add_missing_codes(response: &mut async_graphql::Response) {
 }
 
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Request) -> Response {
+    if super::sse::wanted(&headers) {
+        return super::sse::post(State(state), headers, request).await;
+    }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -392,7 +401,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Re
     execute(&state, &headers, media, batch).await
 }
 
-fn is_mutation(request: &async_graphql::Request) -> bool {
+pub(super) fn is_mutation(request: &async_graphql::Request) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
         return false;
     };
@@ -412,6 +421,9 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     if parts.headers.contains_key(header::UPGRADE) {
         return super::ws::accept(state, &mut parts).await;
     }
+    if super::sse::wanted(&parts.headers) {
+        return super::sse::respond_get(state, parts).await;
+    }
     let headers = parts.headers;
     let params = get_params(&parts.uri);
     let wants_html = headers
@@ -429,17 +441,22 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
         Err(message) => return Refusal::bad_request(message).respond(media),
     };
     if is_mutation(&request) {
-        let mut resp = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            media,
-            "VALIDATION",
-            "mutations are not allowed over GET; use POST",
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return resp;
+        return mutation_over_get(media);
     }
     execute(&state, &headers, media, BatchRequest::Single(request)).await
+}
+
+/// GET never runs a mutation: a 405 naming the method that does.
+pub(super) fn mutation_over_get(media: MediaType) -> Response {
+    let mut resp = error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        media,
+        "VALIDATION",
+        "mutations are not allowed over GET; use POST",
+    );
+    resp.headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+    resp
 }
 
 #[cfg(test)]

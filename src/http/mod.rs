@@ -1,7 +1,9 @@
-//! The HTTP surfaces: GraphQL over HTTP and WebSocket, the REST compatibility layer, health and
-//! metrics, with request ids, tracing and body limits around them. `router` builds the app; `serve`
+//! The HTTP surfaces: GraphQL over HTTP, WebSocket and Server-Sent Events, the REST compatibility
+//! layer, the browser pages (GraphiQL, the operations console), health and metrics, with request
+//! ids, tracing, CORS and body limits around them. `router` builds the app; `serve`
 //! runs it on a listener until the shutdown future resolves.
 
+mod console;
 mod cors;
 mod downloads;
 mod envelope;
@@ -10,10 +12,12 @@ mod graphql;
 pub mod openapi;
 mod ops;
 mod rest;
+mod shared;
+mod sse;
 mod webhooks;
 mod ws;
 
-pub use ws::SharedSubscriptions;
+pub use shared::SharedSubscriptions;
 
 use crate::{
     auth::{AuthError, JwtVerifier, bearer},
@@ -216,7 +220,11 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/graphql/stream", get(sse::get).post(sse::post))
         .route("/graphiql/{build}/{name}", get(graphiql::asset))
+        .route("/console", get(console::redirect))
+        .route("/console/", get(console::page))
+        .route("/console/{name}", get(console::asset))
         .route("/rest/{connection}/{*path}", any(rest::handle))
         .route("/downloads/{token}", get(downloads::get))
         .route("/webhooks/orchestrix/{connection}", post(webhooks::orchestrix))

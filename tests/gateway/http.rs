@@ -165,6 +165,72 @@ async fn graphiql_is_self_contained() {
     assert_eq!(stale.status(), 404);
 }
 
+/// The console lives at `/console/` (`/console` redirects there): a page under a policy that allows
+/// neither inline scripts nor inline styles nor any other origin, naming only its two assets, each
+/// served with its type; nothing else is served under that path.
+#[tokio::test]
+async fn console_is_served_by_the_gateway_alone() {
+    let gw = spawn().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirects.get(gw.url("/console")).send().await.unwrap();
+    assert_eq!(r.status(), 308);
+    assert_eq!(r.headers()["location"], "/console/");
+
+    let r = gw.http.get(gw.url("/console/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let policy = r.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.starts_with("default-src 'none'; script-src 'self'; style-src 'self';"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe"), "{policy}");
+    let html = r.text().await.unwrap();
+    assert!(
+        !html.contains("http:") && !html.contains("https:"),
+        "{html}"
+    );
+    let named: Vec<&str> = html
+        .split('"')
+        .filter(|part| part.starts_with("./"))
+        .collect();
+    assert_eq!(named, ["./console.css", "./console.js"], "{html}");
+    for (name, media) in [
+        ("console.css", "text/css"),
+        ("console.js", "text/javascript"),
+    ] {
+        let r = gw
+            .http
+            .get(gw.url(&format!("/console/{name}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{name}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(media),
+            "{name}"
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.len() > 1000, "{name} is the real asset");
+        assert!(!body.contains("https://"), "{name} names no other origin");
+    }
+    for missing in ["/console/index.html", "/console/app.js"] {
+        let r = gw.http.get(gw.url(missing)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{missing}");
+    }
+}
+
 /// Health, readiness and Prometheus metrics answer; every response carries a request id.
 #[tokio::test]
 async fn operational_endpoints() {

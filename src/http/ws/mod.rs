@@ -10,9 +10,6 @@
 
 mod protocol;
 mod session;
-mod shared;
-
-pub use shared::SharedSubscriptions;
 
 use super::AppState;
 use axum::{

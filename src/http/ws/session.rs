@@ -4,11 +4,11 @@
 //! their results without bound; a shared `taskUpdated` (see `shared`) is not slowed for one member,
 //! whose backlog is bounded and skips to the latest state instead.
 
-use super::{
-    protocol::{ClientMessage, Close, Protocol, coded_error, parse, server},
-    shared::{GroupKey, Rendered, render_each},
+use super::protocol::{ClientMessage, Close, Protocol, coded_error, parse, server};
+use crate::http::{
+    AppState,
+    shared::{self, Rendered},
 };
-use crate::http::AppState;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{
     FutureExt, StreamExt,
@@ -282,24 +282,13 @@ impl Session {
             id: id.clone(),
             generation: self.generation,
         };
-        let origin = &self.upgrade.origin;
-        // An operation acting upstream as the caller is never shared with another caller's.
-        let shared = match &self.upgrade.passthrough {
-            None => GroupKey::of(&request, &caller, origin),
-            Some(_) => None,
-        };
-        let mut request = request.data(caller).data(origin.clone());
-        if let Some(passthrough) = &self.upgrade.passthrough {
-            request = request.data(passthrough.clone());
-        }
-        let results = match shared {
-            Some(key) => self
-                .state
-                .subscriptions
-                .join(key, &self.state.schema, request)
-                .boxed(),
-            None => render_each(self.state.schema.execute_stream(request)).boxed(),
-        };
+        let results = shared::results(
+            &self.state,
+            request,
+            caller,
+            &self.upgrade.origin,
+            self.upgrade.passthrough.as_ref(),
+        );
         let (results, abort) = stream::abortable(results);
         let done = key.clone();
         let events = results

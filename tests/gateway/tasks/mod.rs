@@ -1,10 +1,11 @@
-//! The task engine from outside: `taskUpdated` over both WebSocket subprotocols, one upstream poll per
+//! The task engine from outside: `taskUpdated` over both WebSocket subprotocols and Server-Sent Events, one upstream poll per
 //! task however many clients follow it, one shared execution per identical `taskUpdated`
 //! subscription (and none across principals or variables), credentials and unknown IDs on
 //! subscriptions, and unfinished tasks picked up again by a restarted gateway.
 
 mod engine;
 mod shared;
+mod sse;
 mod subscriptions;
 
 use crate::helpers::{

@@ -1,10 +1,11 @@
-// GraphQL over WebSocket against a live gateway, with the clients integrators use and with raw sockets.
+// Subscriptions against a live gateway, with the clients integrators use and with raw sockets.
 //
-//   GATEWAY_URL=http://127.0.0.1:PORT GATEWAY_TOKEN=<admin jwt> node conformance/ws-client.mjs
+//   GATEWAY_URL=http://127.0.0.1:PORT GATEWAY_TOKEN=<admin jwt> node conformance/subscriptions.mjs
 //
 // 1. The graphql-ws client (graphql-transport-ws) follows a HosterAPI backup task to SUCCEEDED.
 // 2. The subscriptions-transport-ws client (the legacy graphql-ws subprotocol) does the same.
-// 3. Raw sockets check the protocol's close codes (4400, 4401, 4403, 4408, 4409, 4429), ping/pong,
+// 3. The graphql-sse client (Server-Sent Events, distinct connections mode) does the same.
+// 4. Raw sockets check the protocol's close codes (4400, 4401, 4403, 4408, 4409, 4429), ping/pong,
 //    the server's keep-alives in both subprotocols and the per-socket limit on running operations.
 //
 // Prints one line per check and exits 1 if any fails. Every wait is bounded, so it never hangs. The
@@ -12,6 +13,7 @@
 // so those two checks run alongside the others, bounded by WS_SLOW_TIMEOUT_MS (default 40 s).
 // HOSTERAPI_CONNECTION names the HosterAPI connection (default `hosterapi-demo`, the demo's).
 
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient } from 'graphql-ws';
 import transportWs from 'subscriptions-transport-ws';
 import WebSocket from 'ws';
@@ -124,6 +126,41 @@ function assertFollowed(before, updates, completed) {
   return statuses.filter((s, i) => s !== statuses[i - 1]).join(' -> ') + ` (${updates.length} updates), complete`;
 }
 
+/**
+ * Starts a task and follows it with `subscribe(payload, sink)`, a client's own way of subscribing
+ * (every client here takes a `next`/`error`/`complete` sink); returns what `assertFollowed` says.
+ */
+async function follow(name, subscribe) {
+  const task = await startTask();
+  const updates = [];
+  let completed = false;
+  await within(
+    TASK_WAIT,
+    `taskUpdated over ${name}`,
+    new Promise((resolve, reject) => {
+      subscribe(
+        { query: TASK_UPDATED, variables: { id: task.id } },
+        {
+          next: (result) => {
+            if (result.errors) reject(new Error(JSON.stringify(result.errors)));
+            else updates.push(result.data.taskUpdated);
+          },
+          error: (e) => {
+            if (e instanceof Error) reject(e);
+            else if (e?.code) reject(new Error(`closed ${e.code} ${e.reason ?? ''}`));
+            else reject(new Error(JSON.stringify(e)));
+          },
+          complete: () => {
+            completed = true;
+            resolve();
+          },
+        },
+      );
+    }),
+  );
+  return assertFollowed(task.status, updates, completed);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 1. graphql-ws (graphql-transport-ws)
 
@@ -136,30 +173,7 @@ async function followWithGraphqlWs() {
     lazy: true,
   });
   try {
-    const task = await startTask();
-    const updates = [];
-    let completed = false;
-    await within(
-      TASK_WAIT,
-      'taskUpdated over graphql-ws',
-      new Promise((resolve, reject) => {
-        client.subscribe(
-          { query: TASK_UPDATED, variables: { id: task.id } },
-          {
-            next: (result) => {
-              if (result.errors) reject(new Error(JSON.stringify(result.errors)));
-              else updates.push(result.data.taskUpdated);
-            },
-            error: (e) => reject(e instanceof Error ? e : new Error(`closed ${e?.code} ${e?.reason ?? JSON.stringify(e)}`)),
-            complete: () => {
-              completed = true;
-              resolve();
-            },
-          },
-        );
-      }),
-    );
-    return assertFollowed(task.status, updates, completed);
+    return await follow('graphql-ws', (payload, sink) => client.subscribe(payload, sink));
   } finally {
     await client.dispose();
   }
@@ -175,35 +189,34 @@ async function followWithSubscriptionsTransportWs() {
     WebSocket,
   );
   try {
-    const task = await startTask();
-    const updates = [];
-    let completed = false;
-    await within(
-      TASK_WAIT,
-      'taskUpdated over subscriptions-transport-ws',
-      new Promise((resolve, reject) => {
-        client.onDisconnected(() => reject(new Error('disconnected')));
-        client.request({ query: TASK_UPDATED, variables: { id: task.id } }).subscribe({
-          next: (result) => {
-            if (result.errors) reject(new Error(JSON.stringify(result.errors)));
-            else updates.push(result.data.taskUpdated);
-          },
-          error: (e) => reject(new Error(JSON.stringify(e))),
-          complete: () => {
-            completed = true;
-            resolve();
-          },
-        });
-      }),
-    );
-    return assertFollowed(task.status, updates, completed);
+    return await follow('subscriptions-transport-ws', (payload, sink) => {
+      client.onDisconnected(() => sink.error(new Error('disconnected')));
+      client.request(payload).subscribe(sink);
+    });
   } finally {
     client.close();
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Raw sockets
+// 3. graphql-sse (Server-Sent Events, distinct connections mode)
+
+async function followWithGraphqlSse() {
+  const client = createSseClient({
+    url: `${base}/graphql/stream`,
+    headers: { Authorization: `Bearer ${token}` },
+    singleConnection: false,
+    retryAttempts: 0,
+  });
+  try {
+    return await follow('graphql-sse', (payload, sink) => client.subscribe(payload, sink));
+  } finally {
+    client.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Raw sockets
 
 /** A socket offering one subprotocol, with its messages in a queue and its close as a promise. */
 class Raw {
@@ -377,8 +390,9 @@ const slowChecks = [
 
 await check('graphql-ws client follows a task to SUCCEEDED', followWithGraphqlWs, TASK_WAIT + WAIT * 3);
 await check('subscriptions-transport-ws client follows a task to SUCCEEDED', followWithSubscriptionsTransportWs, TASK_WAIT + WAIT * 3);
+await check('graphql-sse client follows a task to SUCCEEDED', followWithGraphqlSse, TASK_WAIT + WAIT * 3);
 for (const [name, body] of rawChecks) await check(name, body);
 await Promise.all(slowChecks);
 
-console.log(failures === 0 ? '\nall WebSocket checks passed' : `\n${failures} WebSocket check(s) failed`);
+console.log(failures === 0 ? '\nall subscription checks passed' : `\n${failures} subscription check(s) failed`);
 process.exit(failures === 0 ? 0 : 1);

@@ -1,3 +1,6 @@
+//! How a subscription runs for the streaming transports (WebSocket and Server-Sent Events):
+//! `results` renders each result to JSON text once.
+//!
 //! Identical `taskUpdated` subscriptions share one execution. A subscriber that ran its own
 //! async-graphql stream resolved the selection and serialised every change on its own, and 10,000
 //! of them on one task cost a third of a GiB; a group runs the stream once, renders each response
@@ -12,13 +15,19 @@
 //! across identities. It runs while it has members: the last one leaving aborts the execution,
 //! and a finished group is replaced by the next subscriber to its key.
 
-use crate::http::graphql::{add_missing_codes, failed_before_execution};
+use crate::http::{
+    AppState,
+    graphql::{add_missing_codes, failed_before_execution},
+};
 use async_graphql::parser::{
     parse_query,
     types::{DocumentOperations, OperationType, Selection},
 };
-use futures_util::{Stream, StreamExt, stream};
-use hostplane_resolvers::{AppSchema, Origin};
+use futures_util::{
+    Stream, StreamExt,
+    stream::{self, BoxStream},
+};
+use hostplane_resolvers::{AppSchema, Origin, call::PassThrough};
 use hostplane_schema::principal::{Caller, Principal};
 use std::{
     collections::HashMap,
@@ -40,13 +49,13 @@ const SHARED_FIELD: &str = "taskUpdated";
 const CAPACITY: usize = 64;
 
 /// One execution result, rendered once for every subscriber it goes to.
-pub(super) struct Rendered {
+pub(crate) struct Rendered {
     /// The response as JSON text: the payload of `next` (legacy: `data`).
-    pub(super) payload: Box<str>,
+    pub(crate) payload: Box<str>,
     /// For a request refused before it ran (parse, validation, limits), its errors as a JSON array:
     /// graphql-transport-ws reports that as `error` instead. Only an execution's first result can
     /// be such a refusal.
-    pub(super) refused: Option<Box<str>>,
+    pub(crate) refused: Option<Box<str>>,
 }
 
 impl Rendered {
@@ -62,11 +71,38 @@ impl Rendered {
 }
 
 /// The results of an operation that runs on its own, rendered as a group renders them.
-pub(super) fn render_each(
+pub(crate) fn render_each(
     results: impl Stream<Item = async_graphql::Response>,
 ) -> impl Stream<Item = Arc<Rendered>> {
     let mut first = true;
     results.map(move |r| Arc::new(Rendered::new(r, std::mem::take(&mut first))))
+}
+
+/// The rendered results of `request` for `caller` at `origin`: a shared execution's where the
+/// operation is shared, its own otherwise. An operation acting upstream with the caller's own
+/// credential (`passthrough`) is never shared with another caller's.
+pub(crate) fn results(
+    state: &AppState,
+    request: async_graphql::Request,
+    caller: Caller,
+    origin: &Origin,
+    passthrough: Option<&PassThrough>,
+) -> BoxStream<'static, Arc<Rendered>> {
+    let shared = match passthrough {
+        None => GroupKey::of(&request, &caller, origin),
+        Some(_) => None,
+    };
+    let mut request = request.data(caller).data(origin.clone());
+    if let Some(passthrough) = passthrough {
+        request = request.data(passthrough.clone());
+    }
+    match shared {
+        Some(key) => state
+            .subscriptions
+            .join(key, &state.schema, request)
+            .boxed(),
+        None => render_each(state.schema.execute_stream(request)).boxed(),
+    }
 }
 
 fn render<T: serde::Serialize>(value: &T) -> Box<str> {
@@ -77,7 +113,7 @@ fn render<T: serde::Serialize>(value: &T) -> Box<str> {
 
 /// Everything an execution's results depend on.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub(super) struct GroupKey {
+pub(crate) struct GroupKey {
     query: String,
     operation: Option<String>,
     /// The variables as JSON text: equal variables in another order only miss a chance to share.
@@ -88,7 +124,7 @@ pub(super) struct GroupKey {
 
 impl GroupKey {
     /// The key of a shared operation; `None` for one that runs on its own.
-    pub(super) fn of(
+    pub(crate) fn of(
         request: &async_graphql::Request,
         caller: &Caller,
         origin: &Origin,
@@ -249,7 +285,7 @@ pub struct SharedSubscriptions {
 impl SharedSubscriptions {
     /// The results of `request` (which already carries its caller and origin) for one more member
     /// of the group under `key`, starting the group's execution if none is running.
-    pub(super) fn join(
+    pub(crate) fn join(
         &self,
         key: GroupKey,
         schema: &AppSchema,
