@@ -1,5 +1,6 @@
-//! Subscription fan-out: N WebSocket subscribers (`graphql-transport-ws`, one subscription per socket)
-//! on one task's `taskUpdated` stream. Each change's delivery latency is its arrival here minus the
+//! Subscription fan-out: N subscribers on one task's `taskUpdated` stream, over WebSocket
+//! (`graphql-transport-ws`, one subscription per socket) or Server-Sent Events (one stream per
+//! connection). Each change's delivery latency is its arrival here minus the
 //! `updatedAt` the gateway stamped when it observed the change; the first message of each subscription
 //! (the task's state when it subscribed) is not a delivery and is left out.
 
@@ -30,8 +31,24 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 const SUBSCRIPTION: &str =
     "subscription($id: ID!) { taskUpdated(id: $id) { status progress updatedAt } }";
-/// WebSocket handshakes in flight at once while connecting.
+/// WebSocket handshakes, or event streams not yet answering, in flight at once while connecting.
 const CONNECT_CONCURRENCY: usize = 128;
+
+/// How the subscribers reach the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    WebSocket,
+    Sse,
+}
+
+impl Transport {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::WebSocket => "WebSocket",
+            Transport::Sse => "SSE",
+        }
+    }
+}
 
 /// Opens `n` WebSockets to the gateway and has each acknowledged (`connection_init` with the bearer).
 pub async fn connect(gateway: SocketAddr, bearer: &str, n: usize) -> Result<Vec<Ws>, String> {
@@ -99,6 +116,24 @@ struct Seen {
     error: Option<String>,
 }
 
+impl Seen {
+    /// One `next` result that arrived at `arrived`; an error for one that names no `updatedAt`.
+    fn record(&mut self, result: &Value, arrived: DateTime<Utc>) -> Result<(), String> {
+        let updated = result["data"]["taskUpdated"]["updatedAt"]
+            .as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or_else(|| format!("a result without updatedAt: {result}"))?;
+        if self.first.is_none() {
+            self.first = Some(arrived);
+        } else {
+            let latency = (arrived - updated).num_nanoseconds().unwrap_or(i64::MAX);
+            self.changes.push((updated, latency));
+        }
+        Ok(())
+    }
+}
+
 async fn follow_one(mut ws: Ws, subscribe: String, deadline: Instant) -> Seen {
     let mut seen = Seen::default();
     if let Err(e) = ws.send(Message::text(subscribe)).await {
@@ -126,20 +161,9 @@ async fn follow_one(mut ws: Ws, subscribe: String, deadline: Instant) -> Seen {
         };
         match message["type"].as_str() {
             Some("next") => {
-                let task = &message["payload"]["data"]["taskUpdated"];
-                let Some(updated) = task["updatedAt"]
-                    .as_str()
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                    .map(|t| t.with_timezone(&Utc))
-                else {
-                    seen.error = Some(format!("a `next` without updatedAt: {message}"));
+                if let Err(e) = seen.record(&message["payload"], arrived) {
+                    seen.error = Some(e);
                     break;
-                };
-                if seen.first.is_none() {
-                    seen.first = Some(arrived);
-                } else {
-                    let latency = (arrived - updated).num_nanoseconds().unwrap_or(i64::MAX);
-                    seen.changes.push((updated, latency));
                 }
             }
             Some("complete") => {
@@ -176,7 +200,6 @@ pub struct Fanout {
 
 /// Subscribes every socket to `taskUpdated(id)` and follows the task to its end.
 pub async fn follow(sockets: Vec<Ws>, task_id: &str, timeout: Duration) -> Fanout {
-    let n = sockets.len();
     let subscribe = json!({
         "id": "1", "type": "subscribe",
         "payload": {"query": SUBSCRIPTION, "variables": {"id": task_id}}
@@ -188,6 +211,111 @@ pub async fn follow(sockets: Vec<Ws>, task_id: &str, timeout: Duration) -> Fanou
         .into_iter()
         .map(|ws| tokio::spawn(follow_one(ws, subscribe.clone(), deadline)))
         .collect();
+    summarize(handles, started).await
+}
+
+/// Opens `n` event streams of `taskUpdated(id)` at `/graphql/stream` and follows the task to its
+/// end. At most `CONNECT_CONCURRENCY` streams are opening at once (until their first event).
+pub async fn follow_sse(
+    gateway: SocketAddr,
+    bearer: &str,
+    n: usize,
+    task_id: &str,
+    timeout: Duration,
+) -> Fanout {
+    let client = reqwest::Client::new();
+    let url = format!("http://{gateway}/graphql/stream");
+    let body = json!({"query": SUBSCRIPTION, "variables": {"id": task_id}}).to_string();
+    let opening = Arc::new(tokio::sync::Semaphore::new(CONNECT_CONCURRENCY));
+    let started = Utc::now();
+    let deadline = Instant::now() + timeout;
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let request = client
+                .post(&url)
+                .bearer_auth(bearer)
+                .header(reqwest::header::ACCEPT, "text/event-stream")
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+            tokio::spawn(follow_one_sse(request, opening.clone(), deadline))
+        })
+        .collect();
+    summarize(handles, started).await
+}
+
+async fn follow_one_sse(
+    request: reqwest::RequestBuilder,
+    opening: Arc<tokio::sync::Semaphore>,
+    deadline: Instant,
+) -> Seen {
+    let mut seen = Seen::default();
+    let mut permit = opening.acquire_owned().await.ok();
+    let mut response = match tokio::time::timeout_at(deadline.into(), request.send()).await {
+        Ok(Ok(r)) if r.status() == 200 => r,
+        Ok(Ok(r)) => {
+            seen.error = Some(format!("HTTP {}", r.status()));
+            return seen;
+        }
+        Ok(Err(e)) => {
+            seen.error = Some(e.to_string());
+            return seen;
+        }
+        Err(_) => {
+            seen.error = Some("no answer before the deadline".into());
+            return seen;
+        }
+    };
+    let mut buffer = String::new();
+    loop {
+        let chunk = match tokio::time::timeout_at(deadline.into(), response.chunk()).await {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(_) => {
+                seen.error = Some("the stream ended before `complete`".into());
+                return seen;
+            }
+            Err(_) => {
+                seen.error = Some("no `complete` before the deadline".into());
+                return seen;
+            }
+        };
+        // The arrival time is read before anything else is done with the event.
+        let arrived = Utc::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            let mut kind = "";
+            let mut data = "";
+            for line in event.lines() {
+                if let Some(v) = line.strip_prefix("event: ") {
+                    kind = v;
+                } else if let Some(v) = line.strip_prefix("data: ") {
+                    data = v;
+                }
+            }
+            match kind {
+                "next" => {
+                    let result = serde_json::from_str(data).unwrap_or(Value::Null);
+                    if let Err(e) = seen.record(&result, arrived) {
+                        seen.error = Some(e);
+                        return seen;
+                    }
+                    // Open: the next stream may start.
+                    permit.take();
+                }
+                "complete" => {
+                    seen.completed = true;
+                    return seen;
+                }
+                // A keep-alive comment.
+                _ => {}
+            }
+        }
+    }
+}
+
+/// What every subscriber saw, as one fan-out's figures.
+async fn summarize(handles: Vec<tokio::task::JoinHandle<Seen>>, started: DateTime<Utc>) -> Fanout {
+    let n = handles.len();
     let mut all = Vec::with_capacity(n);
     for h in handles {
         all.push(h.await.unwrap_or_else(|e| Seen {

@@ -5,8 +5,9 @@
 //!   through the gateway's REST path and through GraphQL (the same upstream call), at one connection
 //!   (added latency) and at many (throughput);
 //! - the unified `sites` + `servers` query over every connection;
-//! - subscription fan-out: 1,000 and 10,000 WebSocket subscribers on one task's `taskUpdated`, with
-//!   delivery latency, the gateway's RSS and the upstream polls the task cost;
+//! - subscription fan-out: 1,000 and 10,000 subscribers on one task's `taskUpdated`, over WebSocket
+//!   and over Server-Sent Events, with delivery latency, the gateway's RSS and the upstream polls the
+//!   task cost;
 //!
 //! then the targets with PASS or MISS. The gateway runs as its own process (the `hostplane` binary
 //! Cargo builds for this bench, `hostplane serve` with a config file and SQLite in a scratch
@@ -14,7 +15,8 @@
 //! Debian's (`apt-get install nginx`); without it that row is skipped.
 //!
 //! Knobs (environment): `BENCH_SECONDS` (measured seconds per row, 5), `BENCH_WARMUP` (seconds, 1),
-//! `BENCH_CONNS` (connections of the throughput rows, 32), `BENCH_SUBSCRIBERS` (`1000,10000`),
+//! `BENCH_CONNS` (connections of the throughput rows, 32), `BENCH_SUBSCRIBERS` (WebSocket
+//! subscribers, `1000,10000`), `BENCH_SSE_SUBSCRIBERS` (event-stream subscribers, `1000,10000`),
 //! `BENCH_TASK_SECONDS` (the fanned-out task's duration, 10), `BENCH_POLL_MS` (the gateway's task
 //! poll interval, 500), `BENCH_ROWS` (which request rows: `direct,nginx,floor,rest,graphql,unified`),
 //! `BENCH_GATEWAY_LOG` (the gateway's log filter, `info` as by default), `BENCH_GATEWAY_WORKERS`
@@ -148,6 +150,7 @@ async fn check(name: &str, call: &Call) -> Result<Value, String> {
 
 /// One fan-out run's figures.
 struct FanoutRow {
+    transport: fanout::Transport,
     subscribers: usize,
     connect_time: Duration,
     result: fanout::Fanout,
@@ -193,10 +196,20 @@ async fn run() -> Result<String, String> {
     let conns: usize = env_or("BENCH_CONNS", 32);
     let task_duration = Duration::from_secs_f64(env_or("BENCH_TASK_SECONDS", 10.0));
     let poll_ms: u64 = env_or("BENCH_POLL_MS", 500);
-    let subscriber_counts: Vec<usize> = std::env::var("BENCH_SUBSCRIBERS")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
+    let counts = |var: &str| -> Vec<usize> {
+        std::env::var(var)
+            .unwrap_or_else(|_| "1000,10000".into())
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect()
+    };
+    let fanout_plan: Vec<(fanout::Transport, usize)> = (counts("BENCH_SUBSCRIBERS").into_iter())
+        .map(|n| (fanout::Transport::WebSocket, n))
+        .chain(
+            counts("BENCH_SSE_SUBSCRIBERS")
+                .into_iter()
+                .map(|n| (fanout::Transport::Sse, n)),
+        )
         .collect();
     let rows_wanted: Vec<String> = std::env::var("BENCH_ROWS")
         .unwrap_or_else(|_| "direct,nginx,floor,rest,graphql,unified".into())
@@ -209,7 +222,7 @@ async fn run() -> Result<String, String> {
         .ok()
         .and_then(|v| v.trim().parse().ok());
     let fd_limit = procs::raise_fd_limit();
-    let most = subscriber_counts.iter().copied().max().unwrap_or(0);
+    let most = fanout_plan.iter().map(|(_, n)| *n).max().unwrap_or(0);
     if fd_limit < most as u64 + 1024 {
         return Err(format!(
             "the open-file limit is {fd_limit}, too low for {most} subscribers (raise `ulimit -Hn`)"
@@ -377,16 +390,20 @@ async fn run() -> Result<String, String> {
     let find = |name: &str, c: usize| rows.iter().find(|r| r.name == name && r.conns == c);
     let after_requests = procs::memory(gateway.pid()).map_or(0, |m| m.0);
 
-    // Subscription fan-out, one task per subscriber count.
+    // Subscription fan-out, one task per transport and subscriber count.
     let poll_path = |sid: u64| format!("/api/v1/datacenter/server/{sid}/backups/status");
     let mut fanouts = Vec::new();
-    for (i, &n) in subscriber_counts.iter().enumerate() {
+    for (i, &(transport, n)) in fanout_plan.iter().enumerate() {
         let sid = 4001 + i as u64 % 2;
-        eprintln!("fan-out: {n} subscribers ...");
+        eprintln!("fan-out: {n} {} subscribers ...", transport.name());
         let rss_before = procs::memory(gateway.pid()).map_or(0, |m| m.0);
         let sampler = fanout::RssSampler::start(gateway.pid());
         let t = Instant::now();
-        let sockets = fanout::connect(gateway.addr, &token, n).await?;
+        // An event stream is opened by its subscription, once the task exists.
+        let sockets = match transport {
+            fanout::Transport::WebSocket => Some(fanout::connect(gateway.addr, &token, n).await?),
+            fanout::Transport::Sse => None,
+        };
         let connect_time = t.elapsed();
         let rss_connected = procs::memory(gateway.pid()).map_or(0, |m| m.0);
         let polls_before = tasks.log.count("GET", &poll_path(sid));
@@ -402,8 +419,11 @@ async fn run() -> Result<String, String> {
             .as_str()
             .ok_or_else(|| format!("no task id in {started}"))?
             .to_string();
-        let result =
-            fanout::follow(sockets, &task_id, task_duration + Duration::from_secs(120)).await;
+        let timeout = task_duration + Duration::from_secs(120);
+        let result = match sockets {
+            Some(sockets) => fanout::follow(sockets, &task_id, timeout).await,
+            None => fanout::follow_sse(gateway.addr, &token, n, &task_id, timeout).await,
+        };
         let rss_peak = sampler.stop().await;
         let polls = tasks.log.count("GET", &poll_path(sid)) - polls_before;
         if !result.errors.is_empty() {
@@ -414,6 +434,7 @@ async fn run() -> Result<String, String> {
             );
         }
         fanouts.push(FanoutRow {
+            transport,
             subscribers: n,
             connect_time,
             result,
@@ -470,15 +491,16 @@ async fn run() -> Result<String, String> {
     );
     let _ = writeln!(
         out,
-        "| subscribers | connected in s | subscribed in s | changes | delivered | delivery p50 ms | delivery p99 ms | max ms | gateway RSS MiB: before → sockets open → peak | KiB per subscriber | upstream polls per task |"
+        "| transport | subscribers | connected in s | subscribed in s | changes | delivered | delivery p50 ms | delivery p99 ms | max ms | gateway RSS MiB: before → sockets open → peak | KiB per subscriber | upstream polls per task |"
     );
-    out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     let expected_polls = task_duration.as_millis() as f64 / poll_ms as f64;
     for f in &fanouts {
         let r = &f.result;
         let _ = writeln!(
             out,
-            "| {} | {:.1} | {:.1} | {} | {}/{} | {} | {} | {} | {:.0} → {:.0} → {:.0} | {:.0} | {} |",
+            "| {} | {} | {:.1} | {:.1} | {} | {}/{} | {} | {} | {} | {:.0} → {:.0} → {:.0} | {:.0} | {} |",
+            f.transport.name(),
             f.subscribers,
             f.connect_time.as_secs_f64(),
             r.subscribe_time.as_secs_f64(),
@@ -564,7 +586,7 @@ async fn run() -> Result<String, String> {
     if !fanouts.is_empty() {
         let polls: Vec<String> = fanouts
             .iter()
-            .map(|f| format!("{} ({} subs)", f.polls, f.subscribers))
+            .map(|f| format!("{} ({} {})", f.polls, f.subscribers, f.transport.name()))
             .collect();
         let same = fanouts
             .iter()
@@ -580,7 +602,14 @@ async fn run() -> Result<String, String> {
         });
         let delivered: Vec<String> = fanouts
             .iter()
-            .map(|f| format!("{}/{} completed", f.result.completed, f.subscribers))
+            .map(|f| {
+                format!(
+                    "{}/{} completed ({})",
+                    f.result.completed,
+                    f.subscribers,
+                    f.transport.name()
+                )
+            })
             .collect();
         let _ = writeln!(
             out,
@@ -589,7 +618,10 @@ async fn run() -> Result<String, String> {
             pass(all_delivered)
         );
     }
-    if let Some(f) = fanouts.iter().find(|f| f.subscribers == 10_000) {
+    if let Some(f) = fanouts
+        .iter()
+        .find(|f| f.subscribers == 10_000 && f.transport == fanout::Transport::WebSocket)
+    {
         let _ = writeln!(
             out,
             "| gateway RSS with 10,000 subscribers | {:.0} MiB | < 256 MiB | {} |",
