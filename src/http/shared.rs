@@ -71,7 +71,7 @@ impl Rendered {
 }
 
 /// The results of an operation that runs on its own, rendered as a group renders them.
-pub(crate) fn render_each(
+fn render_each(
     results: impl Stream<Item = async_graphql::Response>,
 ) -> impl Stream<Item = Arc<Rendered>> {
     let mut first = true;
@@ -113,7 +113,7 @@ fn render<T: serde::Serialize>(value: &T) -> Box<str> {
 
 /// Everything an execution's results depend on.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct GroupKey {
+struct GroupKey {
     query: String,
     operation: Option<String>,
     /// The variables as JSON text: equal variables in another order only miss a chance to share.
@@ -124,11 +124,7 @@ pub(crate) struct GroupKey {
 
 impl GroupKey {
     /// The key of a shared operation; `None` for one that runs on its own.
-    pub(crate) fn of(
-        request: &async_graphql::Request,
-        caller: &Caller,
-        origin: &Origin,
-    ) -> Option<GroupKey> {
+    fn of(request: &async_graphql::Request, caller: &Caller, origin: &Origin) -> Option<GroupKey> {
         // Extensions may change how a request runs, and their order is not stable enough to key on.
         if !request.extensions.is_empty()
             || !is_shared(&request.query, request.operation_name.as_deref())
@@ -285,7 +281,7 @@ pub struct SharedSubscriptions {
 impl SharedSubscriptions {
     /// The results of `request` (which already carries its caller and origin) for one more member
     /// of the group under `key`, starting the group's execution if none is running.
-    pub(crate) fn join(
+    fn join(
         &self,
         key: GroupKey,
         schema: &AppSchema,
