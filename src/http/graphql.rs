@@ -134,7 +134,13 @@ impl Refusal {
     }
 
     pub(super) fn respond(self, media: MediaType) -> Response {
-        error_response(self.status, media, self.code.as_str(), &self.message)
+        let mut resp = error_response(self.status, media, self.code.as_str(), &self.message);
+        // Only GET is refused a method, for a mutation: POST is the one that runs it.
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            resp.headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        }
+        resp
     }
 }
 
@@ -152,7 +158,7 @@ fn kind(value: &Value) -> &'static str {
 
 /// A POST body must be `application/json` in UTF-8 (the one body type the spec requires); anything
 /// else, or no `Content-Type` at all, is a 415 rather than a guess.
-pub(super) fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
+fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
     let unsupported = |message: String| Refusal {
         status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
         code: ErrorCode::Validation,
@@ -176,7 +182,7 @@ pub(super) fn require_json_body(headers: &HeaderMap) -> Result<(), Refusal> {
 /// One GraphQL request from its parameters (a POST body's object, or GET's query string as one):
 /// `query` a string, `operationName` a string or null, `variables` and `extensions` objects or null.
 /// Other keys are ignored.
-pub(super) fn parse_params(params: Map<String, Value>) -> Result<async_graphql::Request, String> {
+fn parse_params(params: Map<String, Value>) -> Result<async_graphql::Request, String> {
     match params.get("query") {
         Some(Value::String(_)) => {}
         None | Some(Value::Null) => return Err("the `query` parameter is required".into()),
@@ -209,7 +215,7 @@ pub(super) fn parse_params(params: Map<String, Value>) -> Result<async_graphql::
 }
 
 /// A POST body: one request object, or a non-empty array of them (a batch of at most `max_batch`).
-pub(super) fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal> {
+fn parse_body(body: &[u8], max_batch: usize) -> Result<BatchRequest, Refusal> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(Refusal::bad_request(
             "the request body is empty: send a JSON object with a `query`",
@@ -307,14 +313,7 @@ async fn execute(
         .and_then(|v| v.to_str().ok());
     let principal = match state.authenticate(authorization).await {
         Ok(p) => p,
-        Err(e) => {
-            return error_response(
-                StatusCode::UNAUTHORIZED,
-                media,
-                "UNAUTHENTICATED",
-                &e.to_string(),
-            );
-        }
+        Err(e) => return unauthenticated(media, &e),
     };
     let mut batch = batch.data(Caller(principal)).data(state.origin(headers));
     if let Some(passthrough) = super::passthrough(headers) {
@@ -360,6 +359,16 @@ async fn execute(
         .into_response()
 }
 
+/// A refused credential: 401, before anything runs.
+pub(super) fn unauthenticated(media: MediaType, error: &impl std::fmt::Display) -> Response {
+    error_response(
+        StatusCode::UNAUTHORIZED,
+        media,
+        "UNAUTHENTICATED",
+        &error.to_string(),
+    )
+}
+
 /// Errors raised by async-graphql itself (parse, validation, input coercion, limits) carry no code;
 /// every error a client sees, over HTTP or WebSocket, has one.
 pub(super) fn add_missing_codes(response: &mut async_graphql::Response) {
@@ -378,30 +387,38 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Re
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    if let Err(refusal) = require_json_body(&headers) {
-        return refusal.respond(media);
+    match read_post(&state, &headers, request, media, state.limits.max_batch).await {
+        Ok(batch) => execute(&state, &headers, media, batch).await,
+        Err(refused) => refused,
     }
+}
+
+/// A POST's request or batch of at most `max_batch`, or its refusal in `media`: 415 for a body
+/// that is not JSON, 413 over the body limit, 400 for one that is not a GraphQL request.
+pub(super) async fn read_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+    media: MediaType,
+    max_batch: usize,
+) -> Result<BatchRequest, Response> {
+    require_json_body(headers).map_err(|refusal| refusal.respond(media))?;
     // `Bytes` honours the router's body limit (a 413); async-graphql-axum's reader did not.
-    let body = match Bytes::from_request(request, &state).await {
-        Ok(body) => body,
-        Err(rejection) => {
+    let body = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
             let code = super::body_rejection_code(&rejection);
-            return error_response(
+            error_response(
                 rejection.status(),
                 media,
                 code.as_str(),
                 &rejection.body_text(),
-            );
-        }
-    };
-    let batch = match parse_body(&body, state.limits.max_batch) {
-        Ok(batch) => batch,
-        Err(refusal) => return refusal.respond(media),
-    };
-    execute(&state, &headers, media, batch).await
+            )
+        })?;
+    parse_body(&body, max_batch).map_err(|refusal| refusal.respond(media))
 }
 
-pub(super) fn is_mutation(request: &async_graphql::Request) -> bool {
+fn is_mutation(request: &async_graphql::Request) -> bool {
     let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
         return false;
     };
@@ -436,27 +453,28 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
-    let request = match params.and_then(parse_params) {
-        Ok(r) => r,
-        Err(message) => return Refusal::bad_request(message).respond(media),
-    };
-    if is_mutation(&request) {
-        return mutation_over_get(media);
+    match get_request(params) {
+        Ok(request) => execute(&state, &headers, media, BatchRequest::Single(request)).await,
+        Err(refusal) => refusal.respond(media),
     }
-    execute(&state, &headers, media, BatchRequest::Single(request)).await
 }
 
-/// GET never runs a mutation: a 405 naming the method that does.
-pub(super) fn mutation_over_get(media: MediaType) -> Response {
-    let mut resp = error_response(
-        StatusCode::METHOD_NOT_ALLOWED,
-        media,
-        "VALIDATION",
-        "mutations are not allowed over GET; use POST",
-    );
-    resp.headers_mut()
-        .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-    resp
+/// GET's one request from its query string's parameters, or its refusal: 400 for one that is not
+/// a GraphQL request, 405 for a mutation (GET never runs one).
+pub(super) fn get_request(
+    params: Result<Map<String, Value>, String>,
+) -> Result<async_graphql::Request, Refusal> {
+    let request = params
+        .and_then(parse_params)
+        .map_err(Refusal::bad_request)?;
+    if is_mutation(&request) {
+        return Err(Refusal {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            code: ErrorCode::Validation,
+            message: "mutations are not allowed over GET; use POST".into(),
+        });
+    }
+    Ok(request)
 }
 
 #[cfg(test)]

@@ -20,10 +20,10 @@ use super::{
     graphql::{self, MediaType, Refusal},
     shared,
 };
+use async_graphql::BatchRequest;
 use axum::{
-    body::Bytes,
-    extract::{FromRequest, Query, Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    extract::{Query, Request, State},
+    http::{HeaderMap, HeaderValue, header, request::Parts},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -57,29 +57,14 @@ pub fn wanted(headers: &HeaderMap) -> bool {
 const REFUSAL: MediaType = MediaType::Json;
 
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, request: Request) -> Response {
-    if let Err(refusal) = graphql::require_json_body(&headers) {
-        return refusal.respond(REFUSAL);
-    }
-    let body = match Bytes::from_request(request, &state).await {
-        Ok(body) => body,
-        Err(rejection) => {
-            let code = super::body_rejection_code(&rejection);
-            return graphql::error_response(
-                rejection.status(),
-                REFUSAL,
-                code.as_str(),
-                &rejection.body_text(),
-            );
-        }
-    };
     // One operation per stream: a batch has no place in distinct connections mode.
-    let request = match graphql::parse_body(&body, usize::MAX) {
-        Ok(async_graphql::BatchRequest::Single(request)) => request,
-        Ok(async_graphql::BatchRequest::Batch(_)) => {
+    let request = match graphql::read_post(&state, &headers, request, REFUSAL, usize::MAX).await {
+        Ok(BatchRequest::Single(request)) => request,
+        Ok(BatchRequest::Batch(_)) => {
             return Refusal::bad_request("an event stream runs one operation, not a batch")
                 .respond(REFUSAL);
         }
-        Err(refusal) => return refusal.respond(REFUSAL),
+        Err(refused) => return refused,
     };
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -92,13 +77,10 @@ pub async fn get(State(state): State<AppState>, request: Request) -> Response {
 }
 
 pub async fn respond_get(state: AppState, parts: Parts) -> Response {
-    let request = match graphql::get_params(&parts.uri).and_then(graphql::parse_params) {
+    let request = match graphql::get_request(graphql::get_params(&parts.uri)) {
         Ok(request) => request,
-        Err(message) => return Refusal::bad_request(message).respond(REFUSAL),
+        Err(refusal) => return refusal.respond(REFUSAL),
     };
-    if graphql::is_mutation(&request) {
-        return graphql::mutation_over_get(REFUSAL);
-    }
     let token = token_param(&parts);
     let authorization = match (parts.headers.get(header::AUTHORIZATION), &token) {
         (Some(value), _) => value.to_str().ok().map(str::to_string),
@@ -126,14 +108,7 @@ async fn respond(
 ) -> Response {
     let principal = match state.authenticate(authorization).await {
         Ok(principal) => principal,
-        Err(e) => {
-            return graphql::error_response(
-                StatusCode::UNAUTHORIZED,
-                REFUSAL,
-                "UNAUTHENTICATED",
-                &e.to_string(),
-            );
-        }
+        Err(e) => return graphql::unauthenticated(REFUSAL, &e),
     };
     let origin = state.origin(headers);
     let passthrough = super::passthrough(headers);
