@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hostplane_schema::principal::{Principal, Scope};
+use hostplane_schema::principal::{Binding, Principal, Scope, check_binding};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -83,6 +83,9 @@ pub enum AuthError {
     DisallowedAlgorithm,
     #[error("unknown scope `{0}`")]
     UnknownScope(String),
+    /// A customer binding that is incomplete or asks for more than a customer may have.
+    #[error("{0}")]
+    Binding(&'static str),
     #[error("the API key is not recognised")]
     UnknownApiKey,
     #[error("authentication is misconfigured: {0}")]
@@ -135,15 +138,34 @@ struct Claims {
     scopes: Option<Vec<String>>,
     #[serde(default)]
     connections: Option<Vec<String>>,
-    /// The PanelAlpha user the token acts as, only.
+    /// The PanelAlpha user the token stands for (an ID, as a number or a string)...
     #[serde(default)]
     panelalpha_user: Option<serde_json::Value>,
+    /// ... on this PanelAlpha connection: both or neither.
+    #[serde(default)]
+    panelalpha_connection: Option<String>,
 }
 
 /// Just enough of a JOSE header to see which algorithm it claims.
 #[derive(Deserialize)]
 struct AlgOnly {
     alg: String,
+}
+
+/// The shortest signing or sealing secret the gateway takes: HS256 wants a key of at least 256 bits
+/// (RFC 7518, section 3.2), and the credential seal derives its key from a secret the same way.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Refuses a secret too short to resist guessing, naming the setting and how to make a good one.
+pub fn strong_enough(setting: &str, secret: &SecretString) -> Result<(), AuthError> {
+    let len = secret.expose_secret().len();
+    if len < MIN_SECRET_BYTES {
+        return Err(AuthError::Config(format!(
+            "{setting} is {len} bytes; it must be at least {MIN_SECRET_BYTES} random bytes \
+             (make one with `openssl rand -base64 48`)"
+        )));
+    }
+    Ok(())
 }
 
 /// Verifies JWT bearer tokens into principals. Cheap to share behind an `Arc`.
@@ -195,10 +217,9 @@ impl JwtVerifier {
                 let secret = settings
                     .hs256_secret
                     .as_ref()
-                    .map(|s| s.expose_secret())
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| AuthError::Config("HS256 needs a non-empty secret".into()))?;
-                DecodingKey::from_secret(secret.as_bytes())
+                    .ok_or_else(|| AuthError::Config("HS256 needs auth.hs256_secret".into()))?;
+                strong_enough("auth.hs256_secret (HOSTPLANE_AUTH__HS256_SECRET)", secret)?;
+                DecodingKey::from_secret(secret.expose_secret().as_bytes())
             }
             JwtAlgorithm::RS256 => {
                 let pem = public_pem(settings)?;
@@ -361,16 +382,28 @@ fn principal_from_claims(claims: Claims) -> Result<Principal, AuthError> {
         })?;
         scopes.insert(scope);
     }
+    let user = claims.panelalpha_user.map(|u| match u {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    });
+    let bound = match (user, claims.panelalpha_connection) {
+        (None, None) => None,
+        (Some(user), Some(connection)) if !user.is_empty() && !connection.is_empty() => {
+            Some(Binding { connection, user })
+        }
+        _ => return Err(AuthError::Binding(BINDING_NAMES_BOTH)),
+    };
+    check_binding(bound.as_ref(), &scopes).map_err(AuthError::Binding)?;
     Ok(Principal {
         subject: claims.sub,
         scopes,
         connections: claims.connections.map(|c| c.into_iter().collect()),
-        bound_user: claims.panelalpha_user.map(|u| match u {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
-        }),
+        bound,
     })
 }
+
+const BINDING_NAMES_BOTH: &str =
+    "a customer binding names both the PanelAlpha user and its connection";
 
 /// The claims of a token minted by [`TokenMinter`].
 #[derive(Serialize)]
@@ -385,6 +418,8 @@ struct MintedClaims<'a> {
     connections: Option<&'a [String]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     panelalpha_user: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    panelalpha_connection: Option<&'a str>,
 }
 
 /// Mints HS256 tokens the gateway's own [`JwtVerifier`] accepts (for `hostplane token` and `demo`).
@@ -424,22 +459,23 @@ impl TokenMinter {
         ttl: Duration,
     ) -> String {
         self.mint_bound(subject, scopes, connections, None, ttl)
+            .expect("an unbound token takes any scope")
     }
 
-    /// As `mint`, bound to one PanelAlpha user (`panelalpha_user`): the token acts as that user only.
+    /// As `mint`, optionally bound to one customer (one PanelAlpha user on one connection): the
+    /// token then stands for that customer only, and cannot carry the admin scope.
     pub fn mint_bound(
         &self,
         subject: &str,
         scopes: &[Scope],
         connections: Option<&[String]>,
-        panelalpha_user: Option<&str>,
+        bound: Option<&Binding>,
         ttl: Duration,
-    ) -> String {
+    ) -> Result<String, AuthError> {
         let now = jsonwebtoken::get_current_timestamp();
+        let scopes: BTreeSet<Scope> = scopes.iter().copied().collect();
+        check_binding(bound, &scopes).map_err(AuthError::Binding)?;
         let scope = scopes
-            .iter()
-            .copied()
-            .collect::<BTreeSet<_>>()
             .into_iter()
             .map(Scope::as_str)
             .collect::<Vec<_>>()
@@ -452,11 +488,14 @@ impl TokenMinter {
             exp: now.saturating_add(ttl.as_secs()),
             scope,
             connections,
-            panelalpha_user,
+            panelalpha_user: bound.map(|b| b.user.as_str()),
+            panelalpha_connection: bound.map(|b| b.connection.as_str()),
         };
         // HMAC accepts keys of any length and the claims always serialise, so this cannot fail.
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
-            .expect("HS256 signing with an HMAC key cannot fail")
+        Ok(
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)
+                .expect("HS256 signing with an HMAC key cannot fail"),
+        )
     }
 }
 
@@ -834,10 +873,18 @@ Yhb0KPYrJIkTY+UR8p7W9R+Y6O4422FiBJs3DS7dMqLMWVRhiEQwo4+Wpw==
             hs256_secret: None,
             ..settings(JwtAlgorithm::HS256)
         });
-        config_err(JwtSettings {
-            hs256_secret: Some(SecretString::from("")),
-            ..settings(JwtAlgorithm::HS256)
-        });
+        for short in ["", "a", "0123456789abcdef0123456789abcde"] {
+            let err = JwtVerifier::new(&JwtSettings {
+                hs256_secret: Some(SecretString::from(short)),
+                ..settings(JwtAlgorithm::HS256)
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(
+                err.contains("auth.hs256_secret") && err.contains("openssl rand"),
+                "{err}"
+            );
+        }
         config_err(JwtSettings {
             public_key_pem: None,
             ..settings(JwtAlgorithm::RS256)

@@ -48,7 +48,7 @@ pub async fn onboard(schema: &AppSchema, patchstack: &str, hosterapi: &str) -> R
         subject: "demo".into(),
         scopes: [Scope::Admin].into(),
         connections: None,
-        bound_user: None,
+        bound: None,
     };
     let variables = serde_json::json!({"patchstack": patchstack, "hosterapi": hosterapi});
     for operation in ["Learn", "Link"] {

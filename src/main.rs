@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use hostplane::{Gateway, auth::TokenMinter, config::Config, http};
 #[cfg(feature = "demo")]
 use hostplane::{demo, startup::upsert};
-use hostplane_schema::principal::Scope;
+use hostplane_schema::principal::{Binding, Scope};
 #[cfg(feature = "demo")]
 use secrecy::SecretString;
 use std::{path::PathBuf, process::ExitCode, time::Duration};
@@ -56,9 +56,13 @@ enum Command {
         /// Limit the token to these connections (comma-separated).
         #[arg(long)]
         connections: Option<String>,
-        /// Bind the token to one PanelAlpha user, which it then acts as only.
-        #[arg(long)]
+        /// Bind the token to one customer: this PanelAlpha user (with --panelalpha-connection),
+        /// whom it then acts as only. A bound token cannot carry the admin scope.
+        #[arg(long, requires = "panelalpha_connection")]
         panelalpha_user: Option<String>,
+        /// The PanelAlpha connection of --panelalpha-user.
+        #[arg(long, requires = "panelalpha_user")]
+        panelalpha_connection: Option<String>,
         /// Lifetime in seconds.
         #[arg(long, default_value_t = 3600)]
         ttl: u64,
@@ -197,22 +201,26 @@ async fn run(cli: Cli) -> Result<(), String> {
             scopes,
             connections,
             panelalpha_user,
+            panelalpha_connection,
             ttl,
         } => {
             let config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
             let scopes = parse_scopes(&scopes)?;
             let connections: Option<Vec<String>> =
                 connections.map(|c| c.split(',').map(|s| s.trim().to_string()).collect());
-            println!(
-                "{}",
-                minter(&config)?.mint_bound(
+            let bound = panelalpha_user
+                .zip(panelalpha_connection)
+                .map(|(user, connection)| Binding { connection, user });
+            let token = minter(&config)?
+                .mint_bound(
                     &sub,
                     &scopes,
                     connections.as_deref(),
-                    panelalpha_user.as_deref(),
-                    Duration::from_secs(ttl)
+                    bound.as_ref(),
+                    Duration::from_secs(ttl),
                 )
-            );
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
             Ok(())
         }
         Command::Migrate => {

@@ -46,7 +46,10 @@ impl Gateway {
         // One gateway secret keys both the credential seal and download URL signatures (each derives
         // its own key with a label).
         let secret = match (&config.encryption_key, &config.auth.hs256_secret) {
-            (Some(key), _) => key.expose_secret().as_bytes().to_vec(),
+            (Some(key), _) => {
+                crate::auth::strong_enough("encryption_key (HOSTPLANE_ENCRYPTION_KEY)", key)?;
+                key.expose_secret().as_bytes().to_vec()
+            }
             (None, Some(secret)) if config.auth.algorithm == JwtAlgorithm::HS256 => {
                 secret.expose_secret().as_bytes().to_vec()
             }

@@ -8,6 +8,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_webhooks;
 mod m20261125_000003_links;
 mod m20261202_000004_bound_keys;
+mod m20261207_000005_customers;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_webhooks::Migration),
             Box::new(m20261125_000003_links::Migration),
             Box::new(m20261202_000004_bound_keys::Migration),
+            Box::new(m20261207_000005_customers::Migration),
         ]
     }
 }

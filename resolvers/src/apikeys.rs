@@ -5,7 +5,7 @@ use crate::store::entities::api_key;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use hostplane_schema::{
     GatewayError,
-    principal::{Principal, Scope},
+    principal::{Binding, Principal, Scope, check_binding},
 };
 use rand::RngCore as _;
 use sea_orm::{
@@ -46,13 +46,15 @@ pub async fn create(
     name: &str,
     scopes: &BTreeSet<Scope>,
     connections: Option<&[String]>,
-    bound_user: Option<String>,
+    bound: Option<Binding>,
 ) -> Result<(String, String), GatewayError> {
     if name.trim().is_empty() || name.len() > 100 {
         return Err(GatewayError::Validation(
             "API key names are 1-100 characters".into(),
         ));
     }
+    check_binding(bound.as_ref(), scopes).map_err(|e| GatewayError::Validation(e.into()))?;
+    let (bound_user, bound_connection) = bound.map(|b| (b.user, b.connection)).unzip();
     let (key, hash) = generate_api_key();
     let id = uuid::Uuid::new_v4().to_string();
     api_key::ActiveModel {
@@ -66,6 +68,7 @@ pub async fn create(
             .join(" ")),
         connections: Set(connections.map(|c| serde_json::to_string(c).expect("strings serialize"))),
         bound_user: Set(bound_user),
+        bound_connection: Set(bound_connection),
         created_at: Set(chrono::Utc::now()),
         last_used_at: Set(None),
         revoked_at: Set(None),
@@ -98,7 +101,12 @@ pub async fn authenticate(
             .connections
             .as_deref()
             .and_then(|c| serde_json::from_str::<BTreeSet<String>>(c).ok()),
-        bound_user: row.bound_user,
+        // A key bound before bindings named their connection names none, so it reaches no
+        // connection at all: its user is ambiguous across panels.
+        bound: row.bound_user.map(|user| Binding {
+            connection: row.bound_connection.unwrap_or_default(),
+            user,
+        }),
     }))
 }
 

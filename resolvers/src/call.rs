@@ -4,7 +4,7 @@
 use crate::{
     Services,
     connections::Live,
-    endpoint::{Endpoint, LOCAL_ARGS, Operation, Param},
+    endpoint::{Audience, Endpoint, LOCAL_ARGS, Operation, Param},
 };
 use async_graphql::Context;
 use hostplane_adapters::{Method, Request, UpstreamError};
@@ -51,17 +51,45 @@ pub struct PassThrough {
 }
 
 impl UpstreamCall {
-    /// Checks the caller's scope (read for queries, write for mutations) and picks the connection.
+    /// Checks the caller's scope (read for queries, write for mutations) and audience (a customer's
+    /// credential reaches its own connection's customer endpoints only), and picks the connection.
     pub fn begin(
         ctx: &Context<'_>,
         endpoint: &'static Endpoint,
         connection: Option<&str>,
+    ) -> Result<UpstreamCall, GatewayError> {
+        UpstreamCall::start(ctx, endpoint, connection, false)
+    }
+
+    /// As `begin`, for a customer's action on an object the gateway has found to be its own (its
+    /// own task, which PanelAlpha cancels at an admin endpoint): the audience is not checked.
+    pub fn begin_on_behalf(
+        ctx: &Context<'_>,
+        endpoint: &'static Endpoint,
+        connection: Option<&str>,
+    ) -> Result<UpstreamCall, GatewayError> {
+        UpstreamCall::start(ctx, endpoint, connection, true)
+    }
+
+    fn start(
+        ctx: &Context<'_>,
+        endpoint: &'static Endpoint,
+        connection: Option<&str>,
+        on_behalf: bool,
     ) -> Result<UpstreamCall, GatewayError> {
         let scope = match endpoint.operation {
             Operation::Query => Scope::Read,
             Operation::Mutation => Scope::Write,
         };
         let principal = require(ctx, scope)?;
+        let connection = match principal.customer() {
+            Some(binding) if !on_behalf => Some(customer_connection(
+                endpoint,
+                &binding.connection,
+                connection,
+            )?),
+            _ => connection,
+        };
         let services = ctx.data_unchecked::<Arc<Services>>();
         let connection = services
             .connections
@@ -94,17 +122,23 @@ impl UpstreamCall {
 
     /// Fills `{name}` in the path, or adds `name=value` to the upstream query string when the
     /// template has no such placeholder; Relay arguments (`LOCAL_ARGS`) stay in the gateway.
-    pub fn path_param(&mut self, name: &'static str, value: &impl Param) {
+    /// A path segment that would not name the declared resource (see `segment`) is VALIDATION.
+    pub fn path_param(
+        &mut self,
+        name: &'static str,
+        value: &impl Param,
+    ) -> Result<(), GatewayError> {
         let Some(value) = value.to_upstream() else {
-            return;
+            return Ok(());
         };
         let placeholder = format!("{{{name}}}");
         if self.base.contains(&placeholder) {
-            self.base = self.base.replace(&placeholder, &encode_segment(&value));
+            self.base = self.base.replace(&placeholder, &segment(name, &value)?);
         } else if !LOCAL_ARGS.contains(&name) {
             self.query.push((name, value.clone()));
         }
         self.params.insert(name, value);
+        Ok(())
     }
 
     /// Sends a header parameter upstream (`None` leaves an optional one out). The header the
@@ -134,7 +168,9 @@ impl UpstreamCall {
         header: &str,
         named: Option<String>,
     ) -> Result<(), GatewayError> {
-        let bound = require(ctx, Scope::Read)?.bound_user.clone();
+        let bound = require(ctx, Scope::Read)?
+            .customer()
+            .map(|b| b.user.clone());
         let user = match (bound, named) {
             (Some(bound), Some(named)) if bound != named => {
                 return Err(GatewayError::Forbidden(format!(
@@ -151,6 +187,23 @@ impl UpstreamCall {
         };
         self.acting = Acting::User(user);
         Ok(())
+    }
+
+    /// The customer this call's work is for, as a task records it: the user it acts as upstream,
+    /// or the user a PanelAlpha admin endpoint acts on (`/api/admin/users/{userId}/...`).
+    pub fn customer(&self) -> Option<String> {
+        let user = match &self.acting {
+            Acting::User(user) => Some(user.as_str()),
+            _ if self.endpoint.provider == hostplane_adapters::Provider::Panelalpha => {
+                self.params.get("userId").map(String::as_str)
+            }
+            _ => None,
+        }?;
+        let binding = hostplane_schema::principal::Binding {
+            connection: self.connection.name.clone(),
+            user: user.to_string(),
+        };
+        Some(binding.key())
     }
 
     /// The upstream path with its query string.
@@ -279,6 +332,50 @@ pub async fn done(
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a
 /// segment or a query string to the upstream path.
+/// The connection a customer's call goes to: its own, for a customer endpoint; an operator
+/// endpoint, or another connection, is FORBIDDEN before anything is looked up or sent.
+pub fn customer_connection<'a>(
+    endpoint: &Endpoint,
+    own: &'a str,
+    named: Option<&str>,
+) -> Result<&'a str, GatewayError> {
+    if endpoint.audience != Audience::Customer {
+        return Err(GatewayError::Forbidden(format!(
+            "`{}` is an operator endpoint, and this credential stands for one customer",
+            endpoint.field()
+        )));
+    }
+    match named {
+        Some(named) if named != own => Err(GatewayError::Forbidden(format!(
+            "this credential reaches connection `{own}` only"
+        ))),
+        _ => Ok(own),
+    }
+}
+
+/// A path parameter's value as one encoded segment of the upstream path, or VALIDATION for a value
+/// that would not name the declared resource once the upstream (or a proxy before it) decodes and
+/// normalises the path: an empty segment (a list instead of a show), `.` or `..` (the parent
+/// resource: `DELETE .../snapshots/..` deletes the site), however many times percent-encoded.
+pub fn segment(name: &str, value: &str) -> Result<String, GatewayError> {
+    let mut text = std::borrow::Cow::Borrowed(value);
+    // Each round undoes one layer of encoding; a value still encoded after a few is refused too.
+    for _ in 0..4 {
+        if matches!(text.as_ref(), "" | "." | "..") {
+            break;
+        }
+        let decoded = percent_encoding::percent_decode_str(&text).decode_utf8_lossy();
+        if decoded == text {
+            return Ok(encode_segment(value));
+        }
+        text = std::borrow::Cow::Owned(decoded.into_owned());
+    }
+    Err(GatewayError::Invalid {
+        field: name.to_string(),
+        message: format!("`{name}` must name one resource: not empty, `.` or `..`"),
+    })
+}
+
 pub fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
@@ -298,5 +395,28 @@ mod tests {
     fn segments_are_encoded() {
         assert_eq!(super::encode_segment("4001"), "4001");
         assert_eq!(super::encode_segment("../x?y"), "..%2Fx%3Fy");
+    }
+
+    /// A segment that names no resource, or its parent, is refused in every encoding; one that
+    /// merely contains dots or percent signs passes, encoded.
+    #[test]
+    fn segments_cannot_climb() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "%2e%2e",
+            "%2E.",
+            ".%2e",
+            "%2e",
+            "%252e%252e",
+            "%25252e",
+        ] {
+            assert!(super::segment("id", bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(super::segment("id", "a..b").unwrap(), "a..b");
+        assert_eq!(super::segment("id", "...").unwrap(), "...");
+        assert_eq!(super::segment("id", "100%").unwrap(), "100%25");
+        assert_eq!(super::segment("id", "%41").unwrap(), "%2541");
     }
 }

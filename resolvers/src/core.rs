@@ -9,7 +9,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subs
 use futures_util::{Stream, StreamExt, stream};
 use hostplane_schema::{
     GatewayError, GlobalId, ProviderEnum,
-    principal::{Scope, ScopeGuard, require},
+    principal::{Binding, Scope, ScopeGuard, require},
     task::Task,
 };
 use std::sync::Arc;
@@ -46,7 +46,7 @@ async fn find_task(ctx: &Context<'_>, id: &str) -> Result<Option<Task>, GatewayE
         .map(|g| g.local)
         .unwrap_or_else(|| id.to_string());
     let task = services(ctx).tasks.get(&local).await?;
-    Ok(task.filter(|t| principal.may_use(&t.connection)))
+    Ok(task.filter(|t| t.visible_to(principal)))
 }
 
 #[derive(Default)]
@@ -105,8 +105,17 @@ pub struct CreateApiKeyInput {
     pub scopes: Vec<String>,
     /// Limit the key to these connections.
     pub connections: Option<Vec<String>>,
-    /// Bind the key to one PanelAlpha user: it then acts as that user only.
-    pub panelalpha_user: Option<i32>,
+    /// Bind the key to one customer, a PanelAlpha user on one connection: it then acts as that
+    /// user only, reaches that connection's customer endpoints and sees that user's objects. A
+    /// bound key cannot carry the `admin` scope.
+    pub panelalpha_user: Option<CustomerInput>,
+}
+
+/// One PanelAlpha user on one connection.
+#[derive(InputObject)]
+pub struct CustomerInput {
+    pub connection: String,
+    pub user: i32,
 }
 
 #[derive(SimpleObject)]
@@ -136,12 +145,25 @@ impl CoreMutation {
                     .ok_or_else(|| GatewayError::Validation(format!("unknown scope `{s}`")))
             })
             .collect::<Result<_, _>>()?;
+        if let Some(c) = &input.panelalpha_user {
+            let panel = services(ctx).connections.get(&c.connection);
+            if panel.is_none_or(|p| p.provider != hostplane_adapters::Provider::Panelalpha) {
+                return Err(GatewayError::Validation(format!(
+                    "`panelalphaUser.connection`: `{}` is not a PanelAlpha connection",
+                    c.connection
+                ))
+                .into());
+            }
+        }
         let (id, key) = apikeys::create(
             &services(ctx).db,
             &input.name,
             &scopes,
             input.connections.as_deref(),
-            input.panelalpha_user.map(|u| u.to_string()),
+            input.panelalpha_user.map(|c| Binding {
+                connection: c.connection,
+                user: c.user.to_string(),
+            }),
         )
         .await?;
         Ok(CreateApiKeyPayload { id, key })
@@ -186,6 +208,12 @@ impl Subscription {
         connection: Option<String>,
     ) -> Result<impl Stream<Item = crate::webhooks::SiteEvent> + use<>> {
         let principal = require(ctx, Scope::Read)?.clone();
+        if principal.customer().is_some() {
+            return Err(GatewayError::Forbidden(
+                "site events are the operator's: this credential stands for one customer".into(),
+            )
+            .into());
+        }
         let rx = services(ctx).site_events.subscribe();
         Ok(stream::unfold(rx, move |mut rx| {
             let principal = principal.clone();
@@ -223,7 +251,7 @@ impl Subscription {
             async move {
                 loop {
                     match rx.recv().await {
-                        Ok(t) if principal.may_use(&t.connection) && filter.matches(&t) => {
+                        Ok(t) if t.visible_to(&principal) && filter.matches(&t) => {
                             return Some((t, rx));
                         }
                         Ok(_) | Err(RecvError::Lagged(_)) => continue,

@@ -13,9 +13,21 @@ pub enum Operation {
     Mutation,
 }
 
+/// Who an endpoint is for, declared once per section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The platform's operator: every endpoint of HosterAPI, Patchstack, WP Orchestrix and WPCS,
+    /// and PanelAlpha's `/api/admin/*`. A principal bound to a customer never reaches one.
+    Operator,
+    /// One customer, acting upstream as that customer's user: PanelAlpha's user endpoints, which
+    /// send `X-PanelAlpha-User`. Each takes its acting user (`asUser`) from this declaration.
+    Customer,
+}
+
 /// A documented upstream endpoint and everything derived from its declaration.
 pub struct Endpoint {
     pub provider: Provider,
+    pub audience: Audience,
     pub method: Method,
     /// The original path, with `{param}` placeholders named as the GraphQL arguments.
     pub path: &'static str,
@@ -180,23 +192,26 @@ impl Endpoint {
     }
 
     /// The upstream path with `params` filled in: those named in the template fill it, the others
-    /// make its query string, in order; every value percent-encoded.
-    pub fn path_for(&self, params: &[(&str, &str)]) -> String {
+    /// make its query string, in order; every value percent-encoded. A value that would not name
+    /// one resource in its segment (`crate::call::segment`) is VALIDATION, whoever supplied it.
+    pub fn path_for(
+        &self,
+        params: &[(&str, &str)],
+    ) -> Result<String, hostplane_schema::GatewayError> {
         let mut path = self.path.to_string();
         let mut query = Vec::new();
         for (name, value) in params {
             let placeholder = format!("{{{name}}}");
-            let value = crate::call::encode_segment(value);
             if path.contains(&placeholder) {
-                path = path.replace(&placeholder, &value);
+                path = path.replace(&placeholder, &crate::call::segment(name, value)?);
             } else {
-                query.push(format!("{name}={value}"));
+                query.push(format!("{name}={}", crate::call::encode_segment(value)));
             }
         }
         if !query.is_empty() {
             path = format!("{path}?{}", query.join("&"));
         }
-        path
+        Ok(path)
     }
 
     /// The GraphQL field name.
@@ -219,6 +234,14 @@ impl Endpoint {
             .split('/')
             .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
     }
+}
+
+/// The header a customer endpoint of `provider` names its acting user in (its wire's user header).
+pub fn acting_header(provider: Provider) -> &'static str {
+    provider
+        .wire()
+        .user_header()
+        .expect("a provider with customer endpoints acts as its users by a header")
 }
 
 /// Argument names that shape the GraphQL result (Relay pagination) and are never sent upstream.
@@ -361,14 +384,42 @@ pub fn constrain<T: schemars::JsonSchema + hostplane_schema::validate::Validate>
 /// string (the Relay arguments `first` and `after` stay in the gateway). `#[deprecated = "why"]` marks
 /// a deprecated endpoint and `#[auth = none]` one the upstream serves without a credential (a
 /// login). Which root a row is in follows what it does, not its method: a GET that acts is a mutation.
+///
+/// `audience:` says who the section is for (`Audience`): `Operator`, or `Customer`, whose every row
+/// acts as one of the provider's users and so takes `as_user` (the wire's user header) first.
 #[macro_export]
 macro_rules! endpoints {
+    // A customer section: every row acts as a user of the provider, so each gets the acting-user
+    // parameter (`as_user`, in the wire's user header) here rather than in its own list.
     (
         provider: $provider:expr;
+        audience: Customer;
         query_root: $query:ident;
         mutation_root: $mutation:ident;
-        queries { $( $(#[doc = $qdoc:literal])* $(#[auth = $qauth:ident])? $qname:ident = $qmethod:ident $qpath:literal ( $($qp:ident : $qpt:ty $(=> $qh:literal)?),* $(; input: $qit:ty)? ) -> $qout:ty => $qconv:path; )* }
-        mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $(#[auth = $mauth:ident])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty $(=> $mh:literal)?),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
+        queries { $( $(#[doc = $qdoc:literal])* $(#[auth = $qauth:ident])? $qname:ident = $qmethod:ident $qpath:literal ( $($qp:ident : $qpt:ty $(=> $qh:expr)?),* $(; input: $qit:ty)? ) -> $qout:ty => $qconv:path; )* }
+        mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $(#[auth = $mauth:ident])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty $(=> $mh:expr)?),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
+    ) => {
+        $crate::endpoints! {
+            @section provider: $provider; audience: Customer;
+            query_root: $query;
+            mutation_root: $mutation;
+            queries { $( $(#[doc = $qdoc])* $(#[auth = $qauth])? $qname = $qmethod $qpath ( as_user: Option<i32> => $crate::endpoint::acting_header($provider) $(, $qp : $qpt $(=> $qh)?)* $(; input: $qit)? ) -> $qout => $qconv; )* }
+            mutations { $( $(#[doc = $mdoc])* $(#[deprecated = $mdep])? $(#[auth = $mauth])? $mname = $mmethod $mpath ( as_user: Option<i32> => $crate::endpoint::acting_header($provider) $(, $mp : $mpt $(=> $mh)?)* $(; input: $mit)? ) -> $mout => $mconv; )* }
+        }
+    };
+    (
+        provider: $provider:expr;
+        audience: Operator;
+        $($rest:tt)*
+    ) => {
+        $crate::endpoints! { @section provider: $provider; audience: Operator; $($rest)* }
+    };
+    (
+        @section provider: $provider:expr; audience: $audience:ident;
+        query_root: $query:ident;
+        mutation_root: $mutation:ident;
+        queries { $( $(#[doc = $qdoc:literal])* $(#[auth = $qauth:ident])? $qname:ident = $qmethod:ident $qpath:literal ( $($qp:ident : $qpt:ty $(=> $qh:expr)?),* $(; input: $qit:ty)? ) -> $qout:ty => $qconv:path; )* }
+        mutations { $( $(#[doc = $mdoc:literal])* $(#[deprecated = $mdep:literal])? $(#[auth = $mauth:ident])? $mname:ident = $mmethod:ident $mpath:literal ( $($mp:ident : $mpt:ty $(=> $mh:expr)?),* $(; input: $mit:ty)? ) -> $mout:ty => $mconv:path; )* }
     ) => {
         /// The section's endpoints, one handle each.
         #[allow(non_snake_case)]
@@ -378,8 +429,8 @@ macro_rules! endpoints {
         }
 
         pub static ENDPOINTS: Endpoints = Endpoints {
-            $( $qname: $crate::endpoints!(@row $provider, Query, $qname, $qmethod, $qpath, [$($qdoc)*], [], [$($qauth)?], ($($qp : $qpt $(=> $qh)?),*), ($($qit)?), $qout), )*
-            $( $mname: $crate::endpoints!(@row $provider, Mutation, $mname, $mmethod, $mpath, [$($mdoc)*], [$($mdep)?], [$($mauth)?], ($($mp : $mpt $(=> $mh)?),*), ($($mit)?), $mout), )*
+            $( $qname: $crate::endpoints!(@row $provider, $audience, Query, $qname, $qmethod, $qpath, [$($qdoc)*], [], [$($qauth)?], ($($qp : $qpt $(=> $qh)?),*), ($($qit)?), $qout), )*
+            $( $mname: $crate::endpoints!(@row $provider, $audience, Mutation, $mname, $mmethod, $mpath, [$($mdoc)*], [$($mdep)?], [$($mauth)?], ($($mp : $mpt $(=> $mh)?),*), ($($mit)?), $mout), )*
         };
 
         /// Every endpoint of the section, in declaration order.
@@ -457,9 +508,10 @@ macro_rules! endpoints {
         }
     };
 
-    (@row $provider:expr, $op:ident, $name:ident, $method:ident, $path:literal, [$($doc:literal)*], [$($dep:literal)?], [$($auth:ident)?], ($($p:ident : $pt:ty $(=> $h:literal)?),*), ($($it:ty)?), $out:ty) => {
+    (@row $provider:expr, $audience:ident, $op:ident, $name:ident, $method:ident, $path:literal, [$($doc:literal)*], [$($dep:literal)?], [$($auth:ident)?], ($($p:ident : $pt:ty $(=> $h:expr)?),*), ($($it:ty)?), $out:ty) => {
         $crate::endpoint::Endpoint {
             provider: $provider,
+            audience: $crate::endpoint::Audience::$audience,
             method: hostplane_adapters::Method::$method,
             path: $path,
             name: stringify!($name),
@@ -513,10 +565,10 @@ macro_rules! endpoints {
             reply: <$out as hostplane_schema::RestReply>::rest_body,
         }
     };
-    (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p) };
-    (@param $ctx:ident, $call:ident, $p:ident => $h:literal) => { $call.header_param($ctx, $h, &$p)? };
+    (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p)? };
+    (@param $ctx:ident, $call:ident, $p:ident => $h:expr) => { $call.header_param($ctx, $h, &$p)? };
     (@header) => { None };
-    (@header $h:literal) => { Some($h) };
+    (@header $h:expr) => { Some($h) };
     (@body $endpoint:ident) => { None };
     (@body $endpoint:ident, $it:ty, $input:ident) => { $crate::endpoint::upstream_body::<$it>($endpoint, &$input)? };
     (@title $first:literal $($rest:literal)*) => { $first.trim_ascii() };
@@ -674,6 +726,7 @@ mod sections {
         use super::*;
         crate::endpoints! {
             provider: Provider::Panelalpha;
+            audience: Operator;
             query_root: FirstQuery;
             mutation_root: FirstMutation;
             queries {
@@ -691,6 +744,7 @@ mod sections {
         use super::*;
         crate::endpoints! {
             provider: Provider::Panelalpha;
+            audience: Customer;
             query_root: SecondQuery;
             mutation_root: SecondMutation;
             queries {
@@ -749,6 +803,27 @@ mod sections {
             root("TestMutation")
         );
         assert!(!root("TestQuery").contains("testRetry("));
+        // A customer section declares its audience once: each row gets the acting user.
+        let thing = &second::ENDPOINTS.test_thing;
+        assert_eq!(
+            (retry.audience, thing.audience),
+            (super::Audience::Operator, super::Audience::Customer)
+        );
+        let thing_doc = (thing.doc)(&mut generator);
+        let acting: Vec<_> = thing_doc
+            .params
+            .iter()
+            .map(|p| (p.name, p.header))
+            .collect();
+        assert_eq!(
+            acting,
+            [("as_user", Some("X-PanelAlpha-User")), ("id", None)]
+        );
+        assert!(
+            root("TestQuery").contains("connection: String,asUser: Int,id: Int!"),
+            "{}",
+            root("TestQuery")
+        );
         assert_eq!(Provider::Panelalpha, first::ENDPOINTS.test_things.provider);
     }
 }

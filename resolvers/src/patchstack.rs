@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Patchstack;
+    audience: Operator;
     query_root: PatchstackQuery;
     mutation_root: PatchstackMutation;
     queries {

@@ -63,10 +63,11 @@ pub fn route(
     method: Option<Method>,
     path: &str,
 ) -> Result<(&'static Endpoint, BTreeMap<String, String>), Vec<Method>> {
-    let path = match path.trim_end_matches('/') {
-        "" => "/",
-        trimmed => trimmed,
-    };
+    // An empty segment names no resource: `/plans/` is not taken for `/plans`, nor
+    // `/sites/{id}` with an empty ID for the site list, so nothing reaches an upstream for it.
+    if path != "/" && (path.ends_with('/') || path.contains("//")) {
+        return Err(Vec::new());
+    }
     let find = |m: Method| routers().get(&(provider, m))?.at(path).ok();
     if let Some(found) = method.and_then(find) {
         let endpoint = *found.value;
@@ -103,16 +104,17 @@ mod tests {
         }
     }
 
-    /// A literal segment wins over a parameter; a trailing slash is the same path; another
-    /// method's path is a 405 naming the methods it serves; an unknown path names none.
+    /// A literal segment wins over a parameter; an empty segment (a trailing slash, `//`) names
+    /// nothing; another method's path is a 405 naming the methods it serves; an unknown path
+    /// names none.
     #[test]
     fn lookups() {
-        let (e, params) = route(
-            Provider::Hosterapi,
-            Some(Method::Put),
-            "/api/v1/datacenter/server/4001/reboot/force/",
-        )
-        .expect("routed");
+        let force = "/api/v1/datacenter/server/4001/reboot/force";
+        for empty in [format!("{force}/"), force.replace("/4001/", "//")] {
+            let refused = route(Provider::Hosterapi, Some(Method::Put), &empty);
+            assert!(matches!(refused, Err(m) if m.is_empty()), "{empty}");
+        }
+        let (e, params) = route(Provider::Hosterapi, Some(Method::Put), force).expect("routed");
         assert_eq!(e.name, "hosterapi_force_reboot_server");
         assert_eq!(params.get("sid").map(String::as_str), Some("4001"));
         let (e, _) = route(

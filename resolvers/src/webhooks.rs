@@ -106,7 +106,7 @@ pub async fn register(
     .map_err(GatewayError::internal)?;
     if let Some(old) = previous.filter(|p| p.upstream_id != id) {
         let delete = &crate::orchestrix::ENDPOINTS.orchestrix_delete_webhook_endpoint;
-        let path = delete.path_for(&[("id", &old.upstream_id)]);
+        let path = delete.path_for(&[("id", &old.upstream_id)])?;
         if let Err(e) = conn.client.call(delete.method, &path, None).await {
             tracing::warn!(connection = %conn.name, error = %e, "old webhook endpoint not removed upstream");
         }

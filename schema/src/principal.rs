@@ -41,21 +41,66 @@ pub struct Principal {
     pub scopes: BTreeSet<Scope>,
     /// Connection names the principal may use; `None` means all.
     pub connections: Option<BTreeSet<String>>,
-    /// The upstream user the principal is bound to (a PanelAlpha user's ID): it acts upstream as
-    /// that user only. `None`: unbound, it may name any.
-    pub bound_user: Option<String>,
+    /// The customer the principal stands for: one user of one PanelAlpha connection. `None`: an
+    /// operator's credential, bound to nobody.
+    pub bound: Option<Binding>,
+}
+
+/// One PanelAlpha user on one connection (user 7 of one panel is not user 7 of another). A bound
+/// principal acts upstream as that user only, reaches customer endpoints of that connection only,
+/// and sees in the unified graph only what that user owns.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Binding {
+    pub connection: String,
+    /// The user's ID on that connection.
+    pub user: String,
 }
 
 impl Principal {
+    /// Whether the principal holds `scope`. A bound principal never holds `admin`, whatever its
+    /// credential says: keys and tokens that ask for both are refused when made and when presented,
+    /// and this keeps a row written before that rule from meaning more.
     pub fn has(&self, scope: Scope) -> bool {
+        if scope == Scope::Admin && self.bound.is_some() {
+            return false;
+        }
         self.scopes.iter().any(|s| *s >= scope)
     }
 
+    /// Whether `connection` is visible to the principal: any an unlimited operator names; for a
+    /// bound principal, its own connection and those its connection list adds (views of its sites
+    /// elsewhere), nothing by default.
     pub fn may_use(&self, connection: &str) -> bool {
-        self.connections
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(connection))
+        let listed = |allowed: &BTreeSet<String>| allowed.contains(connection);
+        match &self.bound {
+            Some(b) => b.connection == connection || self.connections.as_ref().is_some_and(listed),
+            None => self.connections.as_ref().is_none_or(listed),
+        }
     }
+
+    /// The binding of a principal that stands for one customer.
+    pub fn customer(&self) -> Option<&Binding> {
+        self.bound.as_ref()
+    }
+}
+
+impl Binding {
+    /// The customer as one text (`connection/user`), as a task records whom it acts for.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.connection, self.user)
+    }
+}
+
+/// A credential bound to a customer reads and writes as that customer and never administers the
+/// gateway: asking for both is refused when a key or token is made, and when one is presented.
+pub fn check_binding(
+    bound: Option<&Binding>,
+    scopes: &BTreeSet<Scope>,
+) -> Result<(), &'static str> {
+    if bound.is_some() && scopes.contains(&Scope::Admin) {
+        return Err("a credential bound to a customer cannot carry the admin scope");
+    }
+    Ok(())
 }
 
 /// The principal of a request, if any credential was presented. Resolvers read it with `principal()`.
@@ -132,7 +177,7 @@ mod tests {
             subject: "t".into(),
             scopes: scopes.iter().copied().collect(),
             connections: None,
-            bound_user: None,
+            bound: None,
         }
     }
 
@@ -143,5 +188,22 @@ mod tests {
         assert!(principal(&[Scope::Write]).has(Scope::Read));
         assert!(!principal(&[Scope::Read]).has(Scope::Write));
         assert!(!principal(&[]).has(Scope::Read));
+    }
+
+    /// A bound principal sees its own connection and what its list adds, nothing else by default;
+    /// an operator's list limits it, and no list means every connection.
+    #[test]
+    fn bound_principals_see_their_connection() {
+        let mut p = principal(&[Scope::Write]);
+        assert!(p.may_use("anything"));
+        p.connections = Some(["a".to_string()].into());
+        assert!(p.may_use("a") && !p.may_use("b"));
+        p.bound = Some(Binding {
+            connection: "panel".into(),
+            user: "7".into(),
+        });
+        assert!(p.may_use("panel") && p.may_use("a") && !p.may_use("b"));
+        p.connections = None;
+        assert!(p.may_use("panel") && !p.may_use("a"));
     }
 }

@@ -91,6 +91,20 @@ pub struct Task {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The customer the work is for (`Binding::key`), where it acts for one.
+    #[graphql(skip)]
+    pub customer: Option<String>,
+}
+
+impl Task {
+    /// Whether `principal` may see the task: its connection must be usable, and a customer's
+    /// credential sees only the work done for that customer.
+    pub fn visible_to(&self, principal: &crate::principal::Principal) -> bool {
+        principal.may_use(&self.connection)
+            && principal
+                .customer()
+                .is_none_or(|b| self.customer.as_deref() == Some(b.key().as_str()))
+    }
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub struct Recorded {
     pub query: Option<String>,
     /// The body as JSON; a body that is not JSON is the JSON string of its text, an empty one `None`.
     pub body: Option<Value>,
+    /// The user the request asks to act as (PanelAlpha's `X-PanelAlpha-User`), which tests check
+    /// a customer's credential always sends as its own.
+    pub acting_user: Option<String>,
     /// The status answered, once the simulator has answered.
     pub status: Option<u16>,
     /// The body answered, as sent; `None` until answered, and for a streamed answer (one whose
@@ -86,6 +89,11 @@ impl RequestLog {
             path: parts.uri.path().to_string(),
             query: parts.uri.query().map(str::to_string),
             body: recorded_body(&bytes),
+            acting_user: parts
+                .headers
+                .get("x-panelalpha-user")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
             status: None,
             response: None,
         });

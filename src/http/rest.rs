@@ -14,7 +14,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use hostplane_adapters::{ErrorCode, Method};
-use hostplane_resolvers::{call::PassThrough, endpoint::RestInput, routes};
+use hostplane_resolvers::{
+    call::{PassThrough, customer_connection},
+    endpoint::RestInput,
+    routes,
+};
 use hostplane_schema::{
     RestBody,
     error::code_of,
@@ -70,7 +74,7 @@ pub async fn handle(
             subject: format!("passthrough:{connection}"),
             scopes: [Scope::Admin].into(),
             connections: Some([connection.clone()].into()),
-            bound_user: None,
+            bound: None,
         };
         let data = PassThrough {
             provider,
@@ -91,7 +95,8 @@ pub async fn handle(
             _ => return unauthenticated(),
         },
         Some(c) => match state.authenticate_credential(&c).await {
-            Ok(p) if p.may_use(&connection) => (p, None),
+            // A customer's credential is refused below for what it may not reach (403), as on GraphQL.
+            Ok(p) if p.may_use(&connection) || p.customer().is_some() => (p, None),
             // A connection outside the principal's limit is as invisible here as in GraphQL.
             Ok(_) => return refuse(ErrorCode::NotFound, "no such connection"),
             // A gateway credential that fails (expired, revoked, a database error) is refused: it
@@ -118,6 +123,13 @@ pub async fn handle(
             return r;
         }
     };
+    // A customer's credential reaches its own panel's customer endpoints only: anything else is
+    // refused before the request is read further, with the resolvers' own words.
+    if let Some(binding) = principal.customer()
+        && let Err(e) = customer_connection(endpoint, &binding.connection, Some(&connection))
+    {
+        return refuse(e.code(), &e.message());
+    }
     // Query-string parameters (`?page=2`) join the path's; a path parameter wins a clash.
     for (k, v) in query {
         params.entry(k).or_insert(v);

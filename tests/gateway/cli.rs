@@ -77,6 +77,98 @@ fn cli_routes_cover_endpoints_tsv() {
     );
 }
 
+/// `serve` refuses a signing secret or a sealing key shorter than 32 bytes before it opens anything,
+/// naming the setting and how to make a good one.
+#[test]
+fn serve_refuses_short_secrets() {
+    let dir = std::env::temp_dir().join(format!("hostplane-short-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let strong = "0123456789abcdef0123456789abcdef";
+    for (secret, key, setting) in [
+        ("a", None, "auth.hs256_secret"),
+        (strong, Some("short-key"), "encryption_key"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_hostplane"))
+            .arg("serve")
+            .env("HOSTPLANE_LISTEN", "127.0.0.1:0")
+            .env("HOSTPLANE_AUTH__HS256_SECRET", secret)
+            .env_remove("HOSTPLANE_ENCRYPTION_KEY")
+            .envs(key.map(|k| ("HOSTPLANE_ENCRYPTION_KEY", k)))
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}?mode=rwc", dir.join("gw.db").display()),
+            )
+            .output()
+            .expect("run hostplane serve");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{setting}: serve started");
+        assert!(
+            err.contains(setting) && err.contains("at least 32") && err.contains("openssl rand"),
+            "{setting}: {err}"
+        );
+        assert!(
+            key.is_none_or(|k| !err.contains(k)),
+            "the key is echoed: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `token` refuses a token bound to a customer with the admin scope, and a user without its
+/// connection; a bound token it mints names both.
+#[test]
+fn token_refuses_admin_customers() {
+    let token = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hostplane"))
+            .arg("token")
+            .args(args)
+            .env(
+                "HOSTPLANE_AUTH__HS256_SECRET",
+                "0123456789abcdef0123456789abcdef",
+            )
+            .output()
+            .expect("run hostplane token")
+    };
+    let out = token(&[
+        "--panelalpha-user",
+        "7",
+        "--panelalpha-connection",
+        "panelalpha-demo",
+        "--scopes",
+        "admin",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("cannot carry the admin scope"),
+        "{err}"
+    );
+    let out = token(&["--panelalpha-user", "7"]);
+    assert!(!out.status.success(), "a user without its connection");
+    let out = token(&[
+        "--panelalpha-user",
+        "7",
+        "--panelalpha-connection",
+        "panelalpha-demo",
+    ]);
+    assert!(out.status.success());
+    let jwt = String::from_utf8(out.stdout).expect("text");
+    let claims = jwt.split('.').nth(1).expect("a JWT");
+    use base64::Engine;
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(claims)
+            .expect("base64"),
+    )
+    .expect("JSON claims");
+    assert_eq!(
+        (&claims["panelalpha_user"], &claims["panelalpha_connection"]),
+        (
+            &serde_json::json!("7"),
+            &serde_json::json!("panelalpha-demo")
+        )
+    );
+}
+
 /// Kills the child process when the test ends, whatever happens.
 #[cfg(feature = "demo")]
 struct KillOnDrop(Child);

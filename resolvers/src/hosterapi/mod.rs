@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Hosterapi;
+    audience: Operator;
     query_root: HosterapiQuery;
     mutation_root: HosterapiMutation;
     queries {

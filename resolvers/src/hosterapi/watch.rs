@@ -48,12 +48,17 @@ impl Follow for HosterapiWatch {
         Box::pin(async move {
             match self {
                 HosterapiWatch::HosterapiJob { job_id, .. } => {
-                    let path = e.hosterapi_job.path_for(&[("jobId", &job_id.to_string())]);
+                    let path = e
+                        .hosterapi_job
+                        .path_for(&[("jobId", &job_id.to_string())])
+                        .expect("a number is one segment");
                     job_progress(&upstream.call(e.hosterapi_job.method, &path, None).await?)
                 }
                 HosterapiWatch::HosterapiBackup { sid } => {
                     let status = &e.hosterapi_server_backup_status;
-                    let path = status.path_for(&[("sid", &sid.to_string())]);
+                    let path = status
+                        .path_for(&[("sid", &sid.to_string())])
+                        .expect("a number is one segment");
                     backup_progress(&upstream.call(status.method, &path, None).await?)
                 }
                 HosterapiWatch::HosterapiDedicatedOrder { id } => {
@@ -63,7 +68,9 @@ impl Follow for HosterapiWatch {
                 }
                 HosterapiWatch::HosterapiDedicatedReinstall { sid } => {
                     let status = &e.hosterapi_dedicated_server_status;
-                    let path = status.path_for(&[("sid", &sid.to_string())]);
+                    let path = status
+                        .path_for(&[("sid", &sid.to_string())])
+                        .expect("a number is one segment");
                     Ok(reinstall_progress(
                         &upstream.call(status.method, &path, None).await?,
                     ))

@@ -49,6 +49,14 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
     if !principal.may_use(&gid.connection) {
         return Ok(None);
     }
+    // A customer reaches by ID its own tasks and its own objects on its own panel, nothing else:
+    // another's is as unknown as an ID that does not exist (`panelalpha::node` checks the owner).
+    if principal
+        .customer()
+        .is_some_and(|b| gid.kind != "Task" && b.connection != gid.connection)
+    {
+        return Ok(None);
+    }
     if let Some(conn) = services.connections.get(&gid.connection)
         && conn.provider == Provider::Panelalpha
         && gid.kind != "Task"
@@ -56,7 +64,12 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
         return crate::panelalpha::node(ctx, &conn, &gid).await;
     }
     match gid.kind.as_str() {
-        "Task" => Ok(services.tasks.get(&gid.local).await?.map(Node::Task)),
+        "Task" => Ok(services
+            .tasks
+            .get(&gid.local)
+            .await?
+            .filter(|t| t.visible_to(principal))
+            .map(Node::Task)),
         "Server" => {
             let Some(conn) = services.connections.get(&gid.connection) else {
                 return Ok(None);
@@ -77,8 +90,8 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
             };
             let wpcs = &crate::wpcs::ENDPOINTS;
             let path = match gid.kind.as_str() {
-                "Tenant" => wpcs.wpcs_tenants.path_for(&[("tenantId", &gid.local)]),
-                _ => (wpcs.wpcs_subscriptions).path_for(&[("subscriptionId", &gid.local)]),
+                "Tenant" => wpcs.wpcs_tenants.path_for(&[("tenantId", &gid.local)])?,
+                _ => (wpcs.wpcs_subscriptions).path_for(&[("subscriptionId", &gid.local)])?,
             };
             let Some(listed) = read_found(ctx, &conn, &path).await? else {
                 return Ok(None);
@@ -118,7 +131,7 @@ pub async fn resolve(ctx: &Context<'_>, id: &str) -> Result<Option<Node>, Gatewa
                 }
                 _ => return Ok(None),
             };
-            let path = read.path_for(&[(param, &gid.local)]);
+            let path = read.path_for(&[(param, &gid.local)])?;
             let Some(view) = read_found(ctx, &conn, &path).await? else {
                 return Ok(None);
             };

@@ -95,7 +95,7 @@ impl Server {
         ))
     }
 
-    fn status_path(&self) -> String {
+    fn status_path(&self) -> Result<String, GatewayError> {
         let hosterapi = &crate::hosterapi::ENDPOINTS;
         let status = match self.kind {
             ServerKind::Vm => &hosterapi.hosterapi_server_status,
@@ -116,7 +116,7 @@ impl Server {
 
     /// Reads the live status from the upstream (a hosting panel's server: the server itself).
     pub async fn fetch_status(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
-        super::fetch(ctx, self.provider, &self.connection, &self.status_path()).await
+        super::fetch(ctx, self.provider, &self.connection, &self.status_path()?).await
     }
 }
 

@@ -119,7 +119,7 @@ impl Site {
             return Ok(self.raw.clone());
         }
         let view = &crate::patchstack::ENDPOINTS.patchstack_site;
-        let path = view.path_for(&[("siteid", &self.site_id)]);
+        let path = view.path_for(&[("siteid", &self.site_id)])?;
         super::fetch(ctx, self.provider, &self.connection, &path).await
     }
 }
@@ -134,7 +134,7 @@ impl Site {
         let Some(site) = self.view_at(ctx, Provider::Orchestrix).await? else {
             return Ok(None);
         };
-        let path = list.path_for(&[("site_id", &site.site_id)]);
+        let path = list.path_for(&[("site_id", &site.site_id)])?;
         let raw = super::fetch(ctx, site.provider, &site.connection, &path).await?;
         let items = Vec::<T>::from_raw(raw)
             .map_err(|e| GatewayError::malformed(site.provider, &site.connection, e))?;
@@ -251,7 +251,7 @@ impl Site {
         if let Some(owner) = &site.owner_id {
             // One read per owner however many of its sites are listed.
             let path =
-                (crate::patchstack::ENDPOINTS.patchstack_user).path_for(&[("userid", owner)]);
+                (crate::patchstack::ENDPOINTS.patchstack_user).path_for(&[("userid", owner)])?;
             let view = super::fetch(ctx, site.provider, &site.connection, &path).await?;
             return Ok(Some(User::from_view(site.provider, &site.connection, view)));
         }

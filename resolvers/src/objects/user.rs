@@ -90,7 +90,7 @@ impl User {
             return Ok(Vec::new());
         }
         let view = &crate::patchstack::ENDPOINTS.patchstack_user;
-        let path = view.path_for(&[("userid", &self.user_id)]);
+        let path = view.path_for(&[("userid", &self.user_id)])?;
         let view = super::fetch(ctx, self.provider, &self.connection, &path).await?;
         Ok(patchstack_sites(&self.connection, &view))
     }

@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 endpoints! {
     provider: Provider::Orchestrix;
+    audience: Operator;
     query_root: OrchestrixQuery;
     mutation_root: OrchestrixEndpointMutation;
     queries {

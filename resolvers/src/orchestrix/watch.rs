@@ -42,7 +42,13 @@ impl Follow for OrchestrixWatch {
             }
         };
         Box::pin(async move {
-            let path = endpoint.path_for(&[("site_id", site_id), ("id", id)]);
+            // The IDs are the upstream's own; one that names no resource is its malformed answer.
+            let path = endpoint
+                .path_for(&[("site_id", site_id), ("id", id)])
+                .map_err(|e| UpstreamError::Malformed {
+                    status: 200,
+                    detail: e.message(),
+                })?;
             orchestrix_progress(&upstream.call(endpoint.method, &path, None).await?)
         })
     }

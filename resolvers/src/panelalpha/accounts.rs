@@ -6,6 +6,7 @@ use super::*;
 
 crate::endpoints! {
     provider: Provider::Panelalpha;
+    audience: Operator;
     query_root: PanelalphaAccountsQuery;
     mutation_root: PanelalphaAccountsMutation;
     queries {

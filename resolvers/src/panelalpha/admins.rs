@@ -5,6 +5,7 @@ use super::*;
 
 crate::endpoints! {
     provider: Provider::Panelalpha;
+    audience: Operator;
     query_root: PanelalphaAdminsQuery;
     mutation_root: PanelalphaAdminsMutation;
     queries {

@@ -173,9 +173,46 @@ pub async fn node(
     };
     // A server's local ID names its kind first (`panel:1`).
     let id = gid.local.strip_prefix("panel:").unwrap_or(&gid.local);
-    let path = read.path_for(&[("id", id)]);
+    let path = read.path_for(&[("id", id)])?;
     let found = crate::objects::node::read_found(ctx, conn, &path).await?;
+    let found = match (found, require(ctx, Scope::Read)?.customer()) {
+        (Some(raw), Some(customer))
+            if !owns(ctx, conn, &customer.user, &gid.kind, &raw).await? =>
+        {
+            None
+        }
+        (found, _) => found,
+    };
     Ok(found.and_then(|v| make(&conn.name, v)))
+}
+
+/// Whether `user` may see the object `raw` of `kind`: itself, its own services, and the instances
+/// it owns or that are shared with it (its `all-instances`). Nothing else, hosting servers included.
+async fn owns(
+    ctx: &Context<'_>,
+    conn: &Live,
+    user: &str,
+    kind: &str,
+    raw: &Value,
+) -> Result<bool, GatewayError> {
+    let id_of = |key: &str| raw.get(key).and_then(crate::unified::sources::id_text);
+    match kind {
+        "User" => Ok(id_of("id").as_deref() == Some(user)),
+        "Service" => Ok(id_of("user_id").as_deref() == Some(user)),
+        "Instance" | "Site" if id_of("user_id").as_deref() == Some(user) => Ok(true),
+        "Instance" | "Site" => {
+            let path = USERS
+                .panelalpha_user_all_instances
+                .path_for(&[("id", user)])?;
+            let shared = crate::reads::read(ctx, conn, &path).await?.items;
+            let id = id_of("id");
+            Ok(shared.as_array().is_some_and(|all| {
+                all.iter()
+                    .any(|i| i.get("id").and_then(crate::unified::sources::id_text) == id)
+            }))
+        }
+        _ => Ok(false),
+    }
 }
 
 /// Work PanelAlpha queues: its answer names the task (`task_id`), which the gateway's Task follows;

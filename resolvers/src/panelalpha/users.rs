@@ -4,6 +4,7 @@ use super::*;
 
 crate::endpoints! {
     provider: Provider::Panelalpha;
+    audience: Operator;
     query_root: PanelalphaUsersQuery;
     mutation_root: PanelalphaUsersMutation;
     queries {

@@ -37,7 +37,9 @@ impl Follow for PanelalphaWatch {
         let PanelalphaWatch::PanelalphaTask { task_id, .. } = self;
         let status = &ENDPOINTS.panelalpha_task_status;
         Box::pin(async move {
-            let path = status.path_for(&[("id", &task_id.to_string())]);
+            let path = status
+                .path_for(&[("id", &task_id.to_string())])
+                .expect("a number is one segment");
             task_progress(&upstream.call(status.method, &path, None).await?)
         })
     }

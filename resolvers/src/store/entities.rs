@@ -39,8 +39,10 @@ pub mod api_key {
         pub scopes: String,
         /// JSON array of connection names, or null for all.
         pub connections: Option<String>,
-        /// The upstream user the key acts as, only (a PanelAlpha user's ID).
+        /// The customer the key stands for: a PanelAlpha user's ID...
         pub bound_user: Option<String>,
+        /// ... on this PanelAlpha connection (both or neither).
+        pub bound_connection: Option<String>,
         pub created_at: ChronoDateTimeUtc,
         pub last_used_at: Option<ChronoDateTimeUtc>,
         pub revoked_at: Option<ChronoDateTimeUtc>,
@@ -70,6 +72,9 @@ pub mod task {
         pub output: Option<String>,
         pub subject_id: Option<String>,
         pub upstream_ref: Option<String>,
+        /// The customer the task acts for (`connection/user`), whom a customer's credential must
+        /// be to see it; null for an operator's own work.
+        pub customer: Option<String>,
         /// JSON of the `Watch` that says how to follow the work upstream.
         pub watch: String,
         pub created_at: ChronoDateTimeUtc,

@@ -33,6 +33,8 @@ pub struct NewTask {
     pub connection: String,
     pub watch: Watch,
     pub initial: Progress,
+    /// The customer the work is for (`Binding::key`).
+    pub customer: Option<String>,
 }
 
 impl crate::call::UpstreamCall {
@@ -54,6 +56,7 @@ impl crate::call::UpstreamCall {
                 connection: self.connection.name.clone(),
                 watch: watch.into(),
                 initial,
+                customer: self.customer(),
             })
             .await?;
         Ok(crate::objects::TaskPayload {
@@ -130,6 +133,7 @@ impl TaskEngine {
                 .subject(&new.connection, new.initial.output.as_ref())
                 .map(|g| g.encode())),
             upstream_ref: Set(Some(new.watch.upstream_ref())),
+            customer: Set(new.customer),
             watch: Set(serde_json::to_string(&new.watch).expect("a Watch always serializes")),
             created_at: Set(now),
             updated_at: Set(now),
@@ -398,5 +402,6 @@ pub fn to_task(row: task::Model) -> Task {
         created_at: row.created_at,
         updated_at: row.updated_at,
         finished_at: row.finished_at,
+        customer: row.customer,
     }
 }

@@ -97,13 +97,15 @@ impl IntoUnified for TaskPayload {
 /// Runs one declared operation on `connection` as its own mutation field would: scope check,
 /// parameters, body, conversion and audit row.
 macro_rules! dispatch {
-    ($ctx:expr, $endpoint:expr, $connection:expr, $subject:expr,
+    // A customer's action on what the plan has found to be its own, through an operator endpoint.
+    (on_behalf: $($rest:tt)*) => { dispatch!(@begin begin_on_behalf, $($rest)*) };
+    (@begin $begin:ident, $ctx:expr, $endpoint:expr, $connection:expr, $subject:expr,
      [$(($param:literal, $value:expr)),*], $body:expr, $conv:path) => {{
         let endpoint: &'static Endpoint = $endpoint;
         let mut entry = audit::Entry::new(endpoint, Some($connection));
         let result: Result<UnifiedActionPayload> = async {
-            let mut call = UpstreamCall::begin($ctx, endpoint, Some($connection))?;
-            $( call.path_param($param, &$value); )*
+            let mut call = UpstreamCall::$begin($ctx, endpoint, Some($connection))?;
+            $( call.path_param($param, &$value)?; )*
             call.body = $body;
             entry.target(&call);
             let payload = $conv($ctx, &call).await?;
@@ -113,6 +115,7 @@ macro_rules! dispatch {
         entry.record($ctx, &result).await;
         result
     }};
+    ($($rest:tt)*) => { dispatch!(@begin begin, $($rest)*) };
 }
 
 /// What a unified action will run: the provider operation, its connection and its parameters.
@@ -216,7 +219,7 @@ async fn run(
             crate::call::done
         ),
         Plan::PanelalphaCancelTask(task) => dispatch!(
-            ctx,
+            on_behalf: ctx,
             &panelalpha::TASKS.panelalpha_cancel_task,
             conn,
             id,
@@ -414,10 +417,7 @@ async fn plan_cancel(ctx: &Context<'_>, id: &ID) -> Result<(String, Plan), Gatew
         None => id.to_string(),
     };
     let tasks = &services(ctx).tasks;
-    let task = tasks
-        .get(&local)
-        .await?
-        .filter(|t| principal.may_use(&t.connection));
+    let task = tasks.get(&local).await?.filter(|t| t.visible_to(principal));
     match task {
         None => Err(GatewayError::NotFound(format!("task {}", id.as_str()))),
         Some(t) if t.status.is_terminal() => Err(GatewayError::Validation(format!(

@@ -157,6 +157,9 @@ pub fn connections_for(
         .list()
         .into_iter()
         .filter(|c| principal.may_use(&c.name) && serves.contains(&c.provider) && filter.admits(c))
+        // A customer's lists come from its own panel; other connections its list names serve only
+        // the views of its own sites.
+        .filter(|c| principal.customer().is_none_or(|b| b.connection == c.name))
         .collect();
     usable.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(usable)

@@ -312,7 +312,7 @@ impl UnifiedQuery {
         let items: Vec<Task> = recent
             .into_iter()
             .filter(|t| {
-                principal.may_use(&t.connection)
+                t.visible_to(principal)
                     && filter
                         .providers
                         .as_ref()

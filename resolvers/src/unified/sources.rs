@@ -13,7 +13,10 @@ use crate::{
 };
 use async_graphql::Context;
 use hostplane_adapters::{ErrorCode, Provider};
-use hostplane_schema::GatewayError;
+use hostplane_schema::{
+    GatewayError,
+    principal::{Scope, require},
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -45,7 +48,8 @@ async fn paged(
     let mut items = Vec::new();
     let mut total = None;
     for page in 1..=MAX_PAGES {
-        let answer = reads::read(ctx, live, &list.path_for(&[("page", &page.to_string())])).await?;
+        let answer =
+            reads::read(ctx, live, &list.path_for(&[("page", &page.to_string())])?).await?;
         total = answer.total.or(total);
         let batch = answer
             .items
@@ -72,14 +76,36 @@ async fn paged(
     })
 }
 
+/// The user whose objects a customer's credential lists; `None` for an operator's. A customer's
+/// lists ask its own connection only (`connections_for`), so the user is of `live`.
+fn customer(ctx: &Context<'_>) -> Result<Option<String>, GatewayError> {
+    let principal = require(ctx, Scope::Read)?;
+    Ok(principal.customer().map(|b| b.user.clone()))
+}
+
+/// A customer's own list, read at the admin endpoint that lists it for one user.
+async fn own(
+    ctx: &Context<'_>,
+    live: &Live,
+    list: &Endpoint,
+    param: &str,
+    user: &str,
+) -> Result<Value, GatewayError> {
+    let path = list.path_for(&[(param, user)])?;
+    Ok(reads::read(ctx, live, &path).await?.items)
+}
+
 /// A whole list the upstream answers in one call.
 async fn whole(
     ctx: &Context<'_>,
     live: &Live,
     list: &Endpoint,
 ) -> Result<Vec<Value>, GatewayError> {
-    let answer = reads::read(ctx, live, list.path).await?;
-    match answer.items {
+    as_list(live, reads::read(ctx, live, list.path).await?.items)
+}
+
+fn as_list(live: &Live, items: Value) -> Result<Vec<Value>, GatewayError> {
+    match items {
         Value::Array(items) => Ok(items),
         _ => Err(live.malformed("a list is not a list")),
     }
@@ -147,6 +173,10 @@ pub async fn tenants(ctx: &Context<'_>, live: &Live) -> Result<Listed<Tenant>, G
 
 pub async fn servers(ctx: &Context<'_>, live: &Live) -> Result<Listed<Server>, GatewayError> {
     if live.provider == Provider::Panelalpha {
+        // The panel's hosting servers are the operator's.
+        if customer(ctx)?.is_some() {
+            return Ok(Listed::all(Vec::new()));
+        }
         let items = whole(ctx, live, &panelalpha::SERVERS.panelalpha_servers).await?;
         return items
             .into_iter()
@@ -212,7 +242,7 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
             let views = owners.iter().map(|id| async move {
                 let path = patchstack::ENDPOINTS
                     .patchstack_user
-                    .path_for(&[("userid", id)]);
+                    .path_for(&[("userid", id)])?;
                 match reads::read(ctx, live, &path).await {
                     Ok(view) => Ok(Some(User::from_view(live.provider, &live.name, view.items))),
                     // Deleted upstream since the gateway saw it.
@@ -231,7 +261,11 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
             ))
         }
         Provider::Panelalpha => {
-            let items = whole(ctx, live, &panelalpha::USERS.panelalpha_users).await?;
+            let users = &panelalpha::USERS;
+            let items = match customer(ctx)? {
+                Some(user) => vec![own(ctx, live, &users.panelalpha_user, "id", &user).await?],
+                None => whole(ctx, live, &users.panelalpha_users).await?,
+            };
             Ok(Listed::all(
                 items
                     .into_iter()
@@ -248,7 +282,13 @@ pub async fn users(ctx: &Context<'_>, live: &Live) -> Result<Listed<User>, Gatew
 pub async fn services_of(ctx: &Context<'_>, live: &Live) -> Result<Listed<Service>, GatewayError> {
     let services = match live.provider {
         Provider::Panelalpha => {
-            let items = whole(ctx, live, &panelalpha::SERVICES.panelalpha_services).await?;
+            let items = match customer(ctx)? {
+                Some(user) => {
+                    let list = &panelalpha::USERS.panelalpha_user_services;
+                    as_list(live, own(ctx, live, list, "userId", &user).await?)?
+                }
+                None => whole(ctx, live, &panelalpha::SERVICES.panelalpha_services).await?,
+            };
             items
                 .into_iter()
                 .map(|raw| {
@@ -270,7 +310,14 @@ pub async fn services_of(ctx: &Context<'_>, live: &Live) -> Result<Listed<Servic
 
 /// PanelAlpha's WordPress instances (the live ones: failed and archived ones have their own lists).
 pub async fn instances(ctx: &Context<'_>, live: &Live) -> Result<Listed<Instance>, GatewayError> {
-    let items = whole(ctx, live, &panelalpha::INSTANCES.panelalpha_instances).await?;
+    // A customer's: those it owns and those shared with it.
+    let items = match customer(ctx)? {
+        Some(user) => {
+            let list = &panelalpha::USERS.panelalpha_user_all_instances;
+            as_list(live, own(ctx, live, list, "id", &user).await?)?
+        }
+        None => whole(ctx, live, &panelalpha::INSTANCES.panelalpha_instances).await?,
+    };
     Ok(Listed::all(
         items
             .into_iter()

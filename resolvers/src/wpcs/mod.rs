@@ -21,6 +21,7 @@ use serde_json::Value;
 
 endpoints! {
     provider: Provider::Wpcs;
+    audience: Operator;
     query_root: WpcsQuery;
     mutation_root: WpcsMutation;
     queries {
@@ -142,7 +143,12 @@ async fn usage(ctx: &Context<'_>, call: &UpstreamCall) -> Result<WpcsUsage, Gate
 }
 
 /// The list a watch reads: the object's list filtered to it, scoped to the call's product.
-fn list_path(call: &UpstreamCall, list: &Endpoint, filter: &str, value: &str) -> String {
+fn list_path(
+    call: &UpstreamCall,
+    list: &Endpoint,
+    filter: &str,
+    value: &str,
+) -> Result<String, GatewayError> {
     let mut params = vec![(filter, value)];
     if let Some(product) = call.params.get("productId") {
         params.push(("productId", product));
@@ -189,7 +195,7 @@ fn tenant_watch(call: &UpstreamCall, raw: &Value, gone: bool) -> Result<WpcsWatc
     };
     Ok(WpcsWatch::WpcsStatus {
         object: "Tenant".into(),
-        list: list_path(call, &ENDPOINTS.wpcs_tenants, filter, &value),
+        list: list_path(call, &ENDPOINTS.wpcs_tenants, filter, &value)?,
         key: key.into(),
         value,
         gone,
@@ -235,7 +241,7 @@ async fn domain_removal(
     };
     let watch = WpcsWatch::WpcsStatus {
         object: "Tenant".into(),
-        list: list_path(call, &ENDPOINTS.wpcs_tenants, filter, &value),
+        list: list_path(call, &ENDPOINTS.wpcs_tenants, filter, &value)?,
         key: key.into(),
         value,
         gone: false,
@@ -252,7 +258,7 @@ async fn version_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayl
         .to_string();
     let watch = WpcsWatch::WpcsStatus {
         object: "WpcsVersion".into(),
-        list: list_path(call, &ENDPOINTS.wpcs_versions, "versionId", &id),
+        list: list_path(call, &ENDPOINTS.wpcs_versions, "versionId", &id)?,
         key: "id".into(),
         value: id,
         gone: false,
@@ -268,7 +274,7 @@ fn product_watch(call: &UpstreamCall, product: &Value) -> Result<WpcsWatch, Gate
         .to_string();
     Ok(WpcsWatch::WpcsStatus {
         object: "WpcsProduct".into(),
-        list: ENDPOINTS.wpcs_products.path_for(&[("productId", &id)]),
+        list: ENDPOINTS.wpcs_products.path_for(&[("productId", &id)])?,
         key: "id".into(),
         value: id,
         gone: false,
@@ -297,7 +303,7 @@ async fn subscription_task(
                 .to_string();
             WpcsWatch::WpcsStatus {
                 object: "WpcsSubscription".into(),
-                list: (ENDPOINTS.wpcs_subscriptions).path_for(&[("subscriptionId", &id)]),
+                list: (ENDPOINTS.wpcs_subscriptions).path_for(&[("subscriptionId", &id)])?,
                 key: "id".into(),
                 value: id,
                 gone: false,

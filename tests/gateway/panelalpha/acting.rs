@@ -3,9 +3,9 @@
 //! with nothing sent upstream, on both surfaces.
 
 use super::{rest, upstream_calls};
-use crate::helpers::{SECRET, admin, spawn};
+use crate::helpers::{PANELALPHA, SECRET, admin, spawn};
 use hostplane::auth::TokenMinter;
-use hostplane_schema::principal::Scope;
+use hostplane_schema::principal::{Binding, Scope};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -21,14 +21,20 @@ fn ids(data: &Value) -> Vec<String> {
         .collect()
 }
 
-fn bound_token(user: &str) -> String {
-    TokenMinter::new("hostplane", "hostplane", &SecretString::from(SECRET)).mint_bound(
-        "ada",
-        &[Scope::Write],
-        None,
-        Some(user),
-        Duration::from_secs(600),
-    )
+pub fn bound_token(user: &str) -> String {
+    let customer = Binding {
+        connection: PANELALPHA.into(),
+        user: user.into(),
+    };
+    TokenMinter::new("hostplane", "hostplane", &SecretString::from(SECRET))
+        .mint_bound(
+            "ada",
+            &[Scope::Read, Scope::Write],
+            None,
+            Some(&customer),
+            Duration::from_secs(600),
+        )
+        .expect("a customer's token without admin")
 }
 
 /// A bound token acts as its user whether or not it names it; naming another is FORBIDDEN and
@@ -67,7 +73,7 @@ async fn rest_passes_the_user_header_under_the_same_rule() {
     let gw = spawn().await;
     let created = gw
         .data(
-            r#"mutation { createApiKey(input: {name: "ada-app", scopes: ["write"], panelalphaUser: 1}) { key } }"#,
+            r#"mutation { createApiKey(input: {name: "ada-app", scopes: ["write"], panelalphaUser: {connection: "panel", user: 1}}) { key } }"#,
             json!({}),
         )
         .await;

@@ -43,3 +43,4 @@ pub async fn rest(
 pub fn upstream_calls(gw: &TestGateway) -> usize {
     gw.panelalpha_upstream.log.len()
 }
+pub use acting::bound_token;

@@ -7,6 +7,8 @@
 //! upstream's own answer in that same exchange (the simulator records it). A file download's link
 //! reaches the upstream when it is followed, and its bytes come back as the upstream sent them.
 
+mod audience;
+mod paths;
 mod rows;
 mod schema;
 
@@ -402,7 +404,7 @@ impl Call {
         if relay && !sent.iter().any(|(name, _)| *name == "page") {
             sent.push(("page", "1"));
         }
-        let full = self.endpoint.path_for(&sent);
+        let full = (self.endpoint.path_for(&sent)).expect("the row's values are segments");
         let (path, query) = match full.split_once('?') {
             Some((path, query)) => (path.to_string(), Some(query.to_string())),
             None => (full, None),
@@ -444,6 +446,30 @@ impl Call {
     /// is then followed): its answer, for a download.
     async fn graphql(&self, gw: &TestGateway, fields: &Fields) -> Option<(u16, Vec<u8>)> {
         let field = self.endpoint.field();
+        let (status, body) = self.graphql_as(gw, fields, &admin()).await;
+        assert!(
+            status == 200 && body.get("errors").is_none() && !body["data"][&field].is_null(),
+            "GraphQL answered {status}: {body}"
+        );
+        if !self.endpoint.streams_file() {
+            return None;
+        }
+        let url = body["data"][&field]["url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no download link: {body}"));
+        let resp = gw.http.get(url).send().await.expect("the gateway answers");
+        let status = resp.status().as_u16();
+        Some((status, resp.bytes().await.expect("a body").to_vec()))
+    }
+
+    /// The endpoint's field with `credential`: the status and the GraphQL response.
+    async fn graphql_as(
+        &self,
+        gw: &TestGateway,
+        fields: &Fields,
+        credential: &str,
+    ) -> (u16, Value) {
+        let field = self.endpoint.field();
         let info = fields
             .get(&field)
             .unwrap_or_else(|| panic!("the schema has no root field {field}"));
@@ -480,33 +506,25 @@ impl Call {
         let mut req = gw
             .http
             .post(gw.url("/graphql"))
-            .bearer_auth(admin())
+            .bearer_auth(credential)
             .json(&json!({"query": document, "variables": variables}));
         if let Some((header, value)) = &self.caller {
             req = req.header(*header, value);
         }
         let resp = req.send().await.expect("the gateway answers");
         let status = resp.status().as_u16();
-        let body: Value = resp.json().await.expect("GraphQL answers JSON");
-        assert!(
-            status == 200 && body.get("errors").is_none() && !body["data"][&field].is_null(),
-            "GraphQL answered {status}: {body}"
-        );
-        if !download {
-            return None;
-        }
-        let url = body["data"][&field]["url"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no download link: {body}"));
-        let resp = gw.http.get(url).send().await.expect("the gateway answers");
-        let status = resp.status().as_u16();
-        Some((status, resp.bytes().await.expect("a body").to_vec()))
+        (status, resp.json().await.expect("GraphQL answers JSON"))
     }
 
     /// The endpoint's original path through the REST layer, with the gateway credential in the
     /// API's own header format (none for what the upstream serves anonymously; the caller's own
     /// upstream credential where the row acts as the caller).
     async fn rest(&self, gw: &TestGateway) -> (u16, Vec<u8>) {
+        self.rest_as(gw, None).await
+    }
+
+    /// As `rest`, with this gateway credential presented whatever the row says.
+    async fn rest_as(&self, gw: &TestGateway, credential: Option<&str>) -> (u16, Vec<u8>) {
         let endpoint = self.endpoint;
         let params: Vec<(&str, &str)> = self
             .params
@@ -516,15 +534,18 @@ impl Call {
         let url = gw.url(&format!(
             "/rest/{}{}",
             self.connection,
-            endpoint.path_for(&params)
+            endpoint
+                .path_for(&params)
+                .expect("the row's values are segments")
         ));
         let method =
             reqwest::Method::from_bytes(endpoint.method.as_str().as_bytes()).expect("a method");
         let mut req = gw.http.request(method, url);
-        let credential = match &self.caller {
-            Some((_, authorization)) => Some(("Authorization", authorization.clone())),
-            None if endpoint.anonymous => None,
-            None => Some(present(endpoint.provider, &admin())),
+        let credential = match (credential, &self.caller) {
+            (Some(credential), _) => Some(present(endpoint.provider, credential)),
+            (None, Some((_, authorization))) => Some(("Authorization", authorization.clone())),
+            (None, None) if endpoint.anonymous => None,
+            (None, None) => Some(present(endpoint.provider, &admin())),
         };
         if let Some((header, value)) = credential {
             req = req.header(header, value);
