@@ -37,7 +37,11 @@ impl Entry {
         let principal = ctx
             .data_opt::<Caller>()
             .and_then(|c| c.0.as_ref())
-            .map(|p| p.subject.clone())
+            // A customer's credential is recorded with the customer it stands for.
+            .map(|p| match p.customer() {
+                Some(customer) => format!("{} as {}", p.subject, customer.key()),
+                None => p.subject.clone(),
+            })
             .unwrap_or_else(|| "anonymous".into());
         let error_code = result.as_ref().err().map(|e| {
             code_of(&e.clone().into_server_error(async_graphql::Pos::default()))

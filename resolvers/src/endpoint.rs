@@ -820,7 +820,7 @@ mod sections {
             [("as_user", Some("X-PanelAlpha-User")), ("id", None)]
         );
         assert!(
-            root("TestQuery").contains("connection: String,asUser: Int,id: Int!"),
+            root("TestQuery").contains("connection: String,\t\tasUser: Int,\t\tid: Int!"),
             "{}",
             root("TestQuery")
         );

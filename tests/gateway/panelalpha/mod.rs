@@ -3,6 +3,7 @@
 //! the smoke test's.
 
 mod acting;
+mod customers;
 mod examples;
 mod routes;
 mod tasks;
