@@ -330,8 +330,6 @@ pub async fn done(
     ))
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a
-/// segment or a query string to the upstream path.
 /// The connection a customer's call goes to: its own, for a customer endpoint; an operator
 /// endpoint, or another connection, is FORBIDDEN before anything is looked up or sent.
 pub fn customer_connection<'a>(
@@ -376,6 +374,8 @@ pub fn segment(name: &str, value: &str) -> Result<String, GatewayError> {
     })
 }
 
+/// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a
+/// segment or a query string to the upstream path.
 pub fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
