@@ -246,3 +246,30 @@ async fn stopping_ends_the_streams() {
     drop(stop);
     assert!(stream.next().await.is_none(), "the stream ends");
 }
+
+/// A customer's task feed carries the work done for it only: Grace follows every task over an event
+/// stream while an admin starts a service for Ada and one for her; each change she receives is of
+/// her own task, until it ends, and Ada's never arrives.
+#[tokio::test]
+async fn a_customer_streams_its_own_tasks_only() {
+    let gw = spawn_with(options(Duration::from_millis(1500))).await;
+    let grace = crate::panelalpha::bound_token("2");
+    let feed = json!({"query": "subscription { tasks { taskId status } }"});
+    let mut stream = EventStream::new(post(&gw, "/graphql/stream", Some(&grace), feed).await);
+    let create = "mutation($user: Int!) { panelalphaCreateUserService(userId: $user,
+        input: {planId: 1}) { task { taskId } } }";
+    let mut started = Vec::new();
+    for user in [1, 2] {
+        let data = gw.data(create, json!({"user": user})).await;
+        started.push(data["panelalphaCreateUserService"]["task"]["taskId"].clone());
+    }
+    loop {
+        let event = stream.next().await.expect("the feed goes on");
+        let result: Value = serde_json::from_str(&event.data).expect("JSON results");
+        let task = &result["data"]["tasks"];
+        assert_eq!(task["taskId"], started[1], "only Grace's task: {result}");
+        if task["status"] == "SUCCEEDED" {
+            break;
+        }
+    }
+}
