@@ -89,6 +89,14 @@ impl Binding {
     pub fn key(&self) -> String {
         format!("{}/{}", self.connection, self.user)
     }
+
+    /// Whether `key` is this customer's `key()`, without making one (asked of every task change
+    /// for every subscription a customer holds).
+    pub fn is(&self, key: &str) -> bool {
+        key.strip_prefix(self.connection.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            == Some(self.user.as_str())
+    }
 }
 
 /// A credential bound to a customer reads and writes as that customer and never administers the
@@ -205,5 +213,10 @@ mod tests {
         assert!(p.may_use("panel") && p.may_use("a") && !p.may_use("b"));
         p.connections = None;
         assert!(p.may_use("panel") && !p.may_use("a"));
+        let ada = p.bound.as_ref().expect("bound");
+        assert!(ada.is(&ada.key()));
+        for other in ["panel/70", "panel/", "panel7", "pane/7", "other/7", ""] {
+            assert!(!ada.is(other), "{other}");
+        }
     }
 }

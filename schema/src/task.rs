@@ -103,7 +103,7 @@ impl Task {
         principal.may_use(&self.connection)
             && principal
                 .customer()
-                .is_none_or(|b| self.customer.as_deref() == Some(b.key().as_str()))
+                .is_none_or(|b| self.customer.as_deref().is_some_and(|c| b.is(c)))
     }
 }
 

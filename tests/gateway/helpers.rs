@@ -398,6 +398,20 @@ pub fn forged_token() -> String {
 }
 
 impl TestGateway {
+    /// Requests every simulator of the fixture has received.
+    pub fn upstream_requests(&self) -> usize {
+        [
+            &self.upstream,
+            &self.patchstack_upstream,
+            &self.orchestrix_upstream,
+            &self.wpcs_upstream,
+            &self.panelalpha_upstream,
+        ]
+        .iter()
+        .map(|s| s.log.len())
+        .sum()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -43,13 +43,7 @@ async fn no_credential_is_refused_first_everywhere() {
     use crate::helpers::{CONNECTION, ORCHESTRIX, PATCHSTACK, WPCS};
     use hostplane_adapters::Provider;
     let gw = spawn().await;
-    let upstream_requests = || {
-        gw.upstream.log.len()
-            + gw.patchstack_upstream.log.len()
-            + gw.orchestrix_upstream.log.len()
-            + gw.wpcs_upstream.log.len()
-    };
-    let before = upstream_requests();
+    let before = gw.upstream_requests();
     let mut anonymous = Vec::new();
     for e in hostplane_resolvers::endpoints() {
         if e.anonymous {
@@ -94,5 +88,9 @@ async fn no_credential_is_refused_first_everywhere() {
             "orchestrixRefreshJwt"
         ]
     );
-    assert_eq!(upstream_requests(), before, "nothing reached an upstream");
+    assert_eq!(
+        gw.upstream_requests(),
+        before,
+        "nothing reached an upstream"
+    );
 }

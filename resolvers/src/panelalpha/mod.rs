@@ -201,10 +201,8 @@ async fn owns(
         "Service" => Ok(id_of("user_id").as_deref() == Some(user)),
         "Instance" | "Site" if id_of("user_id").as_deref() == Some(user) => Ok(true),
         "Instance" | "Site" => {
-            let path = USERS
-                .panelalpha_user_all_instances
-                .path_for(&[("id", user)])?;
-            let shared = crate::reads::read(ctx, conn, &path).await?.items;
+            let list = &USERS.panelalpha_user_all_instances;
+            let shared = crate::unified::sources::own(ctx, conn, list, "id", user).await?;
             let id = id_of("id");
             Ok(shared.as_array().is_some_and(|all| {
                 all.iter()

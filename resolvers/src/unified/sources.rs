@@ -84,7 +84,7 @@ fn customer(ctx: &Context<'_>) -> Result<Option<String>, GatewayError> {
 }
 
 /// A customer's own list, read at the admin endpoint that lists it for one user.
-async fn own(
+pub(crate) async fn own(
     ctx: &Context<'_>,
     live: &Live,
     list: &Endpoint,

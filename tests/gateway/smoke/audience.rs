@@ -10,29 +10,11 @@ use hostplane_resolvers::endpoint::Audience;
 /// The user the customer's credential stands for.
 const CUSTOMER: &str = "1";
 
-/// Requests every simulator of the fixture has received.
-fn upstream_requests(gw: &TestGateway) -> usize {
-    [
-        &gw.upstream,
-        &gw.patchstack_upstream,
-        &gw.orchestrix_upstream,
-        &gw.wpcs_upstream,
-        &gw.panelalpha_upstream,
-    ]
-    .iter()
-    .map(|s| s.log.len())
-    .sum()
-}
-
 /// Every operator endpoint refuses a customer: FORBIDDEN on GraphQL, 403 in the API's own error
 /// shape on REST, and no upstream receives anything. One fixture serves them all: nothing changes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operator_endpoints_refuse_customers() {
-    let gw = spawn_with(Options {
-        poll_interval: Duration::from_secs(3600),
-        ..Options::default()
-    })
-    .await;
+    let gw = fixture().await;
     let customer = bound_token(CUSTOMER);
     let rows: HashMap<&str, Row> = rows::rows().into_iter().map(|r| (r.field, r)).collect();
     let fields = introspect().await;
@@ -44,7 +26,7 @@ async fn operator_endpoints_refuse_customers() {
         let field = endpoint.field();
         let upstream = gw.upstream_of(endpoint.provider).expect("a simulator");
         let call = Call::prepare(&gw, &upstream, endpoint, rows.get(field.as_str())).await;
-        let before = upstream_requests(&gw);
+        let before = gw.upstream_requests();
         let (_, body) = call.graphql_as(&gw, &fields, &customer).await;
         if body["errors"][0]["extensions"]["code"] != "FORBIDDEN" || !body["data"].is_null() {
             failures.push(format!("{field} over GraphQL: {body}"));
@@ -57,7 +39,7 @@ async fn operator_endpoints_refuse_customers() {
         if (status, json_of(&bytes)) != own {
             failures.push(format!("{field} over REST: {status} {}", json_of(&bytes)));
         }
-        if upstream_requests(&gw) != before {
+        if gw.upstream_requests() != before {
             failures.push(format!("{field}: a request reached an upstream"));
         }
     }
@@ -76,11 +58,7 @@ async fn customer_endpoints_act_as_the_customer() {
     for endpoint in hostplane_resolvers::endpoints().filter(|e| e.audience == Audience::Customer) {
         for surface in [Surface::Graphql, Surface::Rest] {
             walked += 1;
-            let gw = spawn_with(Options {
-                poll_interval: Duration::from_secs(3600),
-                ..Options::default()
-            })
-            .await;
+            let gw = fixture().await;
             let upstream = gw.upstream_of(endpoint.provider).expect("a simulator");
             let field = endpoint.field();
             let mut call = Call::prepare(&gw, &upstream, endpoint, rows.get(field.as_str())).await;

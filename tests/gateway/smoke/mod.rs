@@ -261,12 +261,7 @@ async fn smoke(provider: Provider) {
 
 /// One endpoint on one surface, on a fixture of its own: mutations leave the next call fresh state.
 async fn check(endpoint: &'static Endpoint, row: Option<&Row>, surface: Surface, fields: &Fields) {
-    let gw = spawn_with(Options {
-        // Tasks are not followed here: a watcher's poll would be a second upstream request.
-        poll_interval: Duration::from_secs(3600),
-        ..Options::default()
-    })
-    .await;
+    let gw = fixture().await;
     let upstream = gw
         .upstream_of(endpoint.provider)
         .unwrap_or_else(|| panic!("the fixture starts no {} simulator", endpoint.provider));
@@ -308,6 +303,16 @@ async fn check(endpoint: &'static Endpoint, row: Option<&Row>, surface: Surface,
         assert!((200..300).contains(&status), "answered {reply:?}");
         assert_eq!(reply, call.envelope(&seen[0]), "the REST answer");
     }
+}
+
+/// A fixture whose every upstream request is a call under test: tasks are not followed, since a
+/// watcher's poll would be a second upstream request.
+async fn fixture() -> TestGateway {
+    spawn_with(Options {
+        poll_interval: Duration::from_secs(3600),
+        ..Options::default()
+    })
+    .await
 }
 
 /// The call a row makes of an endpoint on a fixture, its `given` objects found.

@@ -57,11 +57,7 @@ async fn raw_request(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn path_parameters_cannot_climb() {
-    let gw = spawn_with(Options {
-        poll_interval: Duration::from_secs(3600),
-        ..Options::default()
-    })
-    .await;
+    let gw = fixture().await;
     let rows: HashMap<&str, Row> = rows::rows().into_iter().map(|r| (r.field, r)).collect();
     let fields = introspect().await;
     let mut failures = Vec::new();
