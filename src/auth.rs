@@ -273,13 +273,19 @@ impl JwtVerifier {
     }
 
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        self.verify_until(token).map(|(principal, _)| principal)
+    }
+
+    /// [`verify`](Self::verify), with the last second (Unix time) at which the token still
+    /// verifies: its `exp` plus the leeway.
+    pub fn verify_until(&self, token: &str) -> Result<(Principal, u64), AuthError> {
         let token = token.trim();
         if token.is_empty() {
             return Err(AuthError::Missing);
         }
         let now = jsonwebtoken::get_current_timestamp();
         if let Some(hit) = self.cached(token, now) {
-            return Ok(hit);
+            return Ok((hit.principal, hit.valid_until));
         }
         // Check the header's `alg` ourselves first: `none` (which jsonwebtoken cannot even parse)
         // and any other algorithm than the configured one are reported as such, not as malformed.
@@ -308,10 +314,10 @@ impl JwtVerifier {
                 valid_until,
             },
         );
-        Ok(principal)
+        Ok((principal, valid_until))
     }
 
-    fn cached(&self, token: &str, now: u64) -> Option<Principal> {
+    fn cached(&self, token: &str, now: u64) -> Option<Verified> {
         let verified = self
             .verified
             .lock()
@@ -319,7 +325,7 @@ impl JwtVerifier {
         verified
             .get(token)
             .filter(|v| v.valid_until >= now)
-            .map(|v| v.principal.clone())
+            .cloned()
     }
 }
 

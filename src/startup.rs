@@ -83,6 +83,7 @@ impl Gateway {
             },
         );
         let services = Arc::new(Services {
+            keys: hostplane_resolvers::keywatch::KeyWatch::new(db.clone()),
             db,
             connections,
             tasks,

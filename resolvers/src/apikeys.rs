@@ -61,11 +61,7 @@ pub async fn create(
         id: Set(id.clone()),
         name: Set(name.to_string()),
         key_hash: Set(hash),
-        scopes: Set(scopes
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")),
+        scopes: Set(scope_list(scopes)),
         connections: Set(connections.map(|c| serde_json::to_string(c).expect("strings serialize"))),
         bound_user: Set(bound_user),
         bound_connection: Set(bound_connection),
@@ -90,7 +86,12 @@ pub async fn authenticate(
         .one(db)
         .await
         .map_err(GatewayError::internal)?;
-    Ok(row.map(|row| Principal {
+    Ok(row.as_ref().map(principal_of))
+}
+
+/// The principal a key's row grants.
+pub fn principal_of(row: &api_key::Model) -> Principal {
+    Principal {
         subject: format!("apikey:{}", row.name),
         scopes: row
             .scopes
@@ -103,11 +104,51 @@ pub async fn authenticate(
             .and_then(|c| serde_json::from_str::<BTreeSet<String>>(c).ok()),
         // A key bound before bindings named their connection names none, so it reaches no
         // connection at all: its user is ambiguous across panels.
-        bound: row.bound_user.map(|user| Binding {
-            connection: row.bound_connection.unwrap_or_default(),
+        bound: row.bound_user.clone().map(|user| Binding {
+            connection: row.bound_connection.clone().unwrap_or_default(),
             user,
         }),
-    }))
+    }
+}
+
+/// Narrows or widens a live key: new scopes, and connections when `connections` is `Some` (its
+/// `None` lifting the limit). Its binding stays. `false` if there is no live key of that ID.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: &str,
+    scopes: Option<&BTreeSet<Scope>>,
+    connections: Option<Option<&[String]>>,
+) -> Result<bool, GatewayError> {
+    let Some(row) = api_key::Entity::find_by_id(id.to_string())
+        .filter(api_key::Column::RevokedAt.is_null())
+        .one(db)
+        .await
+        .map_err(GatewayError::internal)?
+    else {
+        return Ok(false);
+    };
+    if let Some(scopes) = scopes {
+        check_binding(principal_of(&row).bound.as_ref(), scopes)
+            .map_err(|e| GatewayError::Validation(e.into()))?;
+    }
+    let mut row: api_key::ActiveModel = row.into();
+    if let Some(scopes) = scopes {
+        row.scopes = Set(scope_list(scopes));
+    }
+    if let Some(connections) = connections {
+        row.connections =
+            Set(connections.map(|c| serde_json::to_string(c).expect("strings serialize")));
+    }
+    row.update(db).await.map_err(GatewayError::internal)?;
+    Ok(true)
+}
+
+fn scope_list(scopes: &BTreeSet<Scope>) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Revokes a key by ID; `false` if there was none to revoke.

@@ -5,14 +5,16 @@ use crate::{
     Services, apikeys,
     objects::{Node, node},
 };
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Subscription};
+use async_graphql::{
+    Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject, Subscription,
+};
 use futures_util::{Stream, StreamExt, stream};
 use hostplane_schema::{
     GatewayError, GlobalId, ProviderEnum,
     principal::{Binding, Scope, ScopeGuard, require},
     task::Task,
 };
-use std::sync::Arc;
+use std::{collections::BTreeSet, sync::Arc};
 use tokio::sync::broadcast::error::RecvError;
 
 fn services<'a>(ctx: &'a Context<'_>) -> &'a Arc<Services> {
@@ -118,6 +120,16 @@ pub struct CustomerInput {
     pub user: i32,
 }
 
+/// A key's new grant: what is given replaces what it had; what is left out stays.
+#[derive(InputObject)]
+pub struct UpdateApiKeyInput {
+    pub id: String,
+    /// `read`, `write`, `admin`.
+    pub scopes: Option<Vec<String>>,
+    /// Limit the key to these connections; `null` lifts the limit.
+    pub connections: MaybeUndefined<Vec<String>>,
+}
+
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
     pub id: String,
@@ -137,14 +149,7 @@ impl CoreMutation {
         ctx: &Context<'_>,
         input: CreateApiKeyInput,
     ) -> Result<CreateApiKeyPayload> {
-        let scopes = input
-            .scopes
-            .iter()
-            .map(|s| {
-                Scope::parse(s)
-                    .ok_or_else(|| GatewayError::Validation(format!("unknown scope `{s}`")))
-            })
-            .collect::<Result<_, _>>()?;
+        let scopes = scopes_of(&input.scopes)?;
         if let Some(c) = &input.panelalpha_user {
             let panel = services(ctx).connections.get(&c.connection);
             if panel.is_none_or(|p| p.provider != hostplane_adapters::Provider::Panelalpha) {
@@ -169,11 +174,43 @@ impl CoreMutation {
         Ok(CreateApiKeyPayload { id, key })
     }
 
+    /// Changes a live key's scopes or connections; false if there is no live key of that ID. Its
+    /// open streams end (WebSocket close 4403, an event stream's `UNAUTHENTICATED`): they were
+    /// authorised under the grant it had.
+    #[graphql(guard = "ScopeGuard(Scope::Admin)")]
+    async fn update_api_key(&self, ctx: &Context<'_>, input: UpdateApiKeyInput) -> Result<bool> {
+        let scopes = input.scopes.as_deref().map(scopes_of).transpose()?;
+        let connections = match &input.connections {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(c) => Some(Some(c.as_slice())),
+        };
+        let services = services(ctx);
+        let updated =
+            apikeys::update(&services.db, &input.id, scopes.as_ref(), connections).await?;
+        services.keys.wake();
+        Ok(updated)
+    }
+
     /// Revokes an API key; false if it did not exist or was already revoked.
     #[graphql(guard = "ScopeGuard(Scope::Admin)")]
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: String) -> Result<bool> {
-        Ok(apikeys::revoke(&services(ctx).db, &id).await?)
+        let services = services(ctx);
+        let revoked = apikeys::revoke(&services.db, &id).await?;
+        // Its open streams end now rather than at the next read of their keys.
+        services.keys.wake();
+        Ok(revoked)
     }
+}
+
+/// Scope names as a set, refusing an unknown one.
+fn scopes_of(names: &[String]) -> Result<BTreeSet<Scope>, GatewayError> {
+    names
+        .iter()
+        .map(|s| {
+            Scope::parse(s).ok_or_else(|| GatewayError::Validation(format!("unknown scope `{s}`")))
+        })
+        .collect()
 }
 
 /// Narrows the `tasks` feed.

@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod downloads;
 pub mod endpoint;
 pub mod hosterapi;
+pub mod keywatch;
 pub mod limits;
 pub mod links;
 pub mod objects;
@@ -45,6 +46,8 @@ pub struct Services {
     pub site_events: tokio::sync::broadcast::Sender<webhooks::SiteEvent>,
     /// How long one connection may take to answer its part of a unified query.
     pub fanout_deadline: std::time::Duration,
+    /// The API keys of open streams, which end when their key is revoked or changed.
+    pub keys: keywatch::KeyWatch,
 }
 
 /// The gateway's own origin as the client reached it (`https://gw.example`), for the URLs it hands

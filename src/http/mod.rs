@@ -9,6 +9,7 @@ mod downloads;
 mod envelope;
 mod graphiql;
 mod graphql;
+mod lease;
 pub mod openapi;
 mod ops;
 mod rest;
@@ -18,6 +19,8 @@ mod webhooks;
 mod ws;
 
 pub use shared::SharedSubscriptions;
+
+use lease::{Grant, Lease};
 
 use crate::{
     auth::{AuthError, JwtVerifier, bearer},
@@ -163,11 +166,22 @@ impl AppState {
         &self,
         authorization: Option<&str>,
     ) -> Result<Option<Principal>, AuthError> {
+        Ok(self.grant(authorization).await?.map(|g| g.principal))
+    }
+
+    /// [`authenticate`](Self::authenticate), with what ends the credential, for a stream that
+    /// holds it open.
+    pub async fn grant(&self, authorization: Option<&str>) -> Result<Option<Grant>, AuthError> {
         let Some(value) = authorization else {
             return Ok(None);
         };
         let credential = bearer(value).ok_or(AuthError::Malformed)?;
-        self.authenticate_credential(credential).await.map(Some)
+        self.grant_credential(credential).await.map(Some)
+    }
+
+    /// The lease a stream holds on its credential.
+    pub fn lease(&self, grant: &Grant) -> Lease {
+        Lease::new(grant, &self.services.keys)
     }
 
     /// Whether a credential is the gateway's own kind (an API key, or a JWT this gateway would have
@@ -177,13 +191,27 @@ impl AppState {
     }
 
     pub async fn authenticate_credential(&self, credential: &str) -> Result<Principal, AuthError> {
+        self.grant_credential(credential).await.map(|g| g.principal)
+    }
+
+    pub async fn grant_credential(&self, credential: &str) -> Result<Grant, AuthError> {
         if apikeys::looks_like_api_key(credential) {
-            return apikeys::authenticate(&self.services.db, credential)
+            let principal = apikeys::authenticate(&self.services.db, credential)
                 .await
                 .map_err(|_| AuthError::UnknownApiKey)?
-                .ok_or(AuthError::UnknownApiKey);
+                .ok_or(AuthError::UnknownApiKey)?;
+            return Ok(Grant {
+                principal,
+                valid_until: None,
+                key_hash: Some(apikeys::hash_api_key(credential)),
+            });
         }
-        self.verifier.verify(credential)
+        let (principal, valid_until) = self.verifier.verify_until(credential)?;
+        Ok(Grant {
+            principal,
+            valid_until: Some(valid_until),
+            key_hash: None,
+        })
     }
 }
 

@@ -11,14 +11,15 @@
 //! Operations run as they do over a WebSocket (`shared::results`), under the same schema, so the
 //! same document limits apply, and identical `taskUpdated` subscriptions share one execution.
 //!
-//! Credentials: `Authorization`, as on every surface. `EventSource` cannot set a header, so a GET
+//! Credentials: `Authorization`, as on every surface. The stream ends when its credential does
+//! (`lease`): one last `next` carries an `UNAUTHENTICATED` error saying why, then `complete`. `EventSource` cannot set a header, so a GET
 //! may carry its credential in a `token` query parameter instead; the gateway never logs query
 //! strings, but proxies may, so such a client should use a short-lived token.
 
 use super::{
     AppState,
     graphql::{self, MediaType, Refusal},
-    shared,
+    lease, shared,
 };
 use async_graphql::BatchRequest;
 use axum::{
@@ -30,7 +31,8 @@ use axum::{
     },
 };
 use futures_util::{StreamExt, stream};
-use hostplane_schema::principal::Caller;
+use hostplane_schema::{ErrorCode, principal::Caller};
+use serde_json::json;
 use std::convert::Infallible;
 
 const EVENT_STREAM: &str = "text/event-stream";
@@ -106,16 +108,17 @@ async fn respond(
     request: async_graphql::Request,
     authorization: Option<&str>,
 ) -> Response {
-    let principal = match state.authenticate(authorization).await {
-        Ok(principal) => principal,
+    let grant = match state.grant(authorization).await {
+        Ok(grant) => grant,
         Err(e) => return graphql::unauthenticated(REFUSAL, &e),
     };
+    let mut lease = grant.as_ref().map(|g| state.lease(g));
     let origin = state.origin(headers);
     let passthrough = super::passthrough(headers);
     let results = shared::results(
         &state,
         request,
-        Caller(principal),
+        Caller(grant.map(|g| g.principal)),
         &origin,
         passthrough.as_ref(),
     );
@@ -123,17 +126,39 @@ async fn respond(
     let stopping = async move {
         let _ = closing.wait_for(|stopping| *stopping).await;
     };
+    // When the credential stops holding, the results stop and one last `next` says why.
+    let (ended_tx, ended_rx) = tokio::sync::oneshot::channel();
+    let ending = async move {
+        let _ = ended_tx.send(lease::ended(&mut lease).await);
+    };
+    let refusal = stream::once(ended_rx).filter_map(|ended| async move {
+        let ending = ended.ok()?;
+        let error = json!({
+            "message": ending.message(),
+            "extensions": {"code": ErrorCode::Unauthenticated.as_str()},
+        });
+        Some(
+            Event::default()
+                .event("next")
+                .data(json!({"errors": [error]}).to_string()),
+        )
+    });
     // A comment first, so the client sees the stream open before the first result; `complete`
     // carries `null` as its data, since an `EventSource` drops an event without a data line.
     let events = stream::once(async { Event::default().comment("") })
-        .chain(results.map(|r| {
-            let event = Event::default().event("next");
-            // A request error has no `data` entry, as over HTTP.
-            match &r.refused {
-                Some(errors) => event.data(format!("{{\"errors\":{errors}}}")),
-                None => event.data(&*r.payload),
-            }
-        }))
+        .chain(
+            results
+                .map(|r| {
+                    let event = Event::default().event("next");
+                    // A request error has no `data` entry, as over HTTP.
+                    match &r.refused {
+                        Some(errors) => event.data(format!("{{\"errors\":{errors}}}")),
+                        None => event.data(&*r.payload),
+                    }
+                })
+                .take_until(ending),
+        )
+        .chain(refusal)
         .chain(stream::once(async {
             Event::default().event("complete").data("null")
         }))

@@ -387,6 +387,18 @@ pub fn admin() -> String {
     token(&[Scope::Admin])
 }
 
+/// A read token for `sub` that verification accepts for about `seconds` more: its `exp` lies that
+/// far ahead of now less the 30 s leeway verification allows for clock skew.
+pub fn token_valid_for(sub: &str, seconds: i64) -> String {
+    let exp = chrono::Utc::now().timestamp() + seconds - 30;
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &json!({"sub": sub, "iss": "hostplane", "aud": "hostplane", "exp": exp, "scope": "read"}),
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("a token encodes")
+}
+
 /// An admin token with the gateway's issuer and audience, signed with another secret.
 pub fn forged_token() -> String {
     TokenMinter::new(

@@ -6,7 +6,7 @@
 //! These gateways need no upstream: `viewer` answers from the credential and the `tasks` feed stays
 //! open until completed, so each test starts a bare gateway with the WebSocket settings it pins.
 
-use crate::helpers::{SECRET, admin, forged_token, fresh_database, token_for};
+use crate::helpers::{SECRET, admin, forged_token, fresh_database, token_for, token_valid_for};
 use futures_util::{SinkExt, StreamExt};
 use hostplane::{Gateway, config::Config, http};
 use hostplane_schema::principal::Scope;
@@ -29,7 +29,7 @@ use tokio_tungstenite::{
 /// The longest any single wait may take before the test fails instead of hanging.
 const WAIT: Duration = Duration::from_secs(10);
 
-const VIEWER: &str = "{ viewer { subject } }";
+const VIEWER: &str = "{ viewer { subject scopes } }";
 /// A subscription that stays open (no task changes in these tests) until the client completes it.
 const FEED: &str = "subscription { tasks { taskId } }";
 
@@ -652,4 +652,168 @@ async fn connection_init_authenticates() {
         "{result}"
     );
     assert_eq!(ws.message().await, json!({"type": "complete", "id": "v"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credentials that end
+
+/// The longest a credential's end may take to close its streams here: the watcher reads the keys
+/// every half second (and at once after a change made through the same gateway); the rest is room
+/// for a shared machine, while a stream that is never ended still fails.
+const ENDS_WITHIN: Duration = Duration::from_secs(2);
+
+/// Runs a GraphQL operation over HTTP as an admin; it must succeed.
+async fn as_admin(gw: &Bare, query: &str, variables: Value) -> Value {
+    let body: Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", gw.addr))
+        .bearer_auth(admin())
+        .json(&json!({"query": query, "variables": variables}))
+        .send()
+        .await
+        .expect("the gateway answers")
+        .json()
+        .await
+        .expect("a JSON answer");
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"].clone()
+}
+
+/// A new API key with `scopes`: its ID and the key.
+async fn api_key(gw: &Bare, scopes: &[&str]) -> (String, String) {
+    let created = as_admin(
+        gw,
+        "mutation($scopes: [String!]!) { createApiKey(input: {name: \"feed\", scopes: $scopes}) { id key } }",
+        json!({"scopes": scopes}),
+    )
+    .await;
+    let field = |f: &str| created["createApiKey"][f].as_str().expect(f).to_string();
+    (field("id"), field("key"))
+}
+
+/// A socket authenticated with `key` and following the task feed, in either subprotocol.
+async fn following(gw: &Bare, protocol: &str, key: &str) -> Client {
+    let mut ws = Client::connect(gw, protocol).await;
+    ws.init(bearer(key)).await;
+    let start = if protocol == TRANSPORT {
+        "subscribe"
+    } else {
+        "start"
+    };
+    ws.send(json!({"id": "feed", "type": start, "payload": {"query": FEED}}))
+        .await;
+    ws
+}
+
+/// The close that ends `ws`, which must come within `ENDS_WITHIN` of `since`.
+async fn closed_since(ws: &mut Client, since: tokio::time::Instant) -> (u16, String) {
+    let close = ws.closed().await;
+    assert!(
+        since.elapsed() < ENDS_WITHIN,
+        "closed {:?} after the credential ended",
+        since.elapsed()
+    );
+    close
+}
+
+/// Revoking a key closes the sockets it opened with 4403, in both subprotocols (the legacy one
+/// says why in a `connection_error` first), and the key opens no new one.
+#[tokio::test]
+async fn a_revoked_key_closes_its_websockets_with_4403() {
+    let gw = default_gateway().await;
+    let (id, key) = api_key(&gw, &["read"]).await;
+    let (_, other) = api_key(&gw, &["read"]).await;
+    let mut modern = following(&gw, TRANSPORT, &key).await;
+    let mut legacy = following(&gw, LEGACY, &key).await;
+    let mut bystander = following(&gw, TRANSPORT, &other).await;
+    modern.assert_alive().await;
+
+    let revoked = tokio::time::Instant::now();
+    let answer = as_admin(
+        &gw,
+        "mutation($id: String!) { revokeApiKey(id: $id) }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(answer["revokeApiKey"], true);
+    let (code, reason) = closed_since(&mut modern, revoked).await;
+    assert_eq!(code, 4403);
+    assert!(reason.contains("revoked"), "{reason}");
+    let error = legacy.message().await;
+    assert_eq!(error["type"], "connection_error", "{error}");
+    assert_eq!(closed_since(&mut legacy, revoked).await.0, 4403);
+
+    // Another key's socket carries on; the revoked key opens nothing.
+    bystander.assert_alive().await;
+    let mut again = Client::connect(&gw, TRANSPORT).await;
+    again
+        .send(json!({"type": "connection_init", "payload": bearer(&key)}))
+        .await;
+    assert_eq!(again.closed().await.0, 4403);
+}
+
+/// A key revoked through another gateway on the same database (a replica) closes this one's
+/// sockets too: the watcher reads the keys of open streams, not only its own process's changes.
+#[tokio::test]
+async fn a_key_revoked_on_a_replica_closes_the_sockets_here() {
+    let database = fresh_database().await;
+    let here = gateway(|c| c.database_url = database.clone()).await;
+    let replica = gateway(|c| c.database_url = database.clone()).await;
+    let (id, key) = api_key(&here, &["read"]).await;
+    let mut ws = following(&here, TRANSPORT, &key).await;
+    ws.assert_alive().await;
+    let revoked = tokio::time::Instant::now();
+    as_admin(
+        &replica,
+        "mutation($id: String!) { revokeApiKey(id: $id) }",
+        json!({"id": id}),
+    )
+    .await;
+    assert_eq!(closed_since(&mut ws, revoked).await.0, 4403);
+}
+
+/// Narrowing a key's grant closes the sockets opened under the old one (4403, saying so); a new
+/// socket has the new grant. A change that leaves the grant as it was closes nothing.
+#[tokio::test]
+async fn a_narrowed_key_closes_its_websockets() {
+    let gw = default_gateway().await;
+    let (id, key) = api_key(&gw, &["read", "write"]).await;
+    let mut ws = following(&gw, TRANSPORT, &key).await;
+    let update = "mutation($id: String!, $scopes: [String!]) {
+        updateApiKey(input: {id: $id, scopes: $scopes}) }";
+    as_admin(&gw, update, json!({"id": id, "scopes": ["read", "write"]})).await;
+    tokio::time::sleep(ENDS_WITHIN).await;
+    ws.assert_alive().await;
+
+    let narrowed = tokio::time::Instant::now();
+    let answer = as_admin(&gw, update, json!({"id": id, "scopes": ["read"]})).await;
+    assert_eq!(answer["updateApiKey"], true);
+    let (code, reason) = closed_since(&mut ws, narrowed).await;
+    assert_eq!(code, 4403);
+    assert!(reason.contains("changed"), "{reason}");
+    let viewer = viewer_over(&gw, TRANSPORT, None, bearer(&key)).await;
+    assert_eq!(
+        viewer["data"]["viewer"]["scopes"],
+        json!(["read"]),
+        "{viewer}"
+    );
+}
+
+/// A token's socket closes with 4401 once the token expires, as verification judges it (`exp`
+/// plus its 30 s leeway for clock skew).
+#[tokio::test]
+async fn an_expired_token_closes_its_websocket_with_4401() {
+    let gw = default_gateway().await;
+    let now = chrono::Utc::now().timestamp();
+    let token = token_valid_for("brief", 2);
+    let mut ws = following(&gw, TRANSPORT, &token).await;
+    ws.assert_alive().await;
+    let (code, reason) = ws.closed().await;
+    assert_eq!(code, 4401);
+    assert!(reason.contains("expired"), "{reason}");
+    let after = chrono::Utc::now().timestamp();
+    assert!(
+        after >= now + 2,
+        "it held until it expired, not before ({} s)",
+        after - now
+    );
 }

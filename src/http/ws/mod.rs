@@ -1,7 +1,8 @@
 //! GraphQL over WebSocket, with both subprotocols: `graphql-transport-ws` (the graphql-ws library's)
 //! and the older `graphql-ws` (subscriptions-transport-ws). Credentials come from the
 //! `connection_init` payload (`Authorization`, `authorization` or `token`), or from the upgrade
-//! request's `Authorization` header for clients that can set one.
+//! request's `Authorization` header for clients that can set one. The connection closes when that
+//! credential ends (`lease`): 4401 once a token expires, 4403 once a key is revoked or changed.
 //!
 //! The protocol layer is the gateway's own rather than async-graphql's `WebSocket`, which closes with
 //! codes the protocol does not define (1002 for a refused `connection_init` or a malformed message,
@@ -52,8 +53,8 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
         )
             .into_response();
     };
-    let header_principal = match state
-        .authenticate(
+    let header_grant = match state
+        .grant(
             headers
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok()),
@@ -81,7 +82,7 @@ pub async fn accept(state: AppState, parts: &mut Parts) -> Response {
                 state,
                 session::Upgrade {
                     protocol,
-                    header_principal,
+                    header_grant,
                     origin,
                     passthrough,
                 },

@@ -90,6 +90,17 @@ impl Close {
         Close::new(Close::FORBIDDEN, format!("Forbidden: {why}"))
     }
 
+    /// The credential that opened the connection no longer holds: 4401 once a token expired,
+    /// 4403 once a key is revoked or changed.
+    pub fn ended(ending: crate::http::lease::Ending) -> Close {
+        use crate::http::lease::Ending;
+        let code = match ending {
+            Ending::Expired => Close::UNAUTHORIZED,
+            Ending::Revoked | Ending::Changed => Close::FORBIDDEN,
+        };
+        Close::new(code, ending.message())
+    }
+
     pub fn init_timeout() -> Close {
         Close::new(Close::INIT_TIMEOUT, "Connection initialisation timeout")
     }

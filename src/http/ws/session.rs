@@ -7,6 +7,7 @@
 use super::protocol::{ClientMessage, Close, Protocol, coded_error, parse, server};
 use crate::http::{
     AppState,
+    lease::{self, Grant, Lease},
     shared::{self, Rendered},
 };
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
@@ -15,7 +16,7 @@ use futures_util::{
     stream::{self, AbortHandle, BoxStream, SelectAll},
 };
 use hostplane_resolvers::{Origin, call::PassThrough};
-use hostplane_schema::{ErrorCode, principal::Caller, principal::Principal};
+use hostplane_schema::{ErrorCode, principal::Caller};
 use serde_json::{Map, Value};
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::time::{Instant, sleep_until, timeout};
@@ -28,7 +29,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// the origin.
 pub struct Upgrade {
     pub protocol: Protocol,
-    pub header_principal: Option<Principal>,
+    pub header_grant: Option<Grant>,
     pub origin: Origin,
     /// The upgrade request's `X-Orchestrix-Authorization`, if any.
     pub passthrough: Option<PassThrough>,
@@ -67,6 +68,8 @@ struct Session {
     upgrade: Upgrade,
     /// The caller, once the connection is acknowledged.
     caller: Option<Caller>,
+    /// The caller's hold on its credential: the connection closes when it ends.
+    lease: Option<Lease>,
     init_received: bool,
     init_deadline: Option<Instant>,
     /// When to send the next keep-alive; `None` until acknowledged or with keep-alives off.
@@ -91,6 +94,7 @@ pub async fn run(socket: WebSocket, state: AppState, upgrade: Upgrade) {
         state,
         upgrade,
         caller: None,
+        lease: None,
         init_received: false,
         // A zero duration switches the limit off rather than closing every connection at once.
         init_deadline: (!init_timeout.is_zero()).then(|| Instant::now() + init_timeout),
@@ -150,6 +154,7 @@ impl Session {
                     self.send(server::keepalive(self.protocol())).await
                 }
                 () = at(self.next_probe) => self.probe().await,
+                ending = lease::ended(&mut self.lease) => Err(End::Close(Close::ended(ending))),
                 true = self.closing.wait_for(|stopping| *stopping).map(|r| r.is_ok()) => {
                     Err(End::Close(Close::going_away()))
                 }
@@ -232,14 +237,11 @@ impl Session {
             return Err(End::Close(Close::too_many_inits()));
         }
         self.init_received = true;
-        let principal = authenticate(
-            &self.state,
-            &self.upgrade.header_principal,
-            payload.as_ref(),
-        )
-        .await
-        .map_err(|why| End::Close(Close::forbidden(why)))?;
-        self.caller = Some(Caller(principal));
+        let grant = authenticate(&self.state, &self.upgrade.header_grant, payload.as_ref())
+            .await
+            .map_err(|why| End::Close(Close::forbidden(why)))?;
+        self.lease = grant.as_ref().map(|g| self.state.lease(g));
+        self.caller = Some(Caller(grant.map(|g| g.principal)));
         // Browsers cannot set headers on an upgrade: the payload may carry the caller's own
         // Orchestrix credential too, as `X-Orchestrix-Authorization` does over HTTP.
         if let Some(passthrough) = payload.as_ref().and_then(orchestrix_credential) {
@@ -385,25 +387,25 @@ impl Session {
     }
 }
 
-/// The principal a `connection_init` payload names under `Authorization`, `authorization` or
+/// The credential a `connection_init` payload names under `Authorization`, `authorization` or
 /// `token` (a bearer value or the bare credential), or else the upgrade request's own.
 async fn authenticate(
     state: &AppState,
-    header_principal: &Option<Principal>,
+    header_grant: &Option<Grant>,
     payload: Option<&Map<String, Value>>,
-) -> Result<Option<Principal>, String> {
+) -> Result<Option<Grant>, String> {
     let presented = payload.and_then(|p| {
         ["Authorization", "authorization", "token"]
             .iter()
             .find_map(|k| p.get(*k))
     });
     let credential = match presented {
-        None | Some(Value::Null) => return Ok(header_principal.clone()),
+        None | Some(Value::Null) => return Ok(header_grant.clone()),
         Some(Value::String(v)) => crate::auth::bearer(v).unwrap_or(v),
         Some(_) => return Err("the credential must be a string".into()),
     };
     state
-        .authenticate_credential(credential)
+        .grant_credential(credential)
         .await
         .map(Some)
         .map_err(|e| e.to_string())

@@ -195,12 +195,12 @@ async fn each_customer_sees_its_own_tasks() {
 }
 
 /// Keys for customers: only an admin makes one, it names a PanelAlpha connection, it cannot carry
-/// the admin scope, and a customer's own key cannot make keys.
+/// the admin scope (nor be given it later), and a customer's own key cannot make keys.
 #[tokio::test]
 async fn customer_keys_are_made_by_admins_without_admin() {
     let gw = spawn().await;
     let make = "mutation($scopes: [String!]!, $panel: String!) { createApiKey(input: {name: \"c\",
-        scopes: $scopes, panelalphaUser: {connection: $panel, user: 1}}) { key } }";
+        scopes: $scopes, panelalphaUser: {connection: $panel, user: 1}}) { id key } }";
     let code = |body: &Value| body["errors"][0]["extensions"]["code"].clone();
     let writer = token(&[Scope::Read, Scope::Write]);
     let cases = [
@@ -220,6 +220,10 @@ async fn customer_keys_are_made_by_admins_without_admin() {
         .as_str()
         .expect("a key")
         .to_string();
+    let promote = "mutation($id: String!) { updateApiKey(input: {id: $id, scopes: [\"admin\"]}) }";
+    let id = body["data"]["createApiKey"]["id"].clone();
+    let (_, body) = gw.gql_as(Some(&admin()), promote, json!({"id": id})).await;
+    assert_eq!(code(&body), "VALIDATION", "{body}");
     let (_, body) = gw
         .gql_as(Some(&key), "{ users { nodes { userId } } }", json!({}))
         .await;

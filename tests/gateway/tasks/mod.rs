@@ -443,6 +443,19 @@ struct Created {
     job_id: u64,
 }
 
+/// An admin starts a PanelAlpha service for Ada (user 1), then one for Grace (user 2): their task
+/// IDs, in that order.
+async fn services_for_ada_and_grace(gw: &TestGateway) -> [Value; 2] {
+    let create = "mutation($user: Int!) { panelalphaCreateUserService(userId: $user,
+        input: {planId: 1}) { task { taskId } } }";
+    let mut started = [Value::Null, Value::Null];
+    for (task, user) in started.iter_mut().zip([1, 2]) {
+        let data = gw.data(create, json!({"user": user})).await;
+        *task = data["panelalphaCreateUserService"]["task"]["taskId"].clone();
+    }
+    started
+}
+
 /// Starts a VM build through GraphQL.
 async fn create_vm(gw: &TestGateway) -> Created {
     let data = gw.data(CREATE_VM, json!({})).await;

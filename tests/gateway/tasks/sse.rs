@@ -4,7 +4,7 @@
 //! as `next` events; requests refused before any stream; the stream's end when the server stops.
 
 use super::*;
-use crate::helpers::spawn;
+use crate::helpers::{spawn, token_valid_for};
 
 /// An open event stream, read event by event.
 struct EventStream {
@@ -256,13 +256,7 @@ async fn a_customer_streams_its_own_tasks_only() {
     let grace = crate::panelalpha::bound_token("2");
     let feed = json!({"query": "subscription { tasks { taskId status } }"});
     let mut stream = EventStream::new(post(&gw, "/graphql/stream", Some(&grace), feed).await);
-    let create = "mutation($user: Int!) { panelalphaCreateUserService(userId: $user,
-        input: {planId: 1}) { task { taskId } } }";
-    let mut started = Vec::new();
-    for user in [1, 2] {
-        let data = gw.data(create, json!({"user": user})).await;
-        started.push(data["panelalphaCreateUserService"]["task"]["taskId"].clone());
-    }
+    let started = services_for_ada_and_grace(&gw).await;
     loop {
         let event = stream.next().await.expect("the feed goes on");
         let result: Value = serde_json::from_str(&event.data).expect("JSON results");
@@ -272,4 +266,57 @@ async fn a_customer_streams_its_own_tasks_only() {
             break;
         }
     }
+}
+
+/// A stream ends with its credential: a revoked key's, and an expired token's (an `EventSource`'s
+/// `token` parameter), each get one `next` with an `UNAUTHENTICATED` error saying why, then
+/// `complete`, then the end; an admin's stream opened beside them goes on.
+#[tokio::test]
+async fn streams_end_with_their_credential() {
+    let gw = spawn().await;
+    let created = gw
+        .data(
+            "mutation { createApiKey(input: {name: \"feed\", scopes: [\"read\"]}) { id key } }",
+            json!({}),
+        )
+        .await;
+    let key = created["createApiKey"]["key"].as_str().expect("a key");
+    let feed = json!({"query": "subscription { tasks { taskId } }"});
+    let mut keyed = EventStream::new(post(&gw, "/graphql/stream", Some(key), feed.clone()).await);
+    let mut admins = EventStream::new(post(&gw, "/graphql/stream", Some(&admin()), feed).await);
+    let mut timed = EventStream::new(
+        gw.http
+            .get(gw.url("/graphql/stream"))
+            .query(&[
+                ("query", "subscription { tasks { taskId } }"),
+                ("token", &token_valid_for("brief", 2)),
+            ])
+            .send()
+            .await
+            .expect("the gateway answers"),
+    );
+
+    gw.data(
+        "mutation($id: String!) { revokeApiKey(id: $id) }",
+        json!({"id": created["createApiKey"]["id"]}),
+    )
+    .await;
+    for (stream, why) in [(&mut keyed, "revoked"), (&mut timed, "expired")] {
+        let event = stream.next().await.expect("an event says why");
+        assert_eq!(event.event, "next", "{event:?}");
+        let result: Value = serde_json::from_str(&event.data).expect("a JSON result");
+        assert_eq!(first_code(&result), "UNAUTHENTICATED", "{result}");
+        assert!(
+            result["errors"][0]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(why)
+        );
+        assert_eq!(stream.next().await.expect("complete").event, "complete");
+        assert!(stream.next().await.is_none(), "the stream ends");
+    }
+
+    let task = create_vm(&gw).await;
+    let event = admins.next().await.expect("the admin's stream goes on");
+    assert!(event.data.contains(&task.task_id), "{event:?}");
 }

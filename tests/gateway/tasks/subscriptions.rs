@@ -259,3 +259,39 @@ async fn websocket_operations_can_act_as_the_caller_upstream() {
         );
     }
 }
+
+/// Over a WebSocket, as over an event stream, a customer's task feed carries its own work only:
+/// Grace follows every task while an admin starts a service for Ada and one for her, and each change
+/// she receives is of her own task until it ends; following Ada's task by its ID is refused as if
+/// it did not exist, in both subprotocols.
+#[tokio::test]
+async fn a_customer_follows_its_own_tasks_only() {
+    let gw = spawn_with(options(Duration::from_millis(1500))).await;
+    let grace = crate::panelalpha::bound_token("2");
+    let mut feed = socket(&gw, Protocol::TransportWs, bearer(&grace)).await;
+    feed.subscribe(
+        "feed",
+        "subscription { tasks { taskId status } }",
+        json!({}),
+    )
+    .await;
+    // Let the subscription register before the work starts.
+    sleep(Duration::from_millis(100)).await;
+    let started = services_for_ada_and_grace(&gw).await;
+    for protocol in [Protocol::TransportWs, Protocol::LegacyWs] {
+        let mut ws = socket(&gw, protocol, bearer(&grace)).await;
+        ws.subscribe("ada", TASK_UPDATED, json!({"id": started[0]}))
+            .await;
+        assert_eq!(ws.error_code("ada").await, "NOT_FOUND", "{protocol:?}");
+    }
+    loop {
+        let Event::Next(payload) = feed.event("feed").await else {
+            panic!("the feed completed");
+        };
+        let task = &payload["data"]["tasks"];
+        assert_eq!(task["taskId"], started[1], "only Grace's task: {payload}");
+        if task["status"] == "SUCCEEDED" {
+            break;
+        }
+    }
+}
