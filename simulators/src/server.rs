@@ -1,5 +1,6 @@
 //! The harness every simulator runs in: an axum router served on a loopback port (port 0 by default)
-//! that records each request it receives, with its answer, and shuts down when its handle is dropped.
+//! that records the requests it receives, with their answers (the newest `KEPT`, or none for a
+//! simulator that serves for long), and shuts down when its handle is dropped.
 
 use axum::{
     Router,
@@ -10,8 +11,12 @@ use axum::{
 };
 use serde_json::Value;
 use std::{
+    collections::VecDeque,
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
 };
 use tokio::{net::TcpListener, sync::oneshot};
 
@@ -37,49 +42,90 @@ pub struct Recorded {
     pub response: Option<Vec<u8>>,
 }
 
-/// The requests a simulator received, in order.
+/// How many requests a log keeps: the newest, for a test to read; older ones are only counted.
+pub const KEPT: usize = 10_000;
+
+/// The requests a simulator received, in order: the newest [`KEPT`] of them, and a count of all. A
+/// simulator that serves for long (`demo`) keeps none (`keep_none`): it then only counts, and its
+/// request path takes no lock and reads no body for the log.
 #[derive(Debug, Clone, Default)]
-pub struct RequestLog(Arc<Mutex<Vec<Recorded>>>);
+pub struct RequestLog(Arc<Log>);
+
+#[derive(Debug, Default)]
+struct Log {
+    /// Requests received, kept or not.
+    total: AtomicUsize,
+    off: AtomicBool,
+    /// The kept requests, each with its place among all of them.
+    kept: Mutex<VecDeque<(usize, Recorded)>>,
+}
 
 impl RequestLog {
+    /// The kept requests, oldest first.
     pub fn all(&self) -> Vec<Recorded> {
-        self.0.lock().expect("request log lock poisoned").clone()
+        self.kept().iter().map(|(_, r)| r.clone()).collect()
     }
 
+    /// The kept requests from the `n`th received on (`n` being an earlier `len()`).
+    pub fn since(&self, n: usize) -> Vec<Recorded> {
+        self.kept()
+            .iter()
+            .filter(|(at, _)| *at >= n)
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
+
+    /// Requests received, kept or not.
     pub fn len(&self) -> usize {
-        self.0.lock().expect("request log lock poisoned").len()
+        self.0.total.load(Ordering::Acquire)
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// How many requests matched this method and path exactly.
+    /// How many kept requests matched this method and path exactly.
     pub fn count(&self, method: &str, path: &str) -> usize {
-        self.all()
+        self.kept()
             .iter()
-            .filter(|r| r.method == method && r.path == path)
+            .filter(|(_, r)| r.method == method && r.path == path)
             .count()
     }
 
-    /// The last request received, if any.
+    /// The last request received, if kept.
     pub fn last(&self) -> Option<Recorded> {
-        self.0
-            .lock()
-            .expect("request log lock poisoned")
-            .last()
-            .cloned()
+        self.kept().back().map(|(_, r)| r.clone())
     }
 
-    /// Appends `r`, answering its place in the log.
+    /// From now on, only count requests.
+    pub fn keep_none(&self) {
+        self.0.off.store(true, Ordering::Release);
+        self.kept().clear();
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, VecDeque<(usize, Recorded)>> {
+        self.0.kept.lock().expect("request log lock poisoned")
+    }
+
+    /// Appends `r`, answering its place among all requests.
     fn push(&self, r: Recorded) -> usize {
-        let mut log = self.0.lock().expect("request log lock poisoned");
-        log.push(r);
-        log.len() - 1
+        let mut kept = self.kept();
+        // Counted under the lock, so places are in the order of the log.
+        let at = self.0.total.fetch_add(1, Ordering::AcqRel);
+        if kept.len() == KEPT {
+            kept.pop_front();
+        }
+        kept.push_back((at, r));
+        at
     }
 
-    /// Records `req` and hands it on with its body intact, with its place in the log.
-    async fn record(&self, req: Request) -> (Request, usize) {
+    /// Records `req` and hands it on with its body intact, with its place in the log; `None` when
+    /// the log keeps nothing.
+    async fn record(&self, req: Request) -> (Request, Option<usize>) {
+        if self.0.off.load(Ordering::Acquire) {
+            self.0.total.fetch_add(1, Ordering::AcqRel);
+            return (req, None);
+        }
         let (parts, body) = req.into_parts();
         // A body that cannot be read whole is recorded as absent and passed on empty; the handler
         // then answers as it would to a client that sent nothing.
@@ -97,7 +143,7 @@ impl RequestLog {
             status: None,
             response: None,
         });
-        (Request::from_parts(parts, Body::from(bytes)), at)
+        (Request::from_parts(parts, Body::from(bytes)), Some(at))
     }
 
     /// Records the answer to the request at `at` and hands it on intact.
@@ -113,12 +159,9 @@ impl RequestLog {
         } else {
             (body, None)
         };
-        if let Some(r) = self
-            .0
-            .lock()
-            .expect("request log lock poisoned")
-            .get_mut(at)
-        {
+        let mut kept = self.kept();
+        let first = kept.front().map_or(at, |(first, _)| *first);
+        if let Some((_, r)) = at.checked_sub(first).and_then(|i| kept.get_mut(i)) {
             r.status = Some(parts.status.as_u16());
             r.response = bytes;
         }
@@ -156,7 +199,10 @@ impl SimServer {
                 async move {
                     let (req, at) = recorder.record(req).await;
                     let resp: Response = next.run(req).await;
-                    recorder.answer(at, resp).await
+                    match at {
+                        Some(at) => recorder.answer(at, resp).await,
+                        None => resp,
+                    }
                 }
             },
         ));
@@ -267,5 +313,42 @@ mod tests {
         );
         assert_eq!(server.log.count("PUT", "/text"), 1);
         assert_eq!(server.log.last().map(|r| r.path), Some("/none".into()));
+    }
+
+    fn request(path: &str) -> Recorded {
+        Recorded {
+            method: "GET".into(),
+            path: path.into(),
+            query: None,
+            body: None,
+            acting_user: None,
+            status: None,
+            response: None,
+        }
+    }
+
+    /// The log keeps the newest `KEPT` requests and counts all; `since` reads from a count taken
+    /// earlier; a log that keeps none only counts.
+    #[tokio::test]
+    async fn the_log_keeps_the_newest_and_counts_all() {
+        let log = RequestLog::default();
+        for i in 0..KEPT + 5 {
+            assert_eq!(log.push(request(&format!("/{i}"))), i);
+        }
+        assert_eq!(log.len(), KEPT + 5);
+        let kept = log.all();
+        assert_eq!(kept.len(), KEPT);
+        assert_eq!(kept[0].path, "/5");
+        let paths: Vec<String> = log.since(KEPT + 2).into_iter().map(|r| r.path).collect();
+        assert_eq!(paths, ["/10002", "/10003", "/10004"]);
+        let answered = log.answer(KEPT + 4, Response::new(Body::from("{}"))).await;
+        assert_eq!(answered.status(), 200);
+        assert_eq!(log.last().and_then(|r| r.status), Some(200));
+
+        log.keep_none();
+        let (_, at) = log.record(Request::new(Body::from("not kept"))).await;
+        assert_eq!(at, None);
+        assert_eq!(log.len(), KEPT + 6);
+        assert!(log.all().is_empty());
     }
 }

@@ -60,7 +60,7 @@ async fn stop(server: &mut SimServer) {
 
 /// The requests a simulator received after the first `before`.
 fn since(log: &RequestLog, before: usize) -> Vec<Recorded> {
-    log.all().into_iter().skip(before).collect()
+    log.since(before)
 }
 
 fn count(requests: &[Recorded], method: &str, path: &str) -> usize {

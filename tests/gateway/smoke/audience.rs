@@ -74,7 +74,7 @@ async fn customer_endpoints_act_as_the_customer() {
                 Surface::Rest => call.rest_as(&gw, Some(&customer)).await.0,
             };
             assert_eq!(status, 200, "{field} over {surface:?}");
-            let seen = upstream.server.log.all().split_off(before);
+            let seen = upstream.server.log.since(before);
             let (method, path, query, body) = call.upstream_request();
             let got: Vec<_> = seen
                 .iter()

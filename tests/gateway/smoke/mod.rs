@@ -271,7 +271,7 @@ async fn check(endpoint: &'static Endpoint, row: Option<&Row>, surface: Surface,
         Surface::Graphql => call.graphql(&gw, fields).await,
         Surface::Rest => Some(call.rest(&gw).await),
     };
-    let seen = upstream.server.log.all().split_off(before);
+    let seen = upstream.server.log.since(before);
     let got: Vec<_> = seen
         .iter()
         .map(|r| {
