@@ -29,6 +29,7 @@ pub struct Config {
     pub websocket: WebsocketConfig,
     pub cors: CorsConfig,
     pub log: LogConfig,
+    pub retention: RetentionConfig,
     #[serde(default)]
     pub connections: Vec<ConnectionSpec>,
 }
@@ -108,6 +109,19 @@ pub struct CorsConfig {
     pub max_age_s: u64,
 }
 
+/// How long the gateway keeps its own rows; 0 keeps them for ever.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Finished tasks and their events, counted from when they finished.
+    pub tasks_days: u64,
+    pub audit_days: u64,
+    /// Links (where a site or server was seen), counted from when they were last seen.
+    pub links_days: u64,
+    /// How often to prune.
+    pub every_minutes: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogConfig {
@@ -129,6 +143,7 @@ struct Defaults {
     websocket: serde_json::Value,
     cors: serde_json::Value,
     log: serde_json::Value,
+    retention: serde_json::Value,
 }
 
 fn defaults() -> Defaults {
@@ -147,6 +162,7 @@ fn defaults() -> Defaults {
         websocket: serde_json::json!({"keepalive_ms": 15_000, "init_timeout_ms": 10_000}),
         cors: serde_json::json!({"allowed_origins": [], "allow_credentials": false, "max_age_s": 600}),
         log: serde_json::json!({"format": "text", "filter": "info"}),
+        retention: serde_json::json!({"tasks_days": 30, "audit_days": 90, "links_days": 90, "every_minutes": 60}),
     }
 }
 
@@ -196,6 +212,17 @@ impl Config {
 
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_millis(self.upstream.timeout_ms)
+    }
+
+    pub fn retention(&self) -> hostplane_resolvers::retention::Retention {
+        let days = |d: u64| (d > 0).then(|| Duration::from_secs(d.saturating_mul(86_400)));
+        let r = &self.retention;
+        hostplane_resolvers::retention::Retention {
+            tasks: days(r.tasks_days),
+            audit: days(r.audit_days),
+            links: days(r.links_days),
+            every: Duration::from_secs(r.every_minutes.max(1).saturating_mul(60)),
+        }
     }
 }
 

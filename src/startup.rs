@@ -99,6 +99,10 @@ impl Gateway {
         if resumed > 0 {
             tracing::info!(resumed, "resumed unfinished tasks");
         }
+        tokio::spawn(hostplane_resolvers::retention::run(
+            services.db.clone(),
+            config.retention(),
+        ));
         let limits = SchemaLimits {
             max_depth: config.limits.max_depth,
             max_complexity: config.limits.max_complexity,

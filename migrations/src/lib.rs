@@ -9,6 +9,7 @@ mod m20261125_000002_webhooks;
 mod m20261125_000003_links;
 mod m20261202_000004_bound_keys;
 mod m20261207_000005_customers;
+mod m20261207_000006_retention;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_links::Migration),
             Box::new(m20261202_000004_bound_keys::Migration),
             Box::new(m20261207_000005_customers::Migration),
+            Box::new(m20261207_000006_retention::Migration),
         ]
     }
 }

@@ -21,6 +21,7 @@ pub mod pages;
 pub mod panelalpha;
 pub mod patchstack;
 pub mod reads;
+pub mod retention;
 pub mod routes;
 pub mod store;
 pub mod tasks;

@@ -19,6 +19,7 @@ mod orchestrix;
 mod panelalpha;
 mod patchstack;
 mod rest;
+mod retention;
 mod smoke;
 mod tasks;
 mod unified;

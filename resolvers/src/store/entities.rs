@@ -186,3 +186,22 @@ pub mod link {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod maintenance_lease {
+    use sea_orm::entity::prelude::*;
+
+    /// Which process runs a background job (`retention`) until when: one replica at a time.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "maintenance_leases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub job: String,
+        pub holder: String,
+        pub until: ChronoDateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
