@@ -30,6 +30,7 @@ pub struct Config {
     pub cors: CorsConfig,
     pub log: LogConfig,
     pub retention: RetentionConfig,
+    pub server: ServerConfig,
     #[serde(default)]
     pub connections: Vec<ConnectionSpec>,
 }
@@ -109,6 +110,20 @@ pub struct CorsConfig {
     pub max_age_s: u64,
 }
 
+/// What the accept loop lets connections do (`src/http/server.rs`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// How long a client may take over a request's headers, from their first byte.
+    pub header_read_timeout_ms: u64,
+    /// How long a connection with no request in flight is kept.
+    pub idle_timeout_ms: u64,
+    /// Connections open at once (WebSockets included); more are closed on arrival.
+    pub max_connections: usize,
+    /// How long a stop waits for requests in flight and WebSocket closes.
+    pub drain_timeout_ms: u64,
+}
+
 /// How long the gateway keeps its own rows; 0 keeps them for ever.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -144,6 +159,7 @@ struct Defaults {
     cors: serde_json::Value,
     log: serde_json::Value,
     retention: serde_json::Value,
+    server: serde_json::Value,
 }
 
 fn defaults() -> Defaults {
@@ -163,6 +179,10 @@ fn defaults() -> Defaults {
         cors: serde_json::json!({"allowed_origins": [], "allow_credentials": false, "max_age_s": 600}),
         log: serde_json::json!({"format": "text", "filter": "info"}),
         retention: serde_json::json!({"tasks_days": 30, "audit_days": 90, "links_days": 90, "every_minutes": 60}),
+        server: serde_json::json!({
+            "header_read_timeout_ms": 5_000, "idle_timeout_ms": 60_000,
+            "max_connections": 10_000, "drain_timeout_ms": 10_000
+        }),
     }
 }
 
@@ -212,6 +232,16 @@ impl Config {
 
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_millis(self.upstream.timeout_ms)
+    }
+
+    pub fn connection_limits(&self) -> crate::http::ConnectionLimits {
+        let s = &self.server;
+        crate::http::ConnectionLimits {
+            header_read_timeout: Duration::from_millis(s.header_read_timeout_ms),
+            idle_timeout: Duration::from_millis(s.idle_timeout_ms),
+            max_connections: s.max_connections.max(1),
+            drain_timeout: Duration::from_millis(s.drain_timeout_ms),
+        }
     }
 
     pub fn retention(&self) -> hostplane_resolvers::retention::Retention {

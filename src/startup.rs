@@ -125,6 +125,7 @@ impl Gateway {
                 max_subscriptions_per_connection: config.limits.max_subscriptions_per_connection,
                 keepalive: Duration::from_millis(config.websocket.keepalive_ms),
                 init_timeout: Duration::from_millis(config.websocket.init_timeout_ms),
+                connections: config.connection_limits(),
             },
             config.public_url.clone(),
             config.cors.clone(),

@@ -13,11 +13,13 @@ mod lease;
 pub mod openapi;
 mod ops;
 mod rest;
+mod server;
 mod shared;
 mod sse;
 mod webhooks;
 mod ws;
 
+pub use server::ConnectionLimits;
 pub use shared::SharedSubscriptions;
 
 use lease::{Grant, Lease};
@@ -56,6 +58,8 @@ pub struct HttpLimits {
     pub keepalive: std::time::Duration,
     /// How long a new WebSocket may take to send `connection_init`.
     pub init_timeout: std::time::Duration,
+    /// The accept loop's.
+    pub connections: ConnectionLimits,
 }
 
 /// What every handler shares.
@@ -109,10 +113,6 @@ impl Closing {
         let _ = tokio::time::timeout(within, self.0.closed()).await;
     }
 }
-
-/// How long a stopping server waits for its WebSockets: their close handshakes take at most
-/// `ws::CLOSE_GRACE`.
-const WEBSOCKETS_DRAIN: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl AppState {
     pub fn new(
@@ -303,23 +303,13 @@ async fn record_metrics(req: Request, next: Next) -> Response {
 }
 
 /// Serves until `shutdown` resolves, then stops accepting, lets requests in flight finish and closes
-/// open WebSockets with 1001.
+/// open WebSockets with 1001 (`server`).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let closing = state.closing.clone();
-    let stopping = closing.clone();
-    // As a make-service, each connection shares the router. Served as a `Router`, axum copies the
-    // whole route table for every connection it accepts: 35 KiB each, held for the connection's
-    // life, which every keep-alive client and event stream paid (`cargo bench --bench gateway`).
-    let served = axum::serve(listener, router(state).into_make_service())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stopping.begin();
-        })
-        .await;
-    closing.drained(WEBSOCKETS_DRAIN).await;
-    served
+    let limits = state.limits.connections.clone();
+    server::run(listener, router(state), limits, closing, shutdown).await
 }

@@ -9,7 +9,7 @@ use crate::helpers::{
 };
 use axum::{Json, Router, http::StatusCode};
 use hostplane_schema::principal::Scope;
-use hostplane_simulators::{Recorded, RequestLog, SimServer};
+use hostplane_simulators::{Recorded, SimServer};
 use serde_json::{Value, json};
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -56,11 +56,6 @@ async fn stop(server: &mut SimServer) {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-}
-
-/// The requests a simulator received after the first `before`.
-fn since(log: &RequestLog, before: usize) -> Vec<Recorded> {
-    log.since(before)
 }
 
 fn count(requests: &[Recorded], method: &str, path: &str) -> usize {
@@ -395,7 +390,7 @@ async fn reads_are_made_once_per_request() {
         };
         assert_eq!(connections, expected, "{url}: {node}");
     }
-    let reads = since(&gw.patchstack_upstream.log, before);
+    let reads = gw.patchstack_upstream.log.since(before);
     for (id, _) in &owners {
         let path = format!("/hosting/user/{id}/view");
         assert_eq!(count(&reads, "GET", &path), 1, "{path}: {reads:?}");
@@ -420,9 +415,9 @@ async fn reads_are_made_once_per_request() {
             json!({}),
         )
         .await;
-    let orch = since(&gw.orchestrix_upstream.log, orch_before);
-    let wpcs = since(&gw.wpcs_upstream.log, wpcs_before);
-    let patch = since(&gw.patchstack_upstream.log, patch_before);
+    let orch = gw.orchestrix_upstream.log.since(orch_before);
+    let wpcs = gw.wpcs_upstream.log.since(wpcs_before);
+    let patch = gw.patchstack_upstream.log.since(patch_before);
     assert_eq!(count(&orch, "GET", "/api/v1/sites"), 1, "{orch:?}");
     assert_eq!(count(&wpcs, "GET", "/v1/tenants"), 1, "{wpcs:?}");
     assert_eq!(wpcs.len(), 1, "{wpcs:?}");
@@ -482,7 +477,7 @@ async fn server_states_are_read_once() {
             json!({}),
         )
         .await;
-    let reads = since(&gw.upstream.log, before);
+    let reads = gw.upstream.log.since(before);
     for path in [
         "/api/v1/datacenter/server",
         "/api/v1/datacenter/dedicated",
@@ -525,7 +520,7 @@ async fn server_states_are_read_once() {
             {"serverId": "4001", "kind": "VM", "state": "running"}
         ]})
     );
-    let reads = since(&gw.upstream.log, before);
+    let reads = gw.upstream.log.since(before);
     assert_eq!(
         reads.len(),
         2 + 3,
@@ -577,9 +572,9 @@ async fn a_limited_principal_reaches_only_its_connections() {
         assert!(node["health"].is_array(), "{node}");
         assert_eq!(node["views"], json!([{"connection": "orch"}]), "{node}");
     }
-    assert_eq!(since(&gw.patchstack_upstream.log, patch_before), Vec::new());
-    assert_eq!(since(&gw.wpcs_upstream.log, wpcs_before), Vec::new());
-    assert_eq!(since(&gw.upstream.log, hoster_before), Vec::new());
+    assert_eq!(gw.patchstack_upstream.log.since(patch_before), Vec::new());
+    assert_eq!(gw.wpcs_upstream.log.since(wpcs_before), Vec::new());
+    assert_eq!(gw.upstream.log.since(hoster_before), Vec::new());
 
     // The nulls are the limit's doing: an unlimited caller gets the same site's linked views.
     let data = gw

@@ -668,3 +668,29 @@ async fn send(
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
+
+/// A gateway with no upstream connection, on the default configuration as `configure` changes it:
+/// for tests of the HTTP and WebSocket layers themselves.
+pub struct Bare {
+    pub addr: SocketAddr,
+    /// Dropping it stops the server.
+    pub stop: oneshot::Sender<()>,
+    pub served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+pub async fn bare(configure: impl FnOnce(&mut Config)) -> Bare {
+    let mut config = Config::load(None).expect("default configuration loads");
+    config.database_url = fresh_database().await;
+    config.auth.hs256_secret = Some(SecretString::from(SECRET));
+    configure(&mut config);
+    let gateway = Gateway::build(&config).await.expect("gateway starts");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound address");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let served = tokio::spawn(http::serve(listener, gateway.state, async {
+        let _ = stopped.await;
+    }));
+    Bare { addr, stop, served }
+}

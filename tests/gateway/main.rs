@@ -21,6 +21,7 @@ mod patchstack;
 mod rest;
 mod retention;
 mod smoke;
+mod sockets;
 mod tasks;
 mod unified;
 mod webhooks;

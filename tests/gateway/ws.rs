@@ -6,14 +6,12 @@
 //! These gateways need no upstream: `viewer` answers from the credential and the `tasks` feed stays
 //! open until completed, so each test starts a bare gateway with the WebSocket settings it pins.
 
-use crate::helpers::{SECRET, admin, forged_token, fresh_database, token_for, token_valid_for};
+use crate::helpers::{Bare, admin, bare, forged_token, fresh_database, token_for, token_valid_for};
 use futures_util::{SinkExt, StreamExt};
-use hostplane::{Gateway, config::Config, http};
 use hostplane_schema::principal::Scope;
-use secrecy::SecretString;
 use serde_json::{Value, json};
-use std::{net::SocketAddr, time::Duration};
-use tokio::{net::TcpStream, sync::oneshot, time::timeout};
+use std::time::Duration;
+use tokio::{net::TcpStream, time::timeout};
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream, connect_async,
     tungstenite::{
@@ -33,35 +31,8 @@ const VIEWER: &str = "{ viewer { subject scopes } }";
 /// A subscription that stays open (no task changes in these tests) until the client completes it.
 const FEED: &str = "subscription { tasks { taskId } }";
 
-// ---------------------------------------------------------------------------------------------
-// A bare gateway
-
-struct Bare {
-    addr: SocketAddr,
-    /// Dropping it stops the server.
-    stop: oneshot::Sender<()>,
-    served: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-async fn gateway(configure: impl FnOnce(&mut Config)) -> Bare {
-    let mut config = Config::load(None).expect("default configuration loads");
-    config.database_url = fresh_database().await;
-    config.auth.hs256_secret = Some(SecretString::from(SECRET));
-    configure(&mut config);
-    let gateway = Gateway::build(&config).await.expect("gateway starts");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind loopback");
-    let addr = listener.local_addr().expect("bound address");
-    let (stop, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(http::serve(listener, gateway.state, async {
-        let _ = stopped.await;
-    }));
-    Bare { addr, stop, served }
-}
-
 async fn default_gateway() -> Bare {
-    gateway(|_| {}).await
+    bare(|_| {}).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +326,7 @@ async fn second_init_closes_with_4429() {
 /// says so in `connection_error` first.
 #[tokio::test]
 async fn init_timeout_closes_with_4408() {
-    let gw = gateway(|c| c.websocket.init_timeout_ms = 500).await;
+    let gw = bare(|c| c.websocket.init_timeout_ms = 500).await;
     let mut ws = Client::connect(&gw, TRANSPORT).await;
     assert_eq!(
         ws.closed().await,
@@ -406,7 +377,7 @@ async fn pings_are_answered() {
 /// protocol) again and again, and stays open.
 #[tokio::test]
 async fn idle_connections_are_kept_alive() {
-    let gw = gateway(|c| c.websocket.keepalive_ms = 100).await;
+    let gw = bare(|c| c.websocket.keepalive_ms = 100).await;
     let mut ws = Client::connect(&gw, TRANSPORT).await;
     ws.init(json!({})).await;
     for _ in 0..3 {
@@ -438,7 +409,7 @@ async fn idle_connections_are_kept_alive() {
 /// ended instead of pings that would go on forever.
 #[tokio::test]
 async fn silent_clients_are_dropped() {
-    let gw = gateway(|c| c.websocket.keepalive_ms = 100).await;
+    let gw = bare(|c| c.websocket.keepalive_ms = 100).await;
     for protocol in [TRANSPORT, LEGACY] {
         let mut ws = Client::connect(&gw, protocol).await;
         ws.init(json!({})).await;
@@ -460,7 +431,7 @@ async fn silent_clients_are_dropped() {
 /// many intervals, the legacy one too, whose `ka` asks for no answer of its own.
 #[tokio::test]
 async fn answering_clients_stay_connected() {
-    let gw = gateway(|c| c.websocket.keepalive_ms = 100).await;
+    let gw = bare(|c| c.websocket.keepalive_ms = 100).await;
     for (protocol, start, result) in [(TRANSPORT, "subscribe", "next"), (LEGACY, "start", "data")] {
         let mut ws = Client::connect(&gw, protocol).await;
         ws.init(json!({})).await;
@@ -510,7 +481,7 @@ async fn stopping_closes_websockets_with_1001() {
 /// frees its place.
 #[tokio::test]
 async fn running_operations_are_limited_per_socket() {
-    let gw = gateway(|c| c.limits.max_subscriptions_per_connection = 2).await;
+    let gw = bare(|c| c.limits.max_subscriptions_per_connection = 2).await;
     let mut ws = Client::connect(&gw, TRANSPORT).await;
     ws.init(bearer(&admin())).await;
     ws.subscribe("a", FEED).await;
@@ -756,8 +727,8 @@ async fn a_revoked_key_closes_its_websockets_with_4403() {
 #[tokio::test]
 async fn a_key_revoked_on_a_replica_closes_the_sockets_here() {
     let database = fresh_database().await;
-    let here = gateway(|c| c.database_url = database.clone()).await;
-    let replica = gateway(|c| c.database_url = database.clone()).await;
+    let here = bare(|c| c.database_url = database.clone()).await;
+    let replica = bare(|c| c.database_url = database.clone()).await;
     let (id, key) = api_key(&here, &["read"]).await;
     let mut ws = following(&here, TRANSPORT, &key).await;
     ws.assert_alive().await;
@@ -816,4 +787,18 @@ async fn an_expired_token_closes_its_websocket_with_4401() {
         "it held until it expired, not before ({} s)",
         after - now
     );
+}
+
+/// A WebSocket following a quiet feed is not an idle connection: it outlives the server's idle and
+/// header timeouts many times over (keep-alives are its own, every 15 s by default).
+#[tokio::test]
+async fn a_quiet_websocket_outlives_the_idle_timeout() {
+    let gw = bare(|c| {
+        c.server.idle_timeout_ms = 200;
+        c.server.header_read_timeout_ms = 100;
+    })
+    .await;
+    let mut ws = following(&gw, TRANSPORT, &admin()).await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    ws.assert_alive().await;
 }
