@@ -380,3 +380,56 @@ impl RssSampler {
         self.peak.load(Ordering::Relaxed)
     }
 }
+
+/// One subscriber that comes and goes: a WebSocket opened and acknowledged, `taskUpdated(id)`
+/// subscribed, its first result read, the socket closed.
+pub async fn churn_ws(gateway: SocketAddr, bearer: &str, task_id: &str) -> Result<(), String> {
+    let mut ws = connect(gateway, bearer, 1)
+        .await?
+        .pop()
+        .ok_or("no socket")?;
+    let subscribe = json!({"id": "1", "type": "subscribe",
+        "payload": {"query": SUBSCRIPTION, "variables": {"id": task_id}}});
+    ws.send(Message::text(subscribe.to_string()))
+        .await
+        .map_err(|e| e.to_string())?;
+    let first = tokio::time::timeout(Duration::from_secs(30), next_json(&mut ws))
+        .await
+        .map_err(|_| "no result within 30 s".to_string())?;
+    let _ = ws.close(None).await;
+    match first {
+        Some(m) if m["type"] == "next" && m["payload"]["errors"].is_null() => Ok(()),
+        other => Err(format!("expected a result, got {other:?}")),
+    }
+}
+
+/// The same over an event stream: `taskUpdated(id)` opened, its first `next` read, the stream
+/// dropped.
+pub async fn churn_sse(
+    client: &reqwest::Client,
+    gateway: SocketAddr,
+    bearer: &str,
+    task_id: &str,
+) -> Result<(), String> {
+    let mut response = client
+        .post(format!("http://{gateway}/graphql/stream"))
+        .bearer_auth(bearer)
+        .header(reqwest::header::ACCEPT, "text/event-stream")
+        .json(&json!({"query": SUBSCRIPTION, "variables": {"id": task_id}}))
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let mut seen = String::new();
+    while !seen.contains("event: next") {
+        match tokio::time::timeout(Duration::from_secs(30), response.chunk()).await {
+            Ok(Ok(Some(chunk))) => seen.push_str(&String::from_utf8_lossy(&chunk)),
+            Ok(Ok(None)) => return Err("the stream ended before a result".into()),
+            Ok(Err(e)) => return Err(e.to_string()),
+            Err(_) => return Err("no result within 30 s".into()),
+        }
+    }
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! A closed-loop HTTP/1.1 load generator: N keep-alive connections (one hyper client connection each,
 //! no pool), each sending the same request back to back for a warm-up and then a measured window,
-//! recording every measured request's latency.
+//! recording every measured request's latency (`run`), or only counting them for as long as a soak
+//! lasts (`sustain`).
 
 use http_body_util::{BodyExt, Full};
 use hyper::{
@@ -211,4 +212,47 @@ pub async fn run(call: &Call, conns: usize, warmup: Duration, window: Duration) 
     }
     sample.latencies.sort_unstable();
     sample
+}
+
+/// Sends `call` on `conns` connections back to back until `until`, counting answers: (2xx, other).
+pub async fn sustain(call: &Call, conns: usize, until: Instant) -> (u64, u64) {
+    let call = Arc::new(call.clone());
+    let workers: Vec<_> = (0..conns)
+        .map(|_| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                let (mut ok, mut errors) = (0u64, 0u64);
+                let mut sender = None;
+                while Instant::now() < until {
+                    let s = match &mut sender {
+                        Some(s) => s,
+                        None => match connect(call.addr).await {
+                            Ok(s) => sender.insert(s),
+                            Err(_) => {
+                                errors += 1;
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            }
+                        },
+                    };
+                    match send(s, &call).await {
+                        Ok((status, _)) if status.is_success() => ok += 1,
+                        Ok(_) => errors += 1,
+                        Err(_) => {
+                            errors += 1;
+                            sender = None;
+                        }
+                    }
+                }
+                (ok, errors)
+            })
+        })
+        .collect();
+    let mut total = (0, 0);
+    for worker in workers {
+        let (ok, errors) = worker.await.expect("a load worker finished");
+        total.0 += ok;
+        total.1 += errors;
+    }
+    total
 }

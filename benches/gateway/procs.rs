@@ -253,6 +253,41 @@ pub fn start_gateway(
     spawn_listening(&mut command, "the gateway", port, log)
 }
 
+/// Starts `hostplane demo` (the gateway with its simulators in one process) on a free loopback
+/// port, signing with `secret` and keeping its SQLite file in `dir` (`demo.db`).
+pub fn start_demo(binary: &Path, dir: &Scratch, secret: &str) -> Result<ChildGuard, String> {
+    let port = free_port();
+    let config = dir.path("demo.toml");
+    std::fs::write(
+        &config,
+        format!("[auth]\nhs256_secret = \"{secret}\"\n\n[log]\nfilter = \"warn\"\n"),
+    )
+    .map_err(|e| format!("write the demo config: {e}"))?;
+    let log = dir.path("demo.log");
+    let out = std::fs::File::create(&log).map_err(|e| format!("create the demo log: {e}"))?;
+    let err = out.try_clone().map_err(|e| e.to_string())?;
+    let mut command = Command::new(binary);
+    command
+        .arg("demo")
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--config")
+        .arg(&config)
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", dir.path("demo.db").display()),
+        )
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HOSTPLANE_") || key == "RUST_LOG" || key == "TOKIO_WORKER_THREADS" {
+            command.env_remove(key);
+        }
+    }
+    spawn_listening(&mut command, "demo", port, log)
+}
+
 /// The nginx binary, if Debian's package (or any nginx on PATH) is installed.
 pub fn find_nginx() -> Option<PathBuf> {
     let mut candidates: Vec<PathBuf> =
