@@ -100,7 +100,7 @@ impl Gateway {
             tracing::info!(resumed, "resumed unfinished tasks");
         }
         tokio::spawn(hostplane_resolvers::retention::run(
-            services.db.clone(),
+            Arc::downgrade(&services),
             config.retention(),
         ));
         let limits = SchemaLimits {

@@ -185,16 +185,21 @@ pub async fn lease(
 }
 
 /// Prunes every `retention.every`, the first time a minute after start, whenever this process
-/// holds the lease. Runs until the runtime stops.
-pub async fn run(db: DatabaseConnection, retention: Retention) {
+/// holds the lease. Ends with the gateway's services: it holds them (and their database pool)
+/// only while it prunes.
+pub async fn run(services: std::sync::Weak<crate::Services>, retention: Retention) {
     let holder = uuid::Uuid::new_v4().to_string();
     let mut wait = retention.every.min(Duration::from_secs(60));
     loop {
         tokio::time::sleep(wait).await;
         wait = retention.every;
+        let Some(services) = services.upgrade() else {
+            return;
+        };
+        let db = &services.db;
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(retention.every).unwrap_or_default();
-        match lease(&db, JOB, &holder, now, until).await {
+        match lease(db, JOB, &holder, now, until).await {
             Ok(true) => {}
             Ok(false) => continue,
             Err(e) => {
@@ -202,7 +207,7 @@ pub async fn run(db: DatabaseConnection, retention: Retention) {
                 continue;
             }
         }
-        match prune(&db, &retention, now).await {
+        match prune(db, &retention, now).await {
             Ok(pruned) if pruned != Pruned::default() => {
                 tracing::info!(?pruned, "pruned rows past retention");
             }
