@@ -802,3 +802,25 @@ async fn a_quiet_websocket_outlives_the_idle_timeout() {
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     ws.assert_alive().await;
 }
+
+/// A client's close is answered with a close frame echoing its code, in both subprotocols, so the
+/// client sees a clean close rather than a dropped connection (1006).
+#[tokio::test]
+async fn client_closes_are_answered() {
+    let gw = default_gateway().await;
+    for protocol in [TRANSPORT, LEGACY] {
+        let mut ws = following(&gw, protocol, &admin()).await;
+        timeout(
+            WAIT,
+            ws.ws
+                .send(Message::Close(Some(tungstenite::protocol::CloseFrame {
+                    code: tungstenite::protocol::frame::coding::CloseCode::Normal,
+                    reason: "bye".into(),
+                }))),
+        )
+        .await
+        .expect("sent in time")
+        .expect("the close is sent");
+        assert_eq!(ws.closed().await.0, 1000, "{protocol}");
+    }
+}

@@ -39,7 +39,9 @@ pub struct Upgrade {
 enum End {
     /// The server closes with this code.
     Close(Close),
-    /// The client closed, or the socket failed: there is nobody to tell.
+    /// The client closed: its close frame is answered, which completes the handshake.
+    ClosedByClient,
+    /// The socket failed or went silent: there is nobody to tell.
     Gone,
 }
 
@@ -137,7 +139,8 @@ impl Session {
                         },
                         // WebSocket-level pings are answered by the WebSocket layer itself.
                         Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
-                        Some(Ok(Message::Close(_))) | None => Err(End::Gone),
+                        Some(Ok(Message::Close(_))) => Err(End::ClosedByClient),
+                        None => Err(End::Gone),
                         Some(Err(e)) => {
                             tracing::debug!(error = %e, "WebSocket read failed");
                             Err(End::Gone)
@@ -354,11 +357,15 @@ impl Session {
             running.abort.abort();
         }
         drop(std::mem::take(&mut self.streams));
-        let Some(close) = (match end {
-            End::Close(close) => Some(close),
-            End::Gone => None,
-        }) else {
-            return;
+        let close = match end {
+            End::Close(close) => close,
+            // The WebSocket layer queued the answering close frame when it read the client's;
+            // flushing sends it (a client that never sees it reports an unclean close, 1006).
+            End::ClosedByClient => {
+                let _ = timeout(CLOSE_GRACE, futures_util::SinkExt::flush(&mut self.socket)).await;
+                return;
+            }
+            End::Gone => return,
         };
         tracing::debug!(code = close.code, reason = %close.reason, "closing a GraphQL WebSocket");
         // The legacy protocol has no close codes of its own: its clients learn why from a
