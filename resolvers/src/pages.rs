@@ -54,9 +54,13 @@ pub async fn list<T: OutputType>(
     let mut edges = Vec::new();
     let mut raws = Vec::new();
     let mut total = None;
-    let mut has_next = false;
+    // Pages remain unread if the budget runs out first: the client continues with `after`.
+    let mut has_next = true;
     let mut page = start_page;
     let mut skip = start_index;
+    // `first` edges are in, at the end of a page that did not say whether another follows: the
+    // next page is read only to learn that, so `hasNextPage` is never true on the last page.
+    let mut full = false;
     for _ in 0..MAX_PAGES {
         let answer = call.send_page(page).await?;
         total = answer.total.or(total);
@@ -64,6 +68,10 @@ pub async fn list<T: OutputType>(
             .items
             .as_array()
             .ok_or_else(|| call.malformed("a list page is not a list"))?;
+        if full {
+            has_next = !items.is_empty();
+            break;
+        }
         let more = answer.has_next.unwrap_or(!items.is_empty());
         let mut stopped_early = false;
         for (i, item) in items.iter().enumerate().skip(skip) {
@@ -82,15 +90,18 @@ pub async fn list<T: OutputType>(
                 break;
             }
             Some(f) if edges.len() >= f => {
-                has_next = stopped_early || more;
-                break;
-            }
-            Some(_) if !more => break,
-            // More to read: if the page budget runs out here, the client continues with `after`.
-            Some(_) => {
-                has_next = true;
+                if stopped_early || !more || answer.has_next.is_some() {
+                    has_next = stopped_early || more;
+                    break;
+                }
+                full = true;
                 page += 1;
             }
+            Some(_) if !more => {
+                has_next = false;
+                break;
+            }
+            Some(_) => page += 1,
         }
     }
     let mut connection = Connection::with_additional_fields(

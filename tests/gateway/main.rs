@@ -16,6 +16,7 @@ mod http;
 mod limits;
 mod openapi;
 mod orchestrix;
+mod paging;
 mod panelalpha;
 mod patchstack;
 mod rest;
