@@ -17,6 +17,7 @@ pub mod limits;
 pub mod links;
 pub mod objects;
 pub mod orchestrix;
+pub mod order;
 pub mod pages;
 pub mod panelalpha;
 pub mod patchstack;
@@ -205,6 +206,8 @@ fn build(
     let mut builder = Schema::build(Query::default(), Mutation::default(), core::Subscription)
         .validation_mode(validation)
         .limit_complexity(limits.max_complexity)
+        // First, so that it sees the document however it was had (parsed, or kept parsed).
+        .extension(order::FieldOrder)
         .extension(documents)
         .extension(reads::PerRequest);
     if !limits.introspection {

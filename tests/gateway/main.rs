@@ -16,6 +16,7 @@ mod http;
 mod limits;
 mod openapi;
 mod orchestrix;
+mod order;
 mod paging;
 mod panelalpha;
 mod patchstack;
