@@ -84,9 +84,11 @@ async fn main() -> ExitCode {
 fn init_logging(config: &Config) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log.filter));
-    // Logs go to stderr so that stdout carries only what the command prints (URLs, tokens, SDL).
+    // Logs go to stderr so that stdout carries only what the command prints (URLs, tokens, SDL);
+    // colour codes only where a terminal shows them, not in a file or a log collector.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if config.log.format == "json" {
         builder.json().init();
@@ -267,7 +269,8 @@ async fn run_demo(
         config.cors.allowed_origins =
             vec!["http://localhost:*".into(), "http://127.0.0.1:*".into()];
     }
-    if config.auth.hs256_secret.is_none() {
+    let configured_secret = config.auth.hs256_secret.is_some();
+    if !configured_secret {
         let secret: String =
             uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
         config.auth.hs256_secret = Some(SecretString::from(secret));
@@ -308,6 +311,14 @@ async fn run_demo(
          curl -s http://{addr}/rest/hosterapi-demo/api/v1/datacenter/server -H \"Authorization: Bearer $TOKEN\"\n",
         config.database_url
     );
+    banner += if configured_secret {
+        "\nMore tokens: `hostplane token --sub you --scopes read,write` with this same \
+         HOSTPLANE_AUTH__HS256_SECRET (or config file).\n"
+    } else {
+        "\nMore tokens: this demo signs with a random secret. Start it with your own instead, \
+         HOSTPLANE_AUTH__HS256_SECRET=$(openssl rand -base64 48), and run `hostplane token --sub you \
+         --scopes read,write` with the same variable.\n"
+    };
     // One write, and a reader that went away is no reason to stop serving.
     write_out(&banner)?;
     serve_until_signal(listener, gateway.state).await?;

@@ -213,20 +213,33 @@ fn scopes_of(names: &[String]) -> Result<BTreeSet<Scope>, GatewayError> {
         .collect()
 }
 
-/// Narrows the `tasks` feed.
+/// Narrows the `tasks` feed, in the lists' words (`providers`, `connections`, as `UnifiedFilter`).
 #[derive(InputObject, Clone, Default)]
 pub struct TaskFilter {
-    pub provider: Option<ProviderEnum>,
-    pub connection: Option<String>,
+    /// Only these providers.
+    pub providers: Option<Vec<ProviderEnum>>,
+    /// Only these connections.
+    pub connections: Option<Vec<String>>,
     /// Only changes into these statuses.
     pub statuses: Option<Vec<hostplane_schema::task::TaskStatus>>,
     /// Only tasks started by this operation (`hosterapiCreateServer`).
     pub operation: Option<String>,
+    #[graphql(deprecation = "use `providers`, as the lists' filter does")]
+    pub provider: Option<ProviderEnum>,
+    #[graphql(deprecation = "use `connections`, as the lists' filter does")]
+    pub connection: Option<String>,
 }
 
 impl TaskFilter {
     fn matches(&self, t: &Task) -> bool {
-        self.provider.is_none_or(|p| p == t.provider)
+        self.providers
+            .as_ref()
+            .is_none_or(|p| p.contains(&t.provider))
+            && self
+                .connections
+                .as_ref()
+                .is_none_or(|c| c.contains(&t.connection))
+            && self.provider.is_none_or(|p| p == t.provider)
             && self.connection.as_ref().is_none_or(|c| *c == t.connection)
             && self.statuses.as_ref().is_none_or(|s| s.contains(&t.status))
             && self.operation.as_ref().is_none_or(|o| *o == t.operation)
@@ -303,6 +316,10 @@ impl Subscription {
     async fn task_updated(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The task's `id` (its global ID) or its `taskId` (the gateway's UUID): \
+                          either names it."
+        )]
         id: ID,
     ) -> Result<impl Stream<Item = Task> + use<>> {
         let engine = services(ctx).tasks.clone();

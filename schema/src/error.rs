@@ -106,7 +106,8 @@ impl From<GatewayError> for async_graphql::Error {
                 source,
             } = &e
             {
-                ext.set("provider", provider.key());
+                // Spelled as the `Provider` enum spells it in data (`HOSTERAPI`).
+                ext.set("provider", provider.key().to_ascii_uppercase());
                 ext.set("connection", connection.as_str());
                 if let Some(status) = source.upstream_status() {
                     ext.set("upstreamStatus", status);

@@ -332,7 +332,7 @@ async fn delete_server() {
     // HosterAPI refuses to remove a running VM without `force`.
     let body = refused(&gw, None, "deleteServer", "", &vm).await;
     assert_eq!(code(&body), "UPSTREAM_REJECTED", "{body}");
-    assert_eq!(body["errors"][0]["extensions"]["provider"], "hosterapi");
+    assert_eq!(body["errors"][0]["extensions"]["provider"], "HOSTERAPI");
     let row = audit_rows(&gw).await.pop().unwrap();
     assert_eq!(
         (row.operation.as_str(), row.outcome.as_str()),

@@ -192,9 +192,15 @@ struct Demo {
 /// Starts `hostplane demo` on a free loopback port and reads its banner.
 #[cfg(feature = "demo")]
 async fn start_demo() -> Demo {
+    start_demo_with(&[]).await
+}
+
+#[cfg(feature = "demo")]
+async fn start_demo_with(env: &[(&str, &str)]) -> Demo {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hostplane"))
         .args(["demo", "--listen", "127.0.0.1:0"])
         .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -267,6 +273,30 @@ async fn demo_serves_the_simulators() {
         .graphql("{ hosterapiServers { serverId state } }")
         .await;
     assert_eq!(gql["data"]["hosterapiServers"][0]["state"], "running");
+}
+
+/// A demo started with a signing secret of one's own takes tokens `hostplane token` makes with it.
+#[cfg(feature = "demo")]
+#[tokio::test]
+async fn demo_takes_tokens_minted_with_its_configured_secret() {
+    let secret = "a-demo-secret-of-at-least-32-bytes-0123456789";
+    let mut demo = start_demo_with(&[("HOSTPLANE_AUTH__HS256_SECRET", secret)]).await;
+    let minted = Command::new(env!("CARGO_BIN_EXE_hostplane"))
+        .args(["token", "--sub", "you", "--scopes", "read"])
+        .env("HOSTPLANE_AUTH__HS256_SECRET", secret)
+        .output()
+        .expect("run hostplane token");
+    assert!(minted.status.success(), "{minted:?}");
+    demo.token = String::from_utf8(minted.stdout)
+        .expect("a token")
+        .trim()
+        .to_string();
+    let viewer = demo.graphql("{ viewer { subject scopes } }").await;
+    assert_eq!(
+        viewer["data"]["viewer"],
+        serde_json::json!({"subject": "you", "scopes": ["read"]}),
+        "{viewer}"
+    );
 }
 
 /// The README's demo queries (each ```graphql block after a `<!-- demo query -->` line), run against

@@ -25,7 +25,7 @@ async fn unknown_server() {
         .await;
     let ext = &body["errors"][0]["extensions"];
     assert_eq!(ext["code"], "NOT_FOUND");
-    assert_eq!(ext["provider"], "hosterapi");
+    assert_eq!(ext["provider"], "HOSTERAPI");
     assert_eq!(ext["connection"], CONNECTION);
     assert_eq!(ext["upstreamStatus"], 404);
     assert_eq!(ext["upstreamError"], "0x01: no vm with id 4010 found");

@@ -174,7 +174,7 @@ async fn broken_upstreams_fail_only_their_own_part() {
     let ext: Vec<&Value> = errors.iter().map(|e| &e["extensions"]).collect();
     assert_eq!(
         (&ext[0]["connection"], &ext[0]["provider"]),
-        (&json!("orch-500"), &json!("orchestrix"))
+        (&json!("orch-500"), &json!("ORCHESTRIX"))
     );
     // Orchestrix's `{"error": ...}` body with a 500: the upstream's own error, status and text kept.
     assert_eq!(ext[0]["code"], "UPSTREAM_REJECTED", "{}", ext[0]);
@@ -184,7 +184,7 @@ async fn broken_upstreams_fail_only_their_own_part() {
         (&ext[1]["connection"], &ext[1]["provider"], &ext[1]["code"]),
         (
             &json!("orch-hang"),
-            &json!("orchestrix"),
+            &json!("ORCHESTRIX"),
             &json!("UPSTREAM_TIMEOUT")
         ),
         "{}",
@@ -195,7 +195,7 @@ async fn broken_upstreams_fail_only_their_own_part() {
         (&ext[2]["connection"], &ext[2]["provider"], &ext[2]["code"]),
         (
             &json!("wpcs-bad"),
-            &json!("wpcs"),
+            &json!("WPCS"),
             &json!("UPSTREAM_MALFORMED")
         ),
         "{}",
@@ -278,7 +278,7 @@ async fn a_stopped_upstream_is_one_error() {
         (&ext["code"], &ext["provider"], &ext["connection"]),
         (
             &json!("UPSTREAM_UNAVAILABLE"),
-            &json!("orchestrix"),
+            &json!("ORCHESTRIX"),
             &json!("orch")
         ),
         "{ext}"

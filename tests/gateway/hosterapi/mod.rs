@@ -61,7 +61,7 @@ async fn gql_upstream_error(
     let ext = &err["extensions"];
     assert_eq!(ext["upstreamStatus"], json!(status), "{body}");
     assert_eq!(ext["upstreamError"], json!(text), "{body}");
-    assert_eq!(ext["provider"], "hosterapi", "{body}");
+    assert_eq!(ext["provider"], "HOSTERAPI", "{body}");
     assert_eq!(ext["connection"], CONNECTION, "{body}");
     err
 }

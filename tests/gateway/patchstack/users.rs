@@ -206,7 +206,7 @@ async fn add_user_validation_on_both_surfaces() {
         e["upstreamError"], "The email has already been taken.",
         "{body}"
     );
-    assert_eq!(e["provider"], "patchstack", "{body}");
+    assert_eq!(e["provider"], "PATCHSTACK", "{body}");
     assert_eq!(e["connection"], PATCHSTACK, "{body}");
     let through = rest(
         &gw,

@@ -183,7 +183,7 @@ async fn task_feed_for_dashboards() {
         .subscribe(
             "done",
             feed,
-            json!({"f": {"statuses": ["SUCCEEDED"], "connection": "hoster"}}),
+            json!({"f": {"statuses": ["SUCCEEDED"], "connections": ["hoster"], "providers": ["HOSTERAPI"]}}),
         )
         .await;
     let limited = crate::helpers::token_for("l", &[Scope::Read], Some(&["patch".to_string()]));
