@@ -1,6 +1,7 @@
 //! The accept loop, with what a gateway that runs for months needs of it: each connection is served
 //! by hyper's HTTP/1.1 (upgrades included) and let go when it does nothing. A client gets
-//! `header_read_timeout` to send a request's headers once it has started them, and a connection
+//! `header_read_timeout` to send a request's headers once it has started them (the watchdog looks
+//! once per header timeout, so a slow client goes after one to two of them), and a connection
 //! with no request in flight is closed after `idle_timeout`; a response still streaming (an event
 //! stream) is in flight, and a WebSocket, once upgraded, is no longer this loop's (it keeps its
 //! own pings) but still counts against `max_connections`. Past it, new connections are closed at
@@ -29,7 +30,7 @@ use std::{
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::{TcpListener, TcpStream},
-    sync::{Notify, OwnedSemaphorePermit, Semaphore},
+    sync::{OwnedSemaphorePermit, Semaphore},
     time::{Instant, sleep_until},
 };
 use tower::ServiceExt as _;
@@ -144,14 +145,13 @@ async fn serve_one(
                 }
                 return;
             }
-            () = at(deadline) => {
+            () = sleep_until(deadline) => {
                 // Checked again: a request may have begun since the deadline was read.
-                if activity.deadline(limits).is_some_and(|d| d <= Instant::now()) {
+                if activity.deadline(limits) <= Instant::now() {
                     tracing::debug!("closing a connection that did nothing in time");
                     return;
                 }
             }
-            () = activity.changed.notified() => {}
             true = async { stopping.wait_for(|s| *s).await.is_ok() } => {
                 // Finish the request in flight, if any, then close.
                 connection.as_mut().graceful_shutdown();
@@ -162,16 +162,10 @@ async fn serve_one(
     }
 }
 
-async fn at(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
 /// What a connection is doing, as the watchdog sees it: requests in flight, and when the current
 /// wait (for headers, or for anything at all) began. Times are milliseconds since `start`, plus
-/// one, so that 0 means none.
+/// one, so that 0 means none. Requests only write these; the watchdog reads them when it wakes,
+/// at least once every header timeout, so a request costs it no wake-up.
 struct Activity {
     start: Instant,
     in_flight: AtomicUsize,
@@ -179,7 +173,6 @@ struct Activity {
     head_since: AtomicU64,
     /// When the connection last had no request in flight.
     idle_since: AtomicU64,
-    changed: Notify,
 }
 
 impl Activity {
@@ -189,7 +182,6 @@ impl Activity {
             in_flight: AtomicUsize::new(0),
             head_since: AtomicU64::new(0),
             idle_since: AtomicU64::new(1),
-            changed: Notify::new(),
         }
     }
 
@@ -204,12 +196,14 @@ impl Activity {
     /// Bytes arrived: the first of a new request starts its header clock.
     fn read(&self) {
         if self.in_flight.load(Ordering::Acquire) == 0
-            && self
-                .head_since
-                .compare_exchange(0, self.now(), Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
+            && self.head_since.load(Ordering::Acquire) == 0
         {
-            self.changed.notify_one();
+            let _ = self.head_since.compare_exchange(
+                0,
+                self.now(),
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
         }
     }
 
@@ -217,18 +211,23 @@ impl Activity {
     fn begin(self: &Arc<Self>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         self.head_since.store(0, Ordering::Release);
-        self.changed.notify_one();
         InFlight(self.clone())
     }
 
-    /// When the connection is to be closed if nothing changes; `None` while a request is in flight.
-    fn deadline(&self, limits: &ConnectionLimits) -> Option<Instant> {
+    /// When to look again: the moment the connection is to be closed if nothing changes, or one
+    /// header timeout from now while that moment is not known (a request in flight, or headers
+    /// that may start arriving).
+    fn deadline(&self, limits: &ConnectionLimits) -> Instant {
+        let look_again = Instant::now() + limits.header_read_timeout;
         if self.in_flight.load(Ordering::Acquire) > 0 {
-            return None;
+            return look_again;
         }
         match self.head_since.load(Ordering::Acquire) {
-            0 => Some(self.instant(self.idle_since.load(Ordering::Acquire)) + limits.idle_timeout),
-            since => Some(self.instant(since) + limits.header_read_timeout),
+            0 => {
+                let idle_since = self.instant(self.idle_since.load(Ordering::Acquire));
+                (idle_since + limits.idle_timeout).min(look_again)
+            }
+            since => self.instant(since) + limits.header_read_timeout,
         }
     }
 }
@@ -240,9 +239,7 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         let activity = &self.0;
         activity.idle_since.store(activity.now(), Ordering::Release);
-        if activity.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
-            activity.changed.notify_one();
-        }
+        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
