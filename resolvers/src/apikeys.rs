@@ -75,13 +75,13 @@ pub async fn create(
     Ok((id, key))
 }
 
-/// The principal of a presented key, or `None` if it is unknown or revoked.
+/// The principal of a presented key, by its `hash_api_key`, or `None` if it is unknown or revoked.
 pub async fn authenticate(
     db: &DatabaseConnection,
-    key: &str,
+    key_hash: &str,
 ) -> Result<Option<Principal>, GatewayError> {
     let row = api_key::Entity::find()
-        .filter(api_key::Column::KeyHash.eq(hash_api_key(key)))
+        .filter(api_key::Column::KeyHash.eq(key_hash))
         .filter(api_key::Column::RevokedAt.is_null())
         .one(db)
         .await

@@ -91,13 +91,18 @@ fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
     best.map(|(_, m)| m)
 }
 
+/// One GraphQL error with its `extensions.code`, as every surface writes errors of its own.
+pub(super) fn coded_error(message: &str, code: &str) -> Value {
+    json!({"message": message, "extensions": {"code": code}})
+}
+
 pub(super) fn error_response(
     status: StatusCode,
     media: MediaType,
     code: &str,
     message: &str,
 ) -> Response {
-    let body = json!({"errors": [{"message": message, "extensions": {"code": code}}]});
+    let body = json!({"errors": [coded_error(message, code)]});
     (
         status,
         [(header::CONTENT_TYPE, media.as_str())],

@@ -196,14 +196,15 @@ impl AppState {
 
     pub async fn grant_credential(&self, credential: &str) -> Result<Grant, AuthError> {
         if apikeys::looks_like_api_key(credential) {
-            let principal = apikeys::authenticate(&self.services.db, credential)
+            let key_hash = apikeys::hash_api_key(credential);
+            let principal = apikeys::authenticate(&self.services.db, &key_hash)
                 .await
                 .map_err(|_| AuthError::UnknownApiKey)?
                 .ok_or(AuthError::UnknownApiKey)?;
             return Ok(Grant {
                 principal,
                 valid_until: None,
-                key_hash: Some(apikeys::hash_api_key(credential)),
+                key_hash: Some(key_hash),
             });
         }
         let (principal, valid_until) = self.verifier.verify_until(credential)?;

@@ -133,10 +133,7 @@ async fn respond(
     };
     let refusal = stream::once(ended_rx).filter_map(|ended| async move {
         let ending = ended.ok()?;
-        let error = json!({
-            "message": ending.message(),
-            "extensions": {"code": ErrorCode::Unauthenticated.as_str()},
-        });
+        let error = graphql::coded_error(ending.message(), ErrorCode::Unauthenticated.as_str());
         Some(
             Event::default()
                 .event("next")

@@ -6,7 +6,7 @@
 //! - `graphql-ws` (subscriptions-transport-ws, legacy):
 //!   <https://github.com/apollographql/subscriptions-transport-ws/blob/master/PROTOCOL.md>
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
@@ -319,14 +319,11 @@ pub mod server {
     }
 }
 
-/// A GraphQL error as JSON, with its `extensions.code`.
-pub fn coded_error(message: &str, code: &str) -> Value {
-    json!({"message": message, "extensions": {"code": code}})
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::graphql::coded_error;
+    use serde_json::json;
 
     fn transport(text: &str) -> Result<ClientMessage, String> {
         parse(Protocol::TransportWs, text)

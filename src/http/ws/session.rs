@@ -4,9 +4,10 @@
 //! their results without bound; a shared `taskUpdated` (see `shared`) is not slowed for one member,
 //! whose backlog is bounded and skips to the latest state instead.
 
-use super::protocol::{ClientMessage, Close, Protocol, coded_error, parse, server};
+use super::protocol::{ClientMessage, Close, Protocol, parse, server};
 use crate::http::{
     AppState,
+    graphql::coded_error,
     lease::{self, Grant, Lease},
     shared::{self, Rendered},
 };
