@@ -51,7 +51,11 @@ impl Asked {
                 Some(op) => op,
                 None => return,
             },
-            (DocumentOperations::Multiple(_), None) => return,
+            // A named operation alone in its document runs without `operationName`.
+            (DocumentOperations::Multiple(ops), None) => match ops.values().next() {
+                Some(op) if ops.len() == 1 => op,
+                _ => return,
+            },
         };
         reorder(
             &mut response.data,

@@ -24,7 +24,9 @@ fn key_order(value: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-const ROOTS: &str = "{ services(first: 1) { totalCount } users(first: 1) { totalCount }
+// Named, as clients name their operations: a named operation alone in its document runs without
+// `operationName`.
+const ROOTS: &str = "query Roots { services(first: 1) { totalCount } users(first: 1) { totalCount }
     servers(first: 1) { totalCount } tenants(first: 1) { totalCount }
     sites(first: 10) { totalCount nodes { domain provider connection id
         security { __typename } health { __typename } tenant { __typename } server { __typename } } }
@@ -109,5 +111,34 @@ async fn streams_keep_the_requested_order_with_fragments() {
             .map(String::as_str)
             .collect();
         assert_eq!(keys, ["t", "servers", "u", "instances"], "{result}");
+    }
+}
+
+/// A document of several operations answers the one `operationName` picks, in its order.
+#[tokio::test]
+async fn the_chosen_operation_keeps_its_order() {
+    let gw = spawn().await;
+    let query = "query A { users(first: 1) { totalCount } servers(first: 1) { totalCount } }
+        query B { tenants(first: 1) { totalCount } services(first: 1) { totalCount }
+            sites(first: 1) { totalCount } users(first: 1) { totalCount } }";
+    for _ in 0..6 {
+        let body: Value = gw
+            .http
+            .post(gw.url("/graphql"))
+            .bearer_auth(crate::helpers::admin())
+            .json(&json!({"query": query, "operationName": "B"}))
+            .send()
+            .await
+            .expect("the gateway answers")
+            .json()
+            .await
+            .expect("JSON");
+        let keys: Vec<&str> = body["data"]
+            .as_object()
+            .expect("data")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["tenants", "services", "sites", "users"], "{body}");
     }
 }
