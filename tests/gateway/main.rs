@@ -20,6 +20,7 @@ mod order;
 mod paging;
 mod panelalpha;
 mod patchstack;
+mod readme;
 mod rest;
 mod retention;
 mod smoke;
