@@ -12,6 +12,7 @@ pub mod panelalpha;
 pub mod patchstack;
 pub mod plain;
 pub mod rules;
+pub mod shape;
 pub mod wire;
 pub mod wpcs;
 

@@ -3,6 +3,7 @@
 //! wording (`Wire::rule_message`), and the OpenAPI document carries the rule as a JSON Schema
 //! constraint. The rules are the ones the hosting APIs' docs state, in Laravel's terms.
 
+use crate::shape::{Failure, Kind};
 use serde_json::{Map, Value, json};
 
 /// One rule on one field, as the docs state it.
@@ -26,6 +27,10 @@ pub enum Rule {
     OneOf(&'static [&'static str]),
     /// Equal to the field named `<field>_confirmation`.
     Confirmed,
+    /// A number of at least N.
+    Min(i64),
+    /// A number of at most N.
+    Max(i64),
 }
 
 /// A field's rules, by its upstream (JSON) name.
@@ -51,6 +56,8 @@ impl Rule {
             }),
             (Rule::OneOf(values), _) => text.is_some_and(|t| values.contains(&t)),
             (Rule::Confirmed, Some(v)) => all.get(format!("{field}_confirmation")) == Some(v),
+            (Rule::Min(n), Some(v)) => v.as_f64().is_none_or(|x| x >= *n as f64),
+            (Rule::Max(n), Some(v)) => v.as_f64().is_none_or(|x| x <= *n as f64),
         }
     }
 
@@ -79,6 +86,12 @@ impl Rule {
             Rule::OneOf(values) => {
                 schema.insert("enum".into(), json!(values));
             }
+            Rule::Min(n) => {
+                schema.insert("minimum".into(), json!(n));
+            }
+            Rule::Max(n) => {
+                schema.insert("maximum".into(), json!(n));
+            }
             Rule::Required | Rule::Confirmed => {}
         }
     }
@@ -86,12 +99,8 @@ impl Rule {
     /// The refusal in Laravel's words (`The email field must be a valid email address.`); `field`
     /// says `the email field` or, in older Laravel's style, `the email`.
     pub fn laravel_message(&self, attribute: &str, field_word: bool) -> String {
-        let name = attribute.replace('_', " ");
-        let subject = if field_word {
-            format!("The {name} field")
-        } else {
-            format!("The {name}")
-        };
+        let name = attribute_name(attribute);
+        let subject = subject(&name, field_word);
         match self {
             Rule::Filled | Rule::Required => format!("The {name} field is required."),
             Rule::MaxLen(n) => format!("{subject} must not be greater than {n} characters."),
@@ -103,7 +112,58 @@ impl Rule {
             }
             Rule::OneOf(_) => format!("The selected {name} is invalid."),
             Rule::Confirmed => format!("{subject} confirmation does not match."),
+            Rule::Min(n) => format!("{subject} must be at least {n}."),
+            Rule::Max(n) => format!("{subject} must not be greater than {n}."),
         }
+    }
+}
+
+/// A refused field in Laravel's words: its `required` message, the message of the type rule its
+/// declared kind stands for (`string`, `integer`, `numeric`, `boolean`, `in`, `array`, `date`), or
+/// its broken rule's. `field_word` as in `Rule::laravel_message`.
+pub fn laravel(field: &str, failure: &Failure, field_word: bool) -> String {
+    let name = attribute_name(field);
+    let subject = subject(&name, field_word);
+    match failure {
+        Failure::Missing => format!("The {name} field is required."),
+        Failure::Rule(rule) => rule.laravel_message(field, field_word),
+        Failure::Type(kind) => match kind {
+            Kind::String => format!("{subject} must be a string."),
+            Kind::Integer => format!("{subject} must be an integer."),
+            Kind::Number => format!("{subject} must be a number."),
+            // Laravel words `boolean` with "field" in every version.
+            Kind::Boolean => format!("The {name} field must be true or false."),
+            Kind::Enum => format!("The selected {name} is invalid."),
+            // A JSON object is a PHP array too.
+            Kind::List | Kind::Object => format!("{subject} must be an array."),
+            Kind::Date if field_word => format!("{subject} must be a valid date."),
+            Kind::Date => format!("The {name} is not a valid date."),
+            Kind::Any => format!("{subject} format is invalid."),
+        },
+    }
+}
+
+/// Laravel's `:attribute`: snake case, underscores as spaces (`deviceId` is `device id`).
+fn attribute_name(field: &str) -> String {
+    let mut name = String::with_capacity(field.len() + 4);
+    for c in field.chars() {
+        if c.is_ascii_uppercase() {
+            name.push(' ');
+            name.push(c.to_ascii_lowercase());
+        } else if c == '_' {
+            name.push(' ');
+        } else {
+            name.push(c);
+        }
+    }
+    name
+}
+
+fn subject(name: &str, field_word: bool) -> String {
+    if field_word {
+        format!("The {name} field")
+    } else {
+        format!("The {name}")
     }
 }
 
@@ -187,6 +247,22 @@ mod tests {
         assert_eq!(
             Rule::Confirmed.laravel_message("password", false),
             "The password confirmation does not match."
+        );
+        assert_eq!(
+            laravel("deviceId", &Failure::Type(Kind::Integer), true),
+            "The device id field must be an integer."
+        );
+        assert_eq!(
+            laravel("email", &Failure::Type(Kind::String), false),
+            "The email must be a string."
+        );
+        assert_eq!(
+            laravel("server_assign_rule", &Failure::Type(Kind::Enum), true),
+            "The selected server assign rule is invalid."
+        );
+        assert_eq!(
+            Rule::Min(1).laravel_message("cpu", true),
+            "The cpu field must be at least 1."
         );
         let rules: &[FieldRules] = &[("name", &[Rule::Filled]), ("email", &[Rule::Email])];
         assert_eq!(

@@ -3,11 +3,18 @@
 //! connection, its OpenAPI security scheme, what `raw` must hide, and how its client is built from a
 //! connection's credentials. The gateway asks a provider's `Wire` and never matches on the provider.
 
-use crate::{ErrorCode, Method, Provider, Upstream};
+use crate::{
+    ErrorCode, Method, Provider, Upstream,
+    shape::{Failure, Refused},
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+/// The refusal of a body that is not JSON, or not the JSON kind the endpoint takes (an array where
+/// an object is declared), in every API's validation error.
+pub const MALFORMED_BODY: &str = "invalid JSON body";
 
 /// A provider's wire knowledge. Statuses and bodies are the API's own, as an integrator written
 /// against it expects them.
@@ -72,9 +79,29 @@ pub trait Wire: Send + Sync {
         self.refusal(ErrorCode::NotFound, &message, None)
     }
 
-    /// A request body the gateway could not read into the endpoint's input (`missing`: a required
-    /// field is absent; `detail`: what was wrong otherwise).
-    fn input_error(&self, missing: bool, field: &str, detail: &str) -> (u16, Value);
+    /// An input field refused before any call (missing, of the wrong kind, breaking a documented
+    /// rule), in the API's words: Laravel's by default, which PanelAlpha and Patchstack speak.
+    fn word(&self, field: &str, failure: &Failure) -> String {
+        crate::rules::laravel(field, failure, true)
+    }
+
+    /// The answer to an input refused before any call: a body of the wrong kind as a malformed one;
+    /// refused fields as the API's validation error, naming the first (an API whose error carries a
+    /// field map names them all). The first is the first field missing or of the wrong kind, else
+    /// the first breaking a rule: presence and kinds are read before rules, as the upstreams do.
+    fn refused(&self, refused: &Refused) -> (u16, Value) {
+        match refused {
+            Refused::Body(_) => self.refusal(ErrorCode::Validation, MALFORMED_BODY, None),
+            Refused::Fields(fields) => {
+                let first = fields
+                    .iter()
+                    .min_by_key(|r| matches!(r.failure, Failure::Rule(_)))
+                    .expect("a refusal names a field");
+                let text = self.word(&first.field, &first.failure);
+                self.refusal(ErrorCode::Validation, &text, Some(&first.field))
+            }
+        }
+    }
 
     /// The OpenAPI security schemes of the API's header formats, by name.
     fn security_schemes(&self) -> Vec<(&'static str, Value)>;
@@ -107,11 +134,6 @@ pub trait Wire: Send + Sync {
     /// The media type a route that streams a file serves.
     fn download_media_type(&self) -> &'static str {
         "*/*"
-    }
-
-    /// The refusal of an input field that breaks a documented rule, in the API's wording.
-    fn rule_message(&self, field: &str, rule: &crate::rules::Rule) -> String {
-        rule.laravel_message(field, true)
     }
 
     /// Keys of upstream objects whose values only admins see in `raw` (secrets the typed fields guard).

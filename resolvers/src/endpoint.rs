@@ -3,7 +3,10 @@
 //! recipe the REST layer uses to serve the original path through that same field: which GraphQL
 //! operation to run for a path and body, and how to read the upstream's JSON back out of the result.
 
-use hostplane_adapters::{Method, Provider};
+use hostplane_adapters::{
+    Method, Provider,
+    shape::{Failure, Kind, Refusal, Refused, Shape},
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -48,6 +51,9 @@ pub struct Endpoint {
     pub rest: fn(&RestInput) -> Result<Value, RestInputError>,
     /// Reads the upstream's answer back out of the field's GraphQL result.
     pub reply: fn(Value) -> hostplane_schema::RestBody,
+    /// What its input declares (kinds, required fields, rules), where it takes one: the REST layer
+    /// checks a body against it before reading it, and the refusal matrix walks it.
+    pub input: Option<fn() -> &'static Shape>,
 }
 
 /// The parameters and body of an endpoint's REST route, from the same declaration as its `rest`
@@ -103,48 +109,34 @@ impl RestInput<'_> {
 
     /// The endpoint's input: its JSON body; for a GET without one, the query string's parameters
     /// that are not declared ones (list filters the docs give as body parameters come either way).
-    /// A required input reads a missing body as `{}`, so its missing fields are named.
+    /// A required input reads a missing body as `{}`, so its missing fields are named. The body is
+    /// checked against what the input declares before it is read, so every refusal is worded from
+    /// the declaration.
     pub fn input<T: serde::de::DeserializeOwned>(
         &self,
         method: Method,
         declared: &[&str],
         required: bool,
+        shape: &Shape,
     ) -> Result<T, RestInputError> {
-        if let Some(body) = &self.body {
-            return RestInputError::parse(body.clone());
-        }
         let rest: Vec<(&str, &str)> = self
             .params
             .iter()
             .filter(|(k, _)| !declared.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        if method == Method::Get && !rest.is_empty() {
-            let query =
-                serde_urlencoded::to_string(&rest).map_err(|e| RestInputError::Invalid {
-                    field: None,
-                    detail: e.to_string(),
-                })?;
-            return serde_urlencoded::from_str(&query).map_err(|e| {
-                let detail = e.to_string();
-                match detail
-                    .strip_prefix("missing field `")
-                    .and_then(|r| r.split('`').next())
-                {
-                    Some(field) => RestInputError::Missing(field.to_string()),
-                    None => RestInputError::Invalid {
-                        field: None,
-                        detail,
-                    },
-                }
-            });
-        }
-        let empty = if required {
-            serde_json::json!({})
-        } else {
-            Value::Null
+        let body = match &self.body {
+            Some(body) => body.clone(),
+            None if method == Method::Get && !rest.is_empty() => {
+                hostplane_adapters::shape::from_query(shape, &rest)
+            }
+            None if required => serde_json::json!({}),
+            None => return RestInputError::parse(Value::Null),
         };
-        RestInputError::parse(empty)
+        shape.check(&body).map_err(RestInputError::Refused)?;
+        let mut body = body;
+        shape.normalize(&mut body);
+        RestInputError::parse(body)
     }
 }
 
@@ -154,33 +146,28 @@ impl RestInput<'_> {
 pub enum RestInputError {
     #[error("invalid value `{value}` for {name}")]
     PathParam { name: &'static str, value: String },
-    /// A required body field is absent.
-    #[error("missing field {0}")]
-    Missing(String),
-    /// A body field (or the body) has a value of the wrong type or range.
-    #[error("invalid {}: {detail}", field.as_deref().unwrap_or("body"))]
-    Invalid {
-        field: Option<String>,
-        /// What was wrong (`expected i64`, `must be 0 or 1`), to tell booleans from numbers.
-        detail: String,
-    },
+    /// The body, or fields of it, refused before it was read.
+    #[error("refused input: {0:?}")]
+    Refused(Refused),
 }
 
 impl RestInputError {
-    /// Reads a body into an input, naming the field that failed.
+    /// Reads a body that passed its check into the input. What the declaration does not describe
+    /// (a custom reading) can still fail here: that field is refused as of no kind it takes.
     pub fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, RestInputError> {
         serde_path_to_error::deserialize(body).map_err(|e| {
             let field = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            if let Some(rest) = inner.strip_prefix("missing field `")
-                && let Some(missing) = rest.split('`').next()
-            {
-                return RestInputError::Missing(missing.to_string());
-            }
-            RestInputError::Invalid {
-                field: (field != ".").then_some(field),
-                detail: inner,
-            }
+            // serde reads a struct from a list too, by position (`[0]`): that is the body's kind.
+            RestInputError::Refused(
+                if field.starts_with('[') || matches!(field.as_str(), "." | "") {
+                    Refused::Body(Kind::Any)
+                } else {
+                    Refused::Fields(vec![Refusal {
+                        field,
+                        failure: Failure::Type(Kind::Any),
+                    }])
+                },
+            )
         })
     }
 }
@@ -556,17 +543,28 @@ macro_rules! endpoints {
                 )*
                 $(
                     let required = <$it as async_graphql::InputType>::qualified_type_name().ends_with('!');
-                    let parsed: $it = input.input(hostplane_adapters::Method::$method, declared, required)?;
-                    vars.insert("input".into(), async_graphql::InputType::to_value(&parsed).into_json()
-                        .map_err(|e| $crate::endpoint::RestInputError::Invalid { field: None, detail: e.to_string() })?);
+                    let shape = $crate::endpoints!(@shape $it)();
+                    let parsed: $it = input.input(hostplane_adapters::Method::$method, declared, required, shape)?;
+                    let value = async_graphql::InputType::to_value(&parsed).into_json()
+                        .expect("an input read from JSON writes back as JSON");
+                    vars.insert("input".into(), value);
                 )?
                 Ok(serde_json::Value::Object(vars))
             },
             reply: <$out as hostplane_schema::RestReply>::rest_body,
+            input: $crate::endpoints!(@input $($it)?),
         }
     };
     (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p)? };
     (@param $ctx:ident, $call:ident, $p:ident => $h:expr) => { $call.header_param($ctx, $h, &$p)? };
+    (@input) => { None };
+    (@input $it:ty) => { Some($crate::endpoints!(@shape $it)) };
+    (@shape $it:ty) => {
+        || -> &'static hostplane_adapters::shape::Shape {
+            static SHAPE: std::sync::OnceLock<hostplane_adapters::shape::Shape> = std::sync::OnceLock::new();
+            SHAPE.get_or_init(hostplane_schema::validate::shape::<$it>)
+        }
+    };
     (@header) => { None };
     (@header $h:expr) => { Some($h) };
     (@body $endpoint:ident) => { None };
@@ -628,11 +626,13 @@ mod tests {
     /// `{}`, so its missing field is named.
     #[test]
     fn rest_inputs() {
-        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[derive(serde::Deserialize, schemars::JsonSchema, Debug, PartialEq)]
         struct Filter {
             filter: Option<String>,
             per_page: Option<i32>,
         }
+        hostplane_schema::no_extra_validation!(Filter);
+        let filter = hostplane_schema::validate::shape::<Filter>();
         let params = BTreeMap::from([
             ("id".to_string(), "7".to_string()),
             ("filter".to_string(), "ada".to_string()),
@@ -651,18 +651,20 @@ mod tests {
             per_page: Some(20),
         };
         assert_eq!(
-            input.input::<Filter>(Method::Get, &["id"], false).unwrap(),
+            input
+                .input::<Filter>(Method::Get, &["id"], false, &filter)
+                .unwrap(),
             want
         );
         input.body = Some(serde_json::json!({"filter": "bob"}));
-        let from_body: Filter = input.input(Method::Get, &["id"], false).unwrap();
+        let from_body: Filter = input.input(Method::Get, &["id"], false, &filter).unwrap();
         assert_eq!(from_body.filter.as_deref(), Some("bob"));
         assert_eq!(from_body.per_page, None, "the body wins whole");
         input.body = None;
         assert!(
             matches!(
-                input.input::<Filter>(Method::Put, &["id"], false),
-                Err(RestInputError::Invalid { .. })
+                input.input::<Filter>(Method::Put, &["id"], false, &filter),
+                Err(RestInputError::Refused(Refused::Body(_)))
             ),
             "a PUT takes no input from its query string"
         );
@@ -671,34 +673,70 @@ mod tests {
         let id: i32 = input.param("id", None).unwrap();
         assert_eq!(id, 7);
         assert!(input.param::<i32>("filter", None).is_err());
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
         #[allow(dead_code)]
         struct Needs {
             email: String,
+            count: i32,
         }
+        hostplane_schema::no_extra_validation!(Needs);
+        let needs = hostplane_schema::validate::shape::<Needs>();
         let none = BTreeMap::new();
         let input = RestInput {
             params: &none,
             ..input
         };
-        assert!(matches!(
-            input.input::<Needs>(Method::Post, &[], true),
-            Err(RestInputError::Missing(f)) if f == "email"
-        ));
+        let refused = |fields: &[(&str, Failure)]| {
+            RestInputError::Refused(Refused::Fields(
+                fields
+                    .iter()
+                    .map(|(field, failure)| Refusal {
+                        field: field.to_string(),
+                        failure: *failure,
+                    })
+                    .collect(),
+            ))
+            .to_string()
+        };
+        assert_eq!(
+            input
+                .input::<Needs>(Method::Post, &[], true, &needs)
+                .unwrap_err()
+                .to_string(),
+            refused(&[("email", Failure::Missing), ("count", Failure::Missing)]),
+            "every missing field, in declaration order"
+        );
+        let input = RestInput {
+            body: Some(serde_json::json!({"email": 5, "count": "x"})),
+            ..input
+        };
+        assert_eq!(
+            input
+                .input::<Needs>(Method::Post, &[], true, &needs)
+                .unwrap_err()
+                .to_string(),
+            refused(&[
+                ("email", Failure::Type(Kind::String)),
+                ("count", Failure::Type(Kind::Integer))
+            ]),
+            "the declared kinds, not serde's guesses"
+        );
     }
 
-    /// A body that does not fit its input names the missing or invalid field.
+    /// What the declaration does not describe and serde still refuses names its field.
     #[test]
-    fn serde_messages() {
+    fn unread_bodies() {
         #[derive(serde::Deserialize, Debug)]
         #[allow(dead_code)]
         struct T {
             template: String,
         }
-        let e = RestInputError::parse::<T>(serde_json::json!({})).unwrap_err();
-        assert!(matches!(e, RestInputError::Missing(f) if f == "template"));
         let e = RestInputError::parse::<T>(serde_json::json!({"template": 3})).unwrap_err();
-        assert!(matches!(e, RestInputError::Invalid { field: Some(f), .. } if f == "template"));
+        assert!(
+            matches!(e, RestInputError::Refused(Refused::Fields(f)) if f[0].field == "template")
+        );
+        let e = RestInputError::parse::<T>(serde_json::json!([1])).unwrap_err();
+        assert!(matches!(e, RestInputError::Refused(Refused::Body(_))));
     }
 }
 

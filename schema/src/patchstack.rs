@@ -25,9 +25,10 @@ fn zero_or_one<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error
     }
 }
 
-/// What `zero_or_one` reads, for the REST body's JSON Schema.
+/// What `zero_or_one` reads, for the REST body's JSON Schema: a boolean, as the docs declare it
+/// (the REST layer takes 0, 1, "0" and "1" for any boolean, as Laravel does).
 fn zero_or_one_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({ "enum": [0, 1, "0", "1", false, true, null] })
+    json_schema!({ "type": "boolean", "description": "true or false; 0 and 1 are taken too" })
 }
 
 /// What `lenient_i32` reads: an integer, or a string Rust reads as one, within 32 bits.

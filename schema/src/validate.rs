@@ -4,6 +4,7 @@
 
 use crate::GatewayError;
 pub use hostplane_adapters::rules::{FieldRules, Rule};
+use hostplane_adapters::shape::{Failure, Shape};
 
 pub trait Validate {
     fn validate(&self) -> Result<(), GatewayError> {
@@ -33,10 +34,21 @@ pub fn check<T: Validate + serde::Serialize>(
     {
         return Err(GatewayError::Invalid {
             field: field.to_string(),
-            message: provider.wire().rule_message(field, &rule),
+            message: provider.wire().word(field, &Failure::Rule(rule)),
         });
     }
     Ok(v)
+}
+
+/// What an input declares, for the REST layer's check of a body before it is read: its JSON Schema
+/// as serde reads it (kinds, required fields, documented values) and its `rules!`.
+pub fn shape<T: Validate + schemars::JsonSchema>() -> Shape {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator();
+    let schema = generator.subschema_for::<T>();
+    let definitions = generator.take_definitions(true);
+    Shape::from_schema(schema.as_value(), &definitions, T::rules())
 }
 
 /// Declares an input's documented rules, field by field (upstream names; a name that is no Rust

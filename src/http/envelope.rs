@@ -42,9 +42,6 @@ impl IntoResponse for Reply {
 pub fn input_error(wire: &dyn Wire, error: &RestInputError) -> Reply {
     Reply::from(match error {
         RestInputError::PathParam { name, value } => wire.invalid_path_param(name, value),
-        RestInputError::Missing(field) => wire.input_error(true, field, ""),
-        RestInputError::Invalid { field, detail } => {
-            wire.input_error(false, field.as_deref().unwrap_or("body"), detail)
-        }
+        RestInputError::Refused(refused) => wire.refused(refused),
     })
 }

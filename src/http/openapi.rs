@@ -291,6 +291,7 @@ fn success(e: &Endpoint) -> Vec<(u16, Value)> {
 /// Each status the layer answers with on its own for this provider, and why: every gateway error
 /// code through the provider's envelope, and its answers to unreadable input.
 fn gateway_statuses(provider: Provider) -> BTreeMap<u16, String> {
+    use hostplane_adapters::shape::{Failure, Kind, Refusal, Refused};
     use hostplane_resolvers::endpoint::RestInputError;
     let mut reasons: BTreeMap<u16, Vec<String>> = BTreeMap::new();
     let wire = provider.wire();
@@ -301,21 +302,19 @@ fn gateway_statuses(provider: Provider) -> BTreeMap<u16, String> {
             .or_default()
             .push(format!("`{}`", code.as_str()));
     }
+    let missing = Refused::Fields(vec![Refusal {
+        field: "field".into(),
+        failure: Failure::Missing,
+    }]);
     let unreadable = [
         (
-            envelope::input_error(wire, &RestInputError::Missing("field".into())).status,
-            "a body field is missing",
+            envelope::input_error(wire, &RestInputError::Refused(missing)).status,
+            "a body field is missing, of the wrong type or breaking a documented rule",
         ),
         (
-            envelope::input_error(
-                wire,
-                &RestInputError::Invalid {
-                    field: None,
-                    detail: String::new(),
-                },
-            )
-            .status,
-            "the body does not fit",
+            envelope::input_error(wire, &RestInputError::Refused(Refused::Body(Kind::Object)))
+                .status,
+            "the body is not the JSON the endpoint takes",
         ),
         (
             wire.invalid_path_param("id", "x").0,

@@ -139,7 +139,12 @@ pub async fn handle(
     } else {
         match serde_json::from_slice::<Value>(&body) {
             Ok(v) => Some(v),
-            Err(_) => return refuse(ErrorCode::Validation, "invalid JSON body"),
+            Err(_) => {
+                return refuse(
+                    ErrorCode::Validation,
+                    hostplane_adapters::wire::MALFORMED_BODY,
+                );
+            }
         }
     };
     let variables = match (endpoint.rest)(&RestInput {

@@ -8,6 +8,8 @@ use super::{
 };
 use crate::{
     ErrorCode, Method, Provider, Upstream,
+    rules::Rule,
+    shape::Failure,
     wire::{Credentials, Wire, header_text, scheme_credential},
 };
 use serde_json::{Map, Value, json};
@@ -76,14 +78,16 @@ impl Wire for HosterapiWire {
         (404, error_body(&text))
     }
 
-    /// In HosterAPI's missing-parameter wording.
-    fn input_error(&self, missing: bool, field: &str, _: &str) -> (u16, Value) {
-        let text = if missing {
-            format!("0xb1: Missing required parameter {field}")
-        } else {
-            format!("0xb1: Invalid parameter {field}")
-        };
-        (400, error_body(&text))
+    /// HosterAPI's documented `0xb1: Missing required parameter template` for a missing field; a
+    /// value it does not take is `Invalid parameter`, in the same style (an assumption: the docs
+    /// show no other). The code comes with `refusal`.
+    fn word(&self, field: &str, failure: &Failure) -> String {
+        match failure {
+            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required) => {
+                format!("Missing required parameter {field}")
+            }
+            Failure::Type(_) | Failure::Rule(_) => format!("Invalid parameter {field}"),
+        }
     }
 
     fn security_schemes(&self) -> Vec<(&'static str, Value)> {

@@ -5,6 +5,8 @@
 use super::OrchestrixClient;
 use crate::{
     ErrorCode, Method, Provider, Upstream,
+    rules::Rule,
+    shape::{Failure, Kind},
     wire::{Credentials, Wire, error_body, header_text, scheme_credential},
 };
 use serde_json::{Value, json};
@@ -73,18 +75,33 @@ impl Wire for OrchestrixWire {
         (status, error_body(text))
     }
 
-    /// Rails' wording (`Name can't be blank`).
-    fn input_error(&self, missing: bool, field: &str, _: &str) -> (u16, Value) {
-        let mut name = field.replace('_', " ");
+    /// Rails' wording (`Name can't be blank`), an assumption: the docs show `{"error": ...}` bodies
+    /// but no validation message. Rails names the attribute humanized and appends the message of
+    /// the validation that failed.
+    fn word(&self, field: &str, failure: &Failure) -> String {
+        let mut name = field.replace(['_', '.'], " ");
         if let Some(first) = name.get(..1) {
             name = first.to_uppercase() + &name[1..];
         }
-        let text = if missing {
-            format!("{name} can't be blank")
-        } else {
-            format!("{name} is invalid")
+        let what = match failure {
+            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required) => {
+                "can't be blank".to_string()
+            }
+            Failure::Type(Kind::Integer) => "is not an integer".into(),
+            Failure::Type(Kind::Number) => "is not a number".into(),
+            Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_)) => {
+                "is not included in the list".into()
+            }
+            Failure::Type(_) | Failure::Rule(Rule::Email | Rule::Url | Rule::AlphaDash) => {
+                "is invalid".into()
+            }
+            Failure::Rule(Rule::MaxLen(n)) => format!("is too long (maximum is {n} characters)"),
+            Failure::Rule(Rule::MinLen(n)) => format!("is too short (minimum is {n} characters)"),
+            Failure::Rule(Rule::Confirmed) => format!("confirmation doesn't match {name}"),
+            Failure::Rule(Rule::Min(n)) => format!("must be greater than or equal to {n}"),
+            Failure::Rule(Rule::Max(n)) => format!("must be less than or equal to {n}"),
         };
-        (422, error_body(&text))
+        format!("{name} {what}")
     }
 
     fn security_schemes(&self) -> Vec<(&'static str, Value)> {

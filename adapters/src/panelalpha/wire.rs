@@ -6,7 +6,8 @@
 use super::PanelalphaClient;
 use crate::{
     ErrorCode, Method, Provider, Upstream,
-    wire::{Credentials, Wire, header_text, scheme_credential},
+    shape::Refused,
+    wire::{Credentials, MALFORMED_BODY, Wire, header_text, scheme_credential},
 };
 use serde_json::{Value, json};
 use std::{sync::Arc, time::Duration};
@@ -71,26 +72,27 @@ impl Wire for PanelalphaWire {
         (status, message(text))
     }
 
-    /// Laravel's wording.
-    fn input_error(&self, missing: bool, field: &str, detail: &str) -> (u16, Value) {
-        let name = field.replace('_', " ");
-        let text = if missing {
-            format!("The {name} field is required.")
-        } else if detail.contains("unknown variant") {
-            format!("The selected {name} is invalid.")
-        } else if detail.contains("boolean") {
-            format!("The {name} field must be true or false.")
-        } else if ["i64", "i32", "integer", "invalid digit"]
-            .iter()
-            .any(|t| detail.contains(t))
-        {
-            format!("The {name} field must be an integer.")
-        } else if detail.contains("string") {
-            format!("The {name} field must be a string.")
-        } else {
-            format!("The {name} field format is invalid.")
+    /// Laravel's 422: every refused field in `errors`, in declaration order, and `message` the
+    /// first one's text, followed by `(and N more error[s])` as Laravel adds.
+    fn refused(&self, refused: &Refused) -> (u16, Value) {
+        let Refused::Fields(fields) = refused else {
+            return self.refusal(ErrorCode::Validation, MALFORMED_BODY, None);
         };
-        self.refusal(ErrorCode::Validation, &text, Some(field))
+        let texts: Vec<(String, String)> = fields
+            .iter()
+            .map(|r| (r.field.clone(), self.word(&r.field, &r.failure)))
+            .collect();
+        let mut message = texts.first().map(|(_, t)| t.clone()).unwrap_or_default();
+        match texts.len() {
+            0 | 1 => {}
+            2 => message.push_str(" (and 1 more error)"),
+            n => message.push_str(&format!(" (and {} more errors)", n - 1)),
+        }
+        let errors: serde_json::Map<String, Value> = texts
+            .into_iter()
+            .map(|(field, text)| (field, json!([text])))
+            .collect();
+        (422, json!({"message": message, "errors": errors}))
     }
 
     fn security_schemes(&self) -> Vec<(&'static str, Value)> {
@@ -129,6 +131,7 @@ impl Wire for PanelalphaWire {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shape::{Failure, Kind, Refusal};
 
     /// The documented 401 exactly; validation in Laravel's shape, naming the field.
     #[test]
@@ -138,13 +141,43 @@ mod tests {
             wire.unauthenticated(),
             (401, json!({"message": "Unauthenticated."}))
         );
+        let refused = |fields: &[(&str, Failure)]| {
+            Refused::Fields(
+                fields
+                    .iter()
+                    .map(|(f, failure)| Refusal {
+                        field: f.to_string(),
+                        failure: *failure,
+                    })
+                    .collect(),
+            )
+        };
         assert_eq!(
-            wire.input_error(true, "email", ""),
+            wire.refused(&refused(&[("email", Failure::Missing)])),
             (
                 422,
                 json!({"message": "The email field is required.",
                     "errors": {"email": ["The email field is required."]}})
             )
+        );
+        assert_eq!(
+            wire.refused(&refused(&[
+                ("first_name", Failure::Type(Kind::String)),
+                ("email", Failure::Missing),
+                ("password", Failure::Missing),
+            ])),
+            (
+                422,
+                json!({"message": "The first name field must be a string. (and 2 more errors)",
+                    "errors": {"first_name": ["The first name field must be a string."],
+                        "email": ["The email field is required."],
+                        "password": ["The password field is required."]}})
+            )
+        );
+        assert_eq!(
+            wire.refused(&Refused::Body(Kind::Object)).0,
+            422,
+            "a body of the wrong kind is a malformed one"
         );
         assert_eq!(
             wire.success(Method::Get, "/api/admin/users", json!([])).1,

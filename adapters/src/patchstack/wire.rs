@@ -4,6 +4,7 @@
 use super::PatchstackClient;
 use crate::{
     ErrorCode, Provider, Upstream,
+    shape::Failure,
     wire::{Credentials, Wire, error_body, header_text},
 };
 use serde_json::{Value, json};
@@ -64,27 +65,10 @@ impl Wire for PatchstackWire {
         (404, error_body(&format!("{what} not found.")))
     }
 
-    /// In Laravel's validation wording, which Patchstack answers with.
-    fn input_error(&self, missing: bool, field: &str, detail: &str) -> (u16, Value) {
-        let name = field.replace('_', " ");
-        let text = if missing {
-            format!("The {name} field is required.")
-        } else if detail.contains("0 or 1") || detail.contains("boolean") {
-            format!("The {name} field must be true or false.")
-        } else if ["i64", "i32", "integer", "u64", "invalid digit"]
-            .iter()
-            .any(|t| detail.contains(t))
-        {
-            format!("The {name} must be an integer.")
-        } else {
-            format!("The {name} format is invalid.")
-        };
-        (422, error_body(&text))
-    }
-
-    /// Patchstack's Laravel words its refusals in the older style (`The email must be ...`).
-    fn rule_message(&self, field: &str, rule: &crate::rules::Rule) -> String {
-        rule.laravel_message(field, false)
+    /// Patchstack's Laravel words its refusals in the older style (`The email must be ...`), in its
+    /// documented single `error` message: the first refused field.
+    fn word(&self, field: &str, failure: &Failure) -> String {
+        crate::rules::laravel(field, failure, false)
     }
 
     fn security_schemes(&self) -> Vec<(&'static str, Value)> {
@@ -132,9 +116,20 @@ mod tests {
             wire.invalid_path_param("siteid", "x"),
             (404, json!({"error": "Site not found."}))
         );
+        let refused = crate::shape::Refused::Fields(vec![
+            crate::shape::Refusal {
+                field: "email".into(),
+                failure: Failure::Type(crate::shape::Kind::String),
+            },
+            crate::shape::Refusal {
+                field: "first_name".into(),
+                failure: Failure::Missing,
+            },
+        ]);
         assert_eq!(
-            wire.input_error(true, "first_name", "").1,
-            json!({"error": "The first name field is required."})
+            wire.refused(&refused),
+            (422, json!({"error": "The email must be a string."})),
+            "one message: the first refused field"
         );
     }
 }

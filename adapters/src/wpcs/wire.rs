@@ -5,6 +5,8 @@
 use super::WpcsClient;
 use crate::{
     ErrorCode, Provider, Upstream,
+    rules::Rule,
+    shape::{Failure, Kind},
     wire::{Credentials, Wire, header_text},
 };
 use secrecy::ExposeSecret;
@@ -88,17 +90,35 @@ impl Wire for WpcsWire {
 
     /// WPCS takes everything in the query string: a missing or unreadable one is a validation error.
     fn invalid_path_param(&self, name: &str, value: &str) -> (u16, Value) {
-        self.input_error(value.is_empty(), name, "")
+        let failure = if value.is_empty() {
+            Failure::Missing
+        } else {
+            Failure::Type(Kind::Any)
+        };
+        let text = self.word(name, &failure);
+        self.refusal(ErrorCode::Validation, &text, Some(name))
     }
 
-    fn input_error(&self, missing: bool, field: &str, _: &str) -> (u16, Value) {
-        let what = if missing {
-            "cannot be null"
-        } else {
-            "is invalid"
+    /// WPCS's documented `Property xxx cannot be null` for a missing field; its other refusals are
+    /// worded in the same style, an assumption (the docs show no other validation message).
+    fn word(&self, field: &str, failure: &Failure) -> String {
+        let what = match failure {
+            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required) => {
+                "cannot be null".to_string()
+            }
+            Failure::Type(Kind::String) => "must be a string".into(),
+            Failure::Type(Kind::Integer) => "must be an integer".into(),
+            Failure::Type(Kind::Number) => "must be a number".into(),
+            Failure::Type(Kind::Boolean) => "must be a boolean".into(),
+            Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_)) => {
+                "must be one of the allowed values".into()
+            }
+            Failure::Type(Kind::List) => "must be an array".into(),
+            Failure::Type(Kind::Object) => "must be an object".into(),
+            Failure::Type(Kind::Date) => "must be an ISO 8601 date".into(),
+            Failure::Type(Kind::Any) | Failure::Rule(_) => "is invalid".into(),
         };
-        let message = format!("Property {field} {what}");
-        self.refusal(ErrorCode::Validation, &message, Some(field))
+        format!("Property {field} {what}")
     }
 
     fn security_schemes(&self) -> Vec<(&'static str, Value)> {
