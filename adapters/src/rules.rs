@@ -31,7 +31,28 @@ pub enum Rule {
     Min(i64),
     /// A number of at most N.
     Max(i64),
+    /// Present and not blank, where given (Laravel's `filled`): absent passes.
+    NotBlank,
+    /// A documented format no other rule states, refused in the API's own sentence.
+    Matches(&'static Pattern),
 }
+
+/// A documented text format: its test, the API's sentence refusing it, and a value it refuses.
+#[derive(Debug)]
+pub struct Pattern {
+    pub test: fn(&str) -> bool,
+    pub message: &'static str,
+    pub refused_example: &'static str,
+}
+
+/// Two patterns are one when they are refused in one sentence.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for Pattern {}
 
 /// A field's rules, by its upstream (JSON) name.
 pub type FieldRules = (&'static str, &'static [Rule]);
@@ -56,6 +77,8 @@ impl Rule {
             }),
             (Rule::OneOf(values), _) => text.is_some_and(|t| values.contains(&t)),
             (Rule::Confirmed, Some(v)) => all.get(format!("{field}_confirmation")) == Some(v),
+            (Rule::NotBlank, _) => text.is_none_or(|t| !t.trim().is_empty()),
+            (Rule::Matches(p), _) => text.is_some_and(p.test),
             (Rule::Min(n), Some(v)) => v.as_f64().is_none_or(|x| x >= *n as f64),
             (Rule::Max(n), Some(v)) => v.as_f64().is_none_or(|x| x <= *n as f64),
         }
@@ -70,7 +93,7 @@ impl Rule {
             Rule::MinLen(n) => {
                 schema.insert("minLength".into(), json!(n));
             }
-            Rule::Filled => {
+            Rule::Filled | Rule::NotBlank => {
                 schema.entry("minLength").or_insert(json!(1));
             }
             Rule::Email => {
@@ -91,6 +114,9 @@ impl Rule {
             }
             Rule::Max(n) => {
                 schema.insert("maximum".into(), json!(n));
+            }
+            Rule::Matches(p) => {
+                schema.entry("description").or_insert(json!(p.message));
             }
             Rule::Required | Rule::Confirmed => {}
         }
@@ -114,6 +140,8 @@ impl Rule {
             Rule::Confirmed => format!("{subject} confirmation does not match."),
             Rule::Min(n) => format!("{subject} must be at least {n}."),
             Rule::Max(n) => format!("{subject} must not be greater than {n}."),
+            Rule::NotBlank => format!("The {name} field must have a value."),
+            Rule::Matches(p) => p.message.to_string(),
         }
     }
 }

@@ -51,9 +51,28 @@ pub struct Endpoint {
     pub rest: fn(&RestInput) -> Result<Value, RestInputError>,
     /// Reads the upstream's answer back out of the field's GraphQL result.
     pub reply: fn(Value) -> hostplane_schema::RestBody,
-    /// What its input declares (kinds, required fields, rules), where it takes one: the REST layer
-    /// checks a body against it before reading it, and the refusal matrix walks it.
-    pub input: Option<fn() -> &'static Shape>,
+    /// Its input, where it takes one.
+    pub input: Option<EndpointInput>,
+}
+
+/// An endpoint's input as the REST layer reads it.
+#[derive(Clone, Copy)]
+pub struct EndpointInput {
+    /// What it declares (kinds, required fields, rules): a body is checked against it before it is
+    /// read, and the refusal matrix walks it.
+    pub shape: fn() -> &'static Shape,
+    /// A body, in the upstream's names, as the GraphQL input's value.
+    pub graphql: fn(Value) -> Result<Value, RestInputError>,
+}
+
+/// Reads a body into the input `T` and writes it as GraphQL's value of `T`.
+pub fn graphql_input<T: serde::de::DeserializeOwned + async_graphql::InputType>(
+    body: Value,
+) -> Result<Value, RestInputError> {
+    let parsed: T = RestInputError::parse(body)?;
+    Ok(async_graphql::InputType::to_value(&parsed)
+        .into_json()
+        .expect("an input read from JSON writes back as JSON"))
 }
 
 /// The parameters and body of an endpoint's REST route, from the same declaration as its `rest`
@@ -110,33 +129,32 @@ impl RestInput<'_> {
     /// The endpoint's input: its JSON body; for a GET without one, the query string's parameters
     /// that are not declared ones (list filters the docs give as body parameters come either way).
     /// A required input reads a missing body as `{}`, so its missing fields are named. The body is
-    /// checked against what the input declares before it is read, so every refusal is worded from
-    /// the declaration.
-    pub fn input<T: serde::de::DeserializeOwned>(
+    /// checked against what the input declares, so every refusal is worded from the declaration,
+    /// and comes back with its numbers and booleans as JSON's own (`null`: no input).
+    pub fn input(
         &self,
         method: Method,
         declared: &[&str],
         required: bool,
         shape: &Shape,
-    ) -> Result<T, RestInputError> {
+    ) -> Result<Value, RestInputError> {
         let rest: Vec<(&str, &str)> = self
             .params
             .iter()
             .filter(|(k, _)| !declared.contains(&k.as_str()))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let body = match &self.body {
+        let mut body = match &self.body {
             Some(body) => body.clone(),
             None if method == Method::Get && !rest.is_empty() => {
                 hostplane_adapters::shape::from_query(shape, &rest)
             }
             None if required => serde_json::json!({}),
-            None => return RestInputError::parse(Value::Null),
+            None => return Ok(Value::Null),
         };
         shape.check(&body).map_err(RestInputError::Refused)?;
-        let mut body = body;
         shape.normalize(&mut body);
-        RestInputError::parse(body)
+        Ok(body)
     }
 }
 
@@ -544,10 +562,8 @@ macro_rules! endpoints {
                 $(
                     let required = <$it as async_graphql::InputType>::qualified_type_name().ends_with('!');
                     let shape = $crate::endpoints!(@shape $it)();
-                    let parsed: $it = input.input(hostplane_adapters::Method::$method, declared, required, shape)?;
-                    let value = async_graphql::InputType::to_value(&parsed).into_json()
-                        .expect("an input read from JSON writes back as JSON");
-                    vars.insert("input".into(), value);
+                    let body = input.input(hostplane_adapters::Method::$method, declared, required, shape)?;
+                    vars.insert("input".into(), $crate::endpoint::graphql_input::<$it>(body)?);
                 )?
                 Ok(serde_json::Value::Object(vars))
             },
@@ -558,7 +574,12 @@ macro_rules! endpoints {
     (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p)? };
     (@param $ctx:ident, $call:ident, $p:ident => $h:expr) => { $call.header_param($ctx, $h, &$p)? };
     (@input) => { None };
-    (@input $it:ty) => { Some($crate::endpoints!(@shape $it)) };
+    (@input $it:ty) => {
+        Some($crate::endpoint::EndpointInput {
+            shape: $crate::endpoints!(@shape $it),
+            graphql: $crate::endpoint::graphql_input::<$it>,
+        })
+    };
     (@shape $it:ty) => {
         || -> &'static hostplane_adapters::shape::Shape {
             static SHAPE: std::sync::OnceLock<hostplane_adapters::shape::Shape> = std::sync::OnceLock::new();
@@ -650,20 +671,20 @@ mod tests {
             filter: Some("ada".into()),
             per_page: Some(20),
         };
-        assert_eq!(
+        let read = |input: &RestInput, method| {
             input
-                .input::<Filter>(Method::Get, &["id"], false, &filter)
-                .unwrap(),
-            want
-        );
+                .input(method, &["id"], false, &filter)
+                .and_then(RestInputError::parse::<Filter>)
+        };
+        assert_eq!(read(&input, Method::Get).unwrap(), want);
         input.body = Some(serde_json::json!({"filter": "bob"}));
-        let from_body: Filter = input.input(Method::Get, &["id"], false, &filter).unwrap();
+        let from_body = read(&input, Method::Get).unwrap();
         assert_eq!(from_body.filter.as_deref(), Some("bob"));
         assert_eq!(from_body.per_page, None, "the body wins whole");
         input.body = None;
         assert!(
             matches!(
-                input.input::<Filter>(Method::Put, &["id"], false, &filter),
+                read(&input, Method::Put),
                 Err(RestInputError::Refused(Refused::Body(_)))
             ),
             "a PUT takes no input from its query string"
@@ -700,7 +721,7 @@ mod tests {
         };
         assert_eq!(
             input
-                .input::<Needs>(Method::Post, &[], true, &needs)
+                .input(Method::Post, &[], true, &needs)
                 .unwrap_err()
                 .to_string(),
             refused(&[("email", Failure::Missing), ("count", Failure::Missing)]),
@@ -712,7 +733,7 @@ mod tests {
         };
         assert_eq!(
             input
-                .input::<Needs>(Method::Post, &[], true, &needs)
+                .input(Method::Post, &[], true, &needs)
                 .unwrap_err()
                 .to_string(),
             refused(&[

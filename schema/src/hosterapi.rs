@@ -309,29 +309,21 @@ pub struct HosterapiSetServerRdnsInput {
     /// The IPv4 address to set the reverse DNS for.
     pub ip: String,
     /// The reverse DNS FQDN.
-    #[graphql(validator(min_length = 1, max_length = 253))]
-    #[schemars(length(min = 1, max = 253))]
     pub hostname: String,
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiChangeServerInput {
-    #[graphql(validator(minimum = 1))]
-    #[schemars(range(min = 1))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cpu_cores: Option<i32>,
     /// Memory, MB.
-    #[graphql(validator(minimum = 1))]
-    #[schemars(range(min = 1))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mem: Option<i32>,
     /// Root disk size (`10G`); the upstream refuses downgrades.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<String>,
     /// IP downgrades are silently ignored by the upstream.
-    #[graphql(validator(minimum = 0))]
-    #[schemars(range(min = 0))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_count: Option<i32>,
 }
@@ -353,22 +345,12 @@ pub struct HosterapiRestoreServerBackupInput {
 #[serde(rename_all = "camelCase")]
 pub struct HosterapiCreateServerInput {
     /// OS template name.
-    #[graphql(validator(min_length = 1))]
-    #[schemars(length(min = 1))]
     pub template: String,
-    #[graphql(validator(minimum = 1))]
-    #[schemars(range(min = 1))]
     pub cpu_cores: i32,
     /// Memory, MB.
-    #[graphql(validator(minimum = 1))]
-    #[schemars(range(min = 1))]
     pub mem: i32,
     /// Root disk size (`10G`).
-    #[graphql(validator(min_length = 1))]
-    #[schemars(length(min = 1))]
     pub disk: String,
-    #[graphql(validator(minimum = 0))]
-    #[schemars(range(min = 0))]
     pub ip_count: i32,
 }
 
@@ -387,15 +369,21 @@ pub struct HosterapiSoftwareInput {
     pub port: Option<i32>,
 }
 
+// The gateway's own bounds on what HosterAPI takes, refused before any call in its `0xb1` words.
+crate::rules! {
+    HosterapiSetServerRdnsInput { hostname: [Filled, MaxLen(253)] }
+    HosterapiChangeServerInput { cpuCores: [Min(1)], mem: [Min(1)], ipCount: [Min(0)] }
+    HosterapiCreateServerInput {
+        template: [Filled], cpuCores: [Min(1)], mem: [Min(1)], disk: [Filled], ipCount: [Min(0)],
+    }
+}
+
 crate::no_extra_validation!(
     HosterapiOrderDedicatedServerInput,
     HosterapiReinstallDedicatedServerInput,
     HosterapiDeleteServerInput,
-    HosterapiSetServerRdnsInput,
-    HosterapiChangeServerInput,
     HosterapiReinstallServerInput,
     HosterapiRestoreServerBackupInput,
-    HosterapiCreateServerInput,
     HosterapiSoftwareInput,
 );
 

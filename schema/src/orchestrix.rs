@@ -7,7 +7,6 @@ use crate::{
     GatewayError, from_raw_by_serde,
     principal::{Scope, ScopeGuard, redacted},
     raw_reply,
-    validate::Validate,
 };
 use async_graphql::{ComplexObject, Context, InputObject, Json, SimpleObject};
 use schemars::JsonSchema;
@@ -186,10 +185,6 @@ fn invalid(message: &str) -> Result<(), GatewayError> {
     Err(GatewayError::Validation(message.into()))
 }
 
-fn http_url(url: &str) -> bool {
-    crate::patchstack::valid_url(url)
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 pub struct OrchestrixLoginInput {
     pub email: String,
@@ -214,36 +209,12 @@ pub struct OrchestrixCreateSiteInput {
     pub url: String,
 }
 
-impl Validate for OrchestrixCreateSiteInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.name.trim().is_empty() {
-            return invalid("Name can't be blank");
-        }
-        if !http_url(&self.url) {
-            return invalid("Url is invalid");
-        }
-        Ok(())
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct OrchestrixUpdateSiteInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-
-impl Validate for OrchestrixUpdateSiteInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-            return invalid("Name can't be blank");
-        }
-        if self.url.as_deref().is_some_and(|u| !http_url(u)) {
-            return invalid("Url is invalid");
-        }
-        Ok(())
-    }
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
@@ -275,16 +246,6 @@ pub const VULNERABILITY_STATUSES: [&str; 4] = ["open", "acknowledged", "resolved
 pub struct OrchestrixUpdateVulnerabilityInput {
     /// `open`, `acknowledged`, `resolved` or `ignored`.
     pub status: String,
-}
-
-impl Validate for OrchestrixUpdateVulnerabilityInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if VULNERABILITY_STATUSES.contains(&self.status.as_str()) {
-            Ok(())
-        } else {
-            invalid("Status is not included in the list")
-        }
-    }
 }
 
 /// Events the upstream can push.
@@ -319,15 +280,6 @@ pub struct OrchestrixWebhookInput {
     pub enabled: Option<bool>,
 }
 
-impl Validate for OrchestrixWebhookInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if !http_url(&self.url) {
-            return invalid("Url is invalid");
-        }
-        check_events(&self.events)
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 pub struct OrchestrixUpdateWebhookInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,13 +290,22 @@ pub struct OrchestrixUpdateWebhookInput {
     pub enabled: Option<bool>,
 }
 
-impl Validate for OrchestrixUpdateWebhookInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.url.as_deref().is_some_and(|u| !http_url(u)) {
-            return invalid("Url is invalid");
-        }
-        self.events.as_deref().map_or(Ok(()), check_events)
-    }
+/// A webhook's events, which no rule states: at least one, each one the upstream can push.
+fn webhook_events(input: &OrchestrixWebhookInput) -> Result<(), GatewayError> {
+    check_events(&input.events)
+}
+
+fn changed_webhook_events(input: &OrchestrixUpdateWebhookInput) -> Result<(), GatewayError> {
+    input.events.as_deref().map_or(Ok(()), check_events)
+}
+
+// Refused before any call in Rails' words (`Name can't be blank`), as the wire words them.
+crate::rules! {
+    OrchestrixCreateSiteInput { name: [Filled], url: [Url] }
+    OrchestrixUpdateSiteInput { name: [NotBlank], url: [Url] }
+    OrchestrixUpdateVulnerabilityInput { status: [OneOf(&VULNERABILITY_STATUSES)] }
+    OrchestrixWebhookInput { url: [Url] } => webhook_events
+    OrchestrixUpdateWebhookInput { url: [Url] } => changed_webhook_events
 }
 
 crate::no_extra_validation!(
@@ -372,29 +333,37 @@ mod tests {
         assert_eq!(p.raw.0, raw);
     }
 
-    /// Unknown webhook events and blank names are refused before any call.
+    /// Unknown webhook events, blank names and unknown statuses are refused before any call, in
+    /// Rails' words.
     #[test]
     fn inputs_are_checked() {
+        use crate::validate::check;
+        let provider = crate::Provider::Orchestrix;
         let hook = OrchestrixWebhookInput {
             url: "https://gw.example/hook".into(),
             events: vec!["snapshot.completed".into(), "nope".into()],
             enabled: None,
         };
-        assert!(hook.validate().is_err());
+        assert!(check(&hook, provider).is_err());
         let site = OrchestrixCreateSiteInput {
             name: " ".into(),
             url: "https://x.com".into(),
         };
         assert_eq!(
-            site.validate().unwrap_err().message(),
+            check(&site, provider).unwrap_err().message(),
             "Name can't be blank"
         );
+        let status = OrchestrixUpdateVulnerabilityInput {
+            status: "fixed".into(),
+        };
+        assert_eq!(
+            check(&status, provider).unwrap_err().message(),
+            "Status is not included in the list"
+        );
+        let unnamed = OrchestrixUpdateSiteInput::default();
         assert!(
-            OrchestrixUpdateVulnerabilityInput {
-                status: "fixed".into()
-            }
-            .validate()
-            .is_err()
+            check(&unnamed, provider).is_ok(),
+            "an update may leave the name"
         );
     }
 }

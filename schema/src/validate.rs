@@ -3,7 +3,7 @@
 //! OpenAPI schema), and what no rule expresses (`validate`).
 
 use crate::GatewayError;
-pub use hostplane_adapters::rules::{FieldRules, Rule};
+pub use hostplane_adapters::rules::{FieldRules, Pattern, Rule};
 use hostplane_adapters::shape::{Failure, Shape};
 
 pub trait Validate {

@@ -3,7 +3,10 @@
 //! typed. Writes are scheduled: objects carry `statusCode`/`statusName` until `Done`. Inputs are checked
 //! against the documented rules before any upstream call.
 
-use crate::{GatewayError, from_raw_by_serde, raw_reply, validate::Validate};
+use crate::{
+    GatewayError, from_raw_by_serde, raw_reply,
+    validate::{Pattern, Validate},
+};
 use async_graphql::{InputObject, Json, SimpleObject};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -196,61 +199,53 @@ fn invalid(message: String) -> Result<(), GatewayError> {
 }
 
 /// Tenant names: at most 30 characters, starting and ending alphanumeric.
-pub fn check_tenant_name(name: &str) -> Result<(), GatewayError> {
-    let alnum_ends = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .last()
-            .is_some_and(|c| c.is_ascii_alphanumeric());
-    if name.chars().count() > 30 || !alnum_ends {
-        return invalid(format!(
-            "Tenant name cannot be longer than 30 characters and must start and end on an alpha numeric character, got `{name}`"
-        ));
-    }
-    Ok(())
-}
+pub const TENANT_NAME: Pattern = Pattern {
+    test: |name| {
+        let ends = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        name.chars().count() <= 30 && ends(name.chars().next()) && ends(name.chars().last())
+    },
+    message: "Tenant name cannot be longer than 30 characters and must start and end on an alpha numeric character",
+    refused_example: "-tenant",
+};
 
-/// External ids: no spaces or special characters other than `-`.
-pub fn check_external_id(id: &str) -> Result<(), GatewayError> {
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return invalid(format!(
-            "ExternalIds cannot contain spaces or special characters other than '-', got `{id}`"
-        ));
-    }
-    Ok(())
-}
+/// External ids: alphanumerics and dashes.
+pub const EXTERNAL_ID: Pattern = Pattern {
+    test: |id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+    message: "ExternalIds cannot contain spaces or special characters other than '-'",
+    refused_example: "T 001",
+};
 
 /// Version names: at most 30 characters of alphanumerics, dashes and dots.
-pub fn check_version_name(name: &str) -> Result<(), GatewayError> {
-    let ok = !name.is_empty()
-        && name.chars().count() <= 30
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-    if !ok {
-        return invalid(format!(
-            "The version name cannot be longer than 30 characters and can only contain alpha numeric characters, dashes and dots, got `{name}`"
-        ));
-    }
-    Ok(())
-}
+pub const VERSION_NAME: Pattern = Pattern {
+    test: |name| {
+        !name.is_empty()
+            && name.chars().count() <= 30
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    },
+    message: "The version name cannot be longer than 30 characters and can only contain alpha numeric characters, dashes and dots",
+    refused_example: "V3 5",
+};
 
 /// Base snapshot names: 5 to 50 characters of alphanumerics, spaces and dashes.
-pub fn check_base_snapshot_name(name: &str) -> Result<(), GatewayError> {
-    let n = name.chars().count();
-    let ok = (5..=50).contains(&n)
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
-    if !ok {
-        return invalid(format!(
-            "The name of the BaseSnapshot must be between 5 and 50 characters and may only contain alphanumeric characters, spaces and dashes, got `{name}`"
-        ));
+pub const BASE_SNAPSHOT_NAME: Pattern = Pattern {
+    test: |name| {
+        (5..=50).contains(&name.chars().count())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    },
+    message: "The name of the BaseSnapshot must be between 5 and 50 characters and may only contain alphanumeric characters, spaces and dashes",
+    refused_example: "abcd",
+};
+
+/// An input inside another, checked whole (its own checks and rules) in WPCS's words.
+fn nested<T: Validate + Serialize>(input: &Option<T>) -> Result<(), GatewayError> {
+    match input {
+        Some(input) => crate::validate::check(input, crate::Provider::Wpcs).map(drop),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 // ---- inputs ----
@@ -379,19 +374,6 @@ pub struct WpcsCreateTenantInput {
     pub php_constants: Option<Vec<WpcsPhpConstantInput>>,
 }
 
-impl Validate for WpcsCreateTenantInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        check_tenant_name(&self.name)?;
-        if let Some(id) = &self.external_id {
-            check_external_id(id)?;
-        }
-        if self.as_zip == Some(true) && self.upload_custom_snapshot != Some(true) {
-            return invalid("asZip can only be used when uploadCustomSnapshot is true".into());
-        }
-        Ok(())
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsUpdateTenantInput {
@@ -414,15 +396,6 @@ pub struct WpcsAddDomainInput {
     /// Make it the tenant's main domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_as_main_domain: Option<bool>,
-}
-
-impl Validate for WpcsAddDomainInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.domain_name.trim().is_empty() {
-            return invalid("Property domainName cannot be null".into());
-        }
-        Ok(())
-    }
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone, Default)]
@@ -467,21 +440,6 @@ pub struct WpcsCreateVersionInput {
     pub as_zip: Option<bool>,
 }
 
-impl Validate for WpcsCreateVersionInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        check_version_name(&self.name)?;
-        if self.as_zip == Some(true) && self.use_custom_upload != Some(true) {
-            return invalid("asZip can only be used when useCustomUpload is true".into());
-        }
-        if self.snapshot_id.is_none() && self.use_custom_upload != Some(true) {
-            return invalid(
-                "either a valid snapshotId is required or useCustomUpload must be true".into(),
-            );
-        }
-        Ok(())
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsSetProductionVersionInput {
@@ -494,15 +452,6 @@ pub struct WpcsCreateProductInput {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<WpcsCreateVersionInput>,
-}
-
-impl Validate for WpcsCreateProductInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.name.trim().is_empty() {
-            return invalid("Property name cannot be null".into());
-        }
-        self.version.validate()
-    }
 }
 
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
@@ -523,15 +472,6 @@ pub struct WpcsCreateSubscriptionInput {
     pub user: Option<WpcsSubscriptionUserInput>,
 }
 
-impl Validate for WpcsCreateSubscriptionInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        if self.name.trim().is_empty() {
-            return invalid("Property name cannot be null".into());
-        }
-        self.product.validate()
-    }
-}
-
 #[derive(InputObject, JsonSchema, Deserialize, Serialize, Debug, Clone)]
 #[serde(rename_all = "camelCase")]
 pub struct WpcsCreateBaseSnapshotInput {
@@ -547,14 +487,51 @@ pub struct WpcsCreateBaseSnapshotInput {
     pub show_in_console: Option<bool>,
 }
 
-impl Validate for WpcsCreateBaseSnapshotInput {
-    fn validate(&self) -> Result<(), GatewayError> {
-        check_base_snapshot_name(&self.name)?;
-        if self.group_name.is_some() && self.is_tenant_snapshot != Some(true) {
-            return invalid("GroupName cannot be filled out when trying to upload a BaseSnapshot that is not a tenant snapshot".into());
-        }
-        Ok(())
+fn tenant_checks(input: &WpcsCreateTenantInput) -> Result<(), GatewayError> {
+    if input.as_zip == Some(true) && input.upload_custom_snapshot != Some(true) {
+        return invalid("asZip can only be used when uploadCustomSnapshot is true".into());
     }
+    Ok(())
+}
+
+fn version_checks(input: &WpcsCreateVersionInput) -> Result<(), GatewayError> {
+    if input.as_zip == Some(true) && input.use_custom_upload != Some(true) {
+        return invalid("asZip can only be used when useCustomUpload is true".into());
+    }
+    if input.snapshot_id.is_none() && input.use_custom_upload != Some(true) {
+        return invalid(
+            "either a valid snapshotId is required or useCustomUpload must be true".into(),
+        );
+    }
+    Ok(())
+}
+
+fn product_checks(input: &WpcsCreateProductInput) -> Result<(), GatewayError> {
+    nested(&input.version)
+}
+
+fn subscription_checks(input: &WpcsCreateSubscriptionInput) -> Result<(), GatewayError> {
+    nested(&input.product)
+}
+
+fn base_snapshot_checks(input: &WpcsCreateBaseSnapshotInput) -> Result<(), GatewayError> {
+    if input.group_name.is_some() && input.is_tenant_snapshot != Some(true) {
+        return invalid("GroupName cannot be filled out when trying to upload a BaseSnapshot that is not a tenant snapshot".into());
+    }
+    Ok(())
+}
+
+// The documented rules, refused before any call in WPCS's words; what no rule states (one field
+// given only with another, inputs inside inputs) in each input's own check.
+crate::rules! {
+    WpcsCreateTenantInput {
+        name: [Matches(&TENANT_NAME)], externalId: [Matches(&EXTERNAL_ID)],
+    } => tenant_checks
+    WpcsAddDomainInput { domainName: [Filled] }
+    WpcsCreateVersionInput { name: [Matches(&VERSION_NAME)] } => version_checks
+    WpcsCreateProductInput { name: [Filled] } => product_checks
+    WpcsCreateSubscriptionInput { name: [Filled] } => subscription_checks
+    WpcsCreateBaseSnapshotInput { name: [Matches(&BASE_SNAPSHOT_NAME)] } => base_snapshot_checks
 }
 
 crate::no_extra_validation!(
@@ -571,18 +548,23 @@ mod tests {
     /// Each documented naming rule refuses what it should and passes what it should.
     #[test]
     fn naming_rules() {
-        assert!(check_tenant_name("First-Tenant").is_ok());
-        assert!(check_tenant_name("-bad").is_err());
-        assert!(check_tenant_name("bad-").is_err());
-        assert!(check_tenant_name(&"a".repeat(31)).is_err());
-        assert!(check_external_id("T-001").is_ok());
-        assert!(check_external_id("T 001").is_err());
-        assert!(check_external_id("T_001").is_err());
-        assert!(check_version_name("V3.5-beta").is_ok());
-        assert!(check_version_name("V3 5").is_err());
-        assert!(check_base_snapshot_name("Base one").is_ok());
-        assert!(check_base_snapshot_name("abcd").is_err());
-        assert!(check_base_snapshot_name("under_score").is_err());
+        let ok = |p: &Pattern, text: &str| (p.test)(text);
+        assert!(ok(&TENANT_NAME, "First-Tenant"));
+        assert!(!ok(&TENANT_NAME, "-bad") && !ok(&TENANT_NAME, "bad-"));
+        assert!(!ok(&TENANT_NAME, &"a".repeat(31)));
+        assert!(ok(&EXTERNAL_ID, "T-001"));
+        assert!(!ok(&EXTERNAL_ID, "T 001") && !ok(&EXTERNAL_ID, "T_001"));
+        assert!(ok(&VERSION_NAME, "V3.5-beta") && !ok(&VERSION_NAME, "V3 5"));
+        assert!(ok(&BASE_SNAPSHOT_NAME, "Base one"));
+        assert!(!ok(&BASE_SNAPSHOT_NAME, "abcd") && !ok(&BASE_SNAPSHOT_NAME, "under_score"));
+        for p in [
+            &TENANT_NAME,
+            &EXTERNAL_ID,
+            &VERSION_NAME,
+            &BASE_SNAPSHOT_NAME,
+        ] {
+            assert!(!ok(p, p.refused_example), "{}", p.message);
+        }
     }
 
     /// PHP constants are a list in GraphQL and the documented map upstream, both ways.
@@ -606,8 +588,9 @@ mod tests {
     fn as_zip_needs_custom_upload() {
         let mut t: WpcsCreateTenantInput =
             serde_json::from_value(json!({"name": "T1", "asZip": true})).unwrap();
-        assert!(t.validate().is_err());
+        let check = |t: &WpcsCreateTenantInput| crate::validate::check(t, crate::Provider::Wpcs);
+        assert!(check(&t).is_err());
         t.upload_custom_snapshot = Some(true);
-        assert!(t.validate().is_ok());
+        assert!(check(&t).is_ok());
     }
 }

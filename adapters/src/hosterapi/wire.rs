@@ -86,6 +86,7 @@ impl Wire for HosterapiWire {
             Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required) => {
                 format!("Missing required parameter {field}")
             }
+            Failure::Rule(Rule::Matches(p)) => p.message.to_string(),
             Failure::Type(_) | Failure::Rule(_) => format!("Invalid parameter {field}"),
         }
     }

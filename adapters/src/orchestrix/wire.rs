@@ -84,7 +84,8 @@ impl Wire for OrchestrixWire {
             name = first.to_uppercase() + &name[1..];
         }
         let what = match failure {
-            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required) => {
+            Failure::Rule(Rule::Matches(p)) => return p.message.to_string(),
+            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required | Rule::NotBlank) => {
                 "can't be blank".to_string()
             }
             Failure::Type(Kind::Integer) => "is not an integer".into(),

@@ -103,7 +103,9 @@ impl Wire for WpcsWire {
     /// worded in the same style, an assumption (the docs show no other validation message).
     fn word(&self, field: &str, failure: &Failure) -> String {
         let what = match failure {
-            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required) => {
+            // The documented sentences of WPCS's naming rules stand alone.
+            Failure::Rule(Rule::Matches(p)) => return p.message.to_string(),
+            Failure::Missing | Failure::Rule(Rule::Filled | Rule::Required | Rule::NotBlank) => {
                 "cannot be null".to_string()
             }
             Failure::Type(Kind::String) => "must be a string".into(),
