@@ -9,6 +9,7 @@
 
 mod audience;
 mod paths;
+mod refusals;
 mod rows;
 mod schema;
 
@@ -474,11 +475,22 @@ impl Call {
         fields: &Fields,
         credential: &str,
     ) -> (u16, Value) {
+        self.graphql_with(gw, fields, credential, self.variables())
+            .await
+    }
+
+    /// As `graphql_as`, with these variables.
+    async fn graphql_with(
+        &self,
+        gw: &TestGateway,
+        fields: &Fields,
+        credential: &str,
+        variables: Value,
+    ) -> (u16, Value) {
         let field = self.endpoint.field();
         let info = fields
             .get(&field)
             .unwrap_or_else(|| panic!("the schema has no root field {field}"));
-        let variables = self.variables();
         let mut declared = Vec::new();
         let mut passed = Vec::new();
         for name in variables
