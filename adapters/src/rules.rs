@@ -5,6 +5,10 @@
 
 use crate::shape::{Failure, Kind};
 use serde_json::{Map, Value, json};
+use std::{
+    collections::HashMap,
+    sync::{Mutex, OnceLock},
+};
 
 /// One rule on one field, as the docs state it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,12 @@ pub enum Rule {
     NotBlank,
     /// A documented format no other rule states, refused in the API's own sentence.
     Matches(&'static Pattern),
+    /// One of the documented integers (`auto_update`: 0, 1 or 2).
+    In(&'static [i64]),
+    /// Text matching a documented regular expression.
+    Regex(&'static str),
+    /// The rule on every element of a list (`emails.*`); a refusal names the element (`emails.0`).
+    Each(&'static Rule),
 }
 
 /// A documented text format: its test, the API's sentence refusing it, and a value it refuses.
@@ -79,6 +89,9 @@ impl Rule {
             (Rule::Confirmed, Some(v)) => all.get(format!("{field}_confirmation")) == Some(v),
             (Rule::NotBlank, _) => text.is_none_or(|t| !t.trim().is_empty()),
             (Rule::Matches(p), _) => text.is_some_and(p.test),
+            (Rule::In(values), Some(v)) => v.as_i64().is_some_and(|n| values.contains(&n)),
+            (Rule::Regex(pattern), _) => text.is_some_and(|t| regex_matches(pattern, t)),
+            (Rule::Each(rule), Some(v)) => first_element_breaking(rule, field, v, all).is_none(),
             (Rule::Min(n), Some(v)) => v.as_f64().is_none_or(|x| x >= *n as f64),
             (Rule::Max(n), Some(v)) => v.as_f64().is_none_or(|x| x <= *n as f64),
         }
@@ -118,6 +131,17 @@ impl Rule {
             Rule::Matches(p) => {
                 schema.entry("description").or_insert(json!(p.message));
             }
+            Rule::In(values) => {
+                schema.insert("enum".into(), json!(values));
+            }
+            Rule::Regex(pattern) => {
+                schema.insert("pattern".into(), json!(pattern));
+            }
+            Rule::Each(rule) => {
+                if let Some(Value::Object(items)) = schema.get_mut("items") {
+                    rule.constrain(items);
+                }
+            }
             Rule::Required | Rule::Confirmed => {}
         }
     }
@@ -142,6 +166,10 @@ impl Rule {
             Rule::Max(n) => format!("{subject} must not be greater than {n}."),
             Rule::NotBlank => format!("The {name} field must have a value."),
             Rule::Matches(p) => p.message.to_string(),
+            Rule::In(_) => format!("The selected {name} is invalid."),
+            Rule::Regex(_) => format!("{subject} format is invalid."),
+            // Refusals name the element and its own rule (`Rule::element`).
+            Rule::Each(rule) => rule.laravel_message(attribute, field_word),
         }
     }
 }
@@ -195,14 +223,37 @@ fn subject(name: &str, field_word: bool) -> String {
     }
 }
 
-/// The first rule a JSON input breaks: the field's name and the rule.
-pub fn first_broken(rules: &[FieldRules], input: &Value) -> Option<(&'static str, Rule)> {
-    rules.iter().find_map(|(field, rules)| {
-        rules
-            .iter()
-            .find(|r| !r.check(field, input.get(field), input))
-            .map(|r| (*field, *r))
-    })
+impl Rule {
+    /// Where a value breaks this rule, the field to name and the rule that broke: a list's first
+    /// breaking element (`emails.0`) and the element's rule for `Each`, else the field and this rule.
+    pub fn refused_at(&self, field: &str, value: &Value, all: &Value) -> (String, Rule) {
+        match self {
+            Rule::Each(rule) => match first_element_breaking(rule, field, value, all) {
+                Some(i) => (format!("{field}.{i}"), **rule),
+                None => (field.to_string(), *self),
+            },
+            _ => (field.to_string(), *self),
+        }
+    }
+}
+
+fn first_element_breaking(rule: &Rule, field: &str, list: &Value, all: &Value) -> Option<usize> {
+    list.as_array()?
+        .iter()
+        .position(|item| !rule.check(field, Some(item), all))
+}
+
+/// Whether `text` matches a declared regular expression, each compiled once.
+fn regex_matches(pattern: &'static str, text: &str) -> bool {
+    static COMPILED: OnceLock<Mutex<HashMap<&'static str, regex::Regex>>> = OnceLock::new();
+    let mut compiled = COMPILED
+        .get_or_init(Default::default)
+        .lock()
+        .expect("the regex cache lock is never poisoned");
+    compiled
+        .entry(pattern)
+        .or_insert_with(|| regex::Regex::new(pattern).expect("a declared regex compiles"))
+        .is_match(text)
 }
 
 /// A plausible email address: one `@`, a local part, and a dotted domain.
@@ -292,10 +343,27 @@ mod tests {
             Rule::Min(1).laravel_message("cpu", true),
             "The cpu field must be at least 1."
         );
-        let rules: &[FieldRules] = &[("name", &[Rule::Filled]), ("email", &[Rule::Email])];
+        let each = Rule::Each(&Rule::Email);
+        let emails = json!(["a@b.co", "nope"]);
+        assert!(!each.check("emails", Some(&emails), &emails));
         assert_eq!(
-            first_broken(rules, &json!({"name": "x", "email": "nope"})),
-            Some(("email", Rule::Email))
+            each.refused_at("emails", &emails, &emails),
+            ("emails.1".to_string(), Rule::Email)
+        );
+        assert_eq!(
+            Rule::Email.laravel_message("emails.1", true),
+            "The emails.1 field must be a valid email address."
+        );
+        let level = Rule::In(&[0, 1, 2]);
+        assert!(level.check("auto_update", Some(&json!(2)), &emails));
+        assert!(!level.check("auto_update", Some(&json!(3)), &emails));
+        assert!(!level.check("auto_update", Some(&json!("2")), &emails));
+        let color = Rule::Regex("^#([A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$");
+        assert!(color.check("color", Some(&json!("#0559cb")), &emails));
+        assert!(!color.check("color", Some(&json!("#(0559cb")), &emails));
+        assert_eq!(
+            color.laravel_message("color", true),
+            "The color field format is invalid."
         );
     }
 }

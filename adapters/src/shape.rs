@@ -40,11 +40,13 @@ pub struct Field {
     pub rules: &'static [Rule],
 }
 
-/// An input's declared fields, in declaration order, or the JSON type of a body that is no object.
+/// An input's declared fields, in declaration order, or the JSON type of a body that is no object
+/// (a list body's elements have their own shape).
 #[derive(Debug, Clone, Default)]
 pub struct Shape {
     pub kind: Option<Kind>,
     pub fields: Vec<Field>,
+    pub items: Option<Box<Shape>>,
 }
 
 /// Why a field was refused.
@@ -85,9 +87,17 @@ impl Shape {
         let schema = resolve(schema, definitions);
         let kind = kind_of(schema);
         if kind != Kind::Object {
+            // A list of objects (`*  object` in the docs): each element is checked as an input.
+            let items = (kind == Kind::List)
+                .then(|| schema.get("items"))
+                .flatten()
+                .map(|items| resolve(items, definitions))
+                .filter(|items| kind_of(items) == Kind::Object)
+                .map(|items| Box::new(Shape::from_schema(items, definitions, rules)));
             return Shape {
                 kind: Some(kind),
                 fields: Vec::new(),
+                items,
             };
         }
         let required: Vec<&str> = schema
@@ -128,25 +138,34 @@ impl Shape {
         Shape {
             kind: Some(Kind::Object),
             fields,
+            items: None,
         }
     }
 
     /// Checks a body: its kind, then each declared field in order (missing, of the wrong kind,
     /// breaking its first broken rule). Undeclared fields pass, as the APIs ignore them.
     pub fn check(&self, body: &Value) -> Result<(), Refused> {
-        match self.kind {
-            Some(Kind::Object) if !body.is_object() => return Err(Refused::Body(Kind::Object)),
-            Some(kind) if kind != Kind::Object => {
-                return if takes(kind, &[], body) {
-                    Ok(())
-                } else {
-                    Err(Refused::Body(kind))
-                };
+        let mut refused = Vec::new();
+        match (self.kind, body) {
+            (Some(Kind::Object), Value::Object(_)) => self.check_fields(body, "", &mut refused),
+            (Some(Kind::List), Value::Array(elements)) if self.items.is_some() => {
+                let items = self.items.as_deref().expect("a list of objects");
+                for (i, element) in elements.iter().enumerate() {
+                    if element.is_object() {
+                        items.check_fields(element, &format!("{i}."), &mut refused);
+                    } else {
+                        refused.push(Refusal {
+                            field: i.to_string(),
+                            failure: Failure::Type(Kind::Object),
+                        });
+                    }
+                }
+            }
+            (Some(kind), body) if kind == Kind::Object || !takes(kind, &[], body) => {
+                return Err(Refused::Body(kind));
             }
             _ => {}
         }
-        let mut refused = Vec::new();
-        self.check_fields(body, "", &mut refused);
         if refused.is_empty() {
             Ok(())
         } else {
@@ -166,11 +185,21 @@ impl Shape {
                     if let (Some(inner), Value::Object(_)) = (&field.fields, v) {
                         inner.check_fields(v, &format!("{path}."), refused);
                     }
-                    field
+                    // Rules read the value as the input will: `"5"` as 5.
+                    let v = normal(field.kind, v).unwrap_or_else(|| v.clone());
+                    if let Some((at, rule)) = field
                         .rules
                         .iter()
-                        .find(|r| !r.check(&field.name, Some(v), body))
-                        .map(|r| Failure::Rule(*r))
+                        .find(|r| !r.check(&field.name, Some(&v), body))
+                        .map(|r| r.refused_at(&path, &v, body))
+                    {
+                        refused.push(Refusal {
+                            field: at,
+                            failure: Failure::Rule(rule),
+                        });
+                        continue;
+                    }
+                    None
                 }
             };
             // A required rule on an optional field: absent is refused as missing.
@@ -196,28 +225,41 @@ impl Shape {
     /// Writes the numbers and booleans a checked body gives as text (or booleans as 0 and 1) as
     /// JSON's own, so the input reads them.
     pub fn normalize(&self, body: &mut Value) {
+        if let (Some(items), Value::Array(elements)) = (&self.items, &mut *body) {
+            elements.iter_mut().for_each(|e| items.normalize(e));
+            return;
+        }
         let Value::Object(map) = body else { return };
         for field in &self.fields {
             let Some(value) = map.get_mut(&field.name) else {
                 continue;
             };
-            let normal = match field.kind {
-                Kind::Integer => integer(value).map(Value::from),
-                Kind::Number if value.is_string() => number(value).map(Value::from),
-                Kind::Boolean => boolean(value).map(Value::Bool),
-                Kind::Object => {
-                    if let Some(inner) = &field.fields {
-                        inner.normalize(value);
-                    }
-                    None
-                }
-                _ => None,
-            };
-            if let Some(normal) = normal {
+            if let (Some(inner), Value::Object(_)) = (&field.fields, &*value) {
+                inner.normalize(value);
+            } else if let Some(normal) = normal(field.kind, value) {
                 *value = normal;
             }
         }
     }
+}
+
+/// A number or boolean given as text (or a boolean as 0 or 1), as JSON's own; `None` when the
+/// value is already so, or is none.
+fn normal(kind: Kind, value: &Value) -> Option<Value> {
+    match kind {
+        Kind::Integer if value.is_string() => integer(value).map(Value::from),
+        Kind::Number if value.is_string() => number(value).map(Value::from),
+        Kind::Boolean if !value.is_boolean() => boolean(value).map(Value::Bool),
+        _ => None,
+    }
+}
+
+/// The refusal an API with one message names: the first field missing or of the wrong kind, else
+/// the first breaking a rule (presence and kinds are read before rules, as the upstreams do).
+pub fn first(refused: &[Refusal]) -> Option<&Refusal> {
+    refused
+        .iter()
+        .min_by_key(|r| matches!(r.failure, Failure::Rule(_)))
 }
 
 /// A field's rules as `rules!` declares them.
@@ -487,6 +529,72 @@ mod tests {
         );
         assert_eq!(shape.check(&json!([1])), Err(Refused::Body(Kind::Object)));
         assert_eq!(shape.check(&json!("x")), Err(Refused::Body(Kind::Object)));
+    }
+
+    /// A list body (`*  object` in the docs) checks each element as an input, naming it by
+    /// position; a rule on each element of a list names the element; numbers given as text meet
+    /// their rules as numbers.
+    #[test]
+    fn lists_and_their_elements() {
+        let schema = json!({"type": "array", "items": {"type": "object",
+            "properties": {"type": {"type": "string"}, "values": {"type": "array", "items": {"type": "integer"}}},
+            "required": ["type"]}});
+        static RULES: &[FieldRulesRef] = &[("type", &[Rule::OneOf(&["instance", "plan"])])];
+        let shape = Shape::from_schema(&schema, &Map::new(), RULES);
+        assert_eq!(
+            shape.check(&json!([{"type": "plan", "values": [1]}])),
+            Ok(())
+        );
+        let refused = shape
+            .check(&json!([{"type": "plan"}, {"values": [2]}, {"type": "moon"}, 7]))
+            .unwrap_err();
+        assert_eq!(
+            refused,
+            Refused::Fields(vec![
+                Refusal {
+                    field: "1.type".into(),
+                    failure: Failure::Missing
+                },
+                Refusal {
+                    field: "2.type".into(),
+                    failure: Failure::Rule(Rule::OneOf(&["instance", "plan"]))
+                },
+                Refusal {
+                    field: "3".into(),
+                    failure: Failure::Type(Kind::Object)
+                },
+            ])
+        );
+        assert_eq!(
+            shape.check(&json!({"type": "plan"})),
+            Err(Refused::Body(Kind::List))
+        );
+
+        let schema = json!({"type": "object", "properties": {
+            "emails": {"type": "array", "items": {"type": "string"}},
+            "hour": {"type": "integer"}}});
+        static EACH: &[FieldRulesRef] = &[
+            ("emails", &[Rule::Each(&Rule::Email)]),
+            ("hour", &[Rule::Min(0), Rule::Max(23)]),
+        ];
+        let shape = Shape::from_schema(&schema, &Map::new(), EACH);
+        assert_eq!(
+            shape.check(&json!({"emails": ["a@b.co", "nope"], "hour": "24"})),
+            Err(Refused::Fields(vec![
+                Refusal {
+                    field: "emails.1".into(),
+                    failure: Failure::Rule(Rule::Email)
+                },
+                Refusal {
+                    field: "hour".into(),
+                    failure: Failure::Rule(Rule::Max(23))
+                },
+            ]))
+        );
+        let mut body = json!({"hour": "9"});
+        assert_eq!(shape.check(&body), Ok(()));
+        shape.normalize(&mut body);
+        assert_eq!(body, json!({"hour": 9}));
     }
 
     /// Query-string text becomes the declared kind where it is one.

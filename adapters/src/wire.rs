@@ -87,16 +87,12 @@ pub trait Wire: Send + Sync {
 
     /// The answer to an input refused before any call: a body of the wrong kind as a malformed one;
     /// refused fields as the API's validation error, naming the first (an API whose error carries a
-    /// field map names them all). The first is the first field missing or of the wrong kind, else
-    /// the first breaking a rule: presence and kinds are read before rules, as the upstreams do.
+    /// field map names them all).
     fn refused(&self, refused: &Refused) -> (u16, Value) {
         match refused {
             Refused::Body(_) => self.refusal(ErrorCode::Validation, MALFORMED_BODY, None),
             Refused::Fields(fields) => {
-                let first = fields
-                    .iter()
-                    .min_by_key(|r| matches!(r.failure, Failure::Rule(_)))
-                    .expect("a refusal names a field");
+                let first = crate::shape::first(fields).expect("a refusal names a field");
                 let text = self.word(&first.field, &first.failure);
                 self.refusal(ErrorCode::Validation, &text, Some(&first.field))
             }

@@ -341,7 +341,9 @@ pub fn rest_query(
 
 /// The upstream request body for a GraphQL input, once it passes its checks: its serde form, with the
 /// upstream's names.
-pub fn upstream_body<T: serde::Serialize + hostplane_schema::validate::Validate>(
+pub fn upstream_body<
+    T: serde::Serialize + hostplane_schema::validate::Validate + schemars::JsonSchema + 'static,
+>(
     endpoint: &Endpoint,
     input: &T,
 ) -> Result<Option<Value>, hostplane_schema::GatewayError> {
@@ -529,7 +531,7 @@ macro_rules! endpoints {
             doc: |generator: &mut schemars::SchemaGenerator| $crate::endpoint::RouteDoc {
                 params: vec![$(
                     $crate::endpoint::ParamDoc {
-                        name: stringify!($p),
+                        name: hostplane_schema::validate::unraw(stringify!($p)),
                         header: $crate::endpoints!(@header $($h)?),
                         required: <$pt as $crate::endpoint::Param>::REQUIRED,
                         schema: <$pt as $crate::endpoint::Param>::schema(generator),
@@ -543,7 +545,7 @@ macro_rules! endpoints {
                     stringify!($name),
                     $crate::endpoint::Operation::$op,
                     &[
-                        $( ($crate::endpoint::camel_case(stringify!($p)), <$pt as async_graphql::InputType>::qualified_type_name()), )*
+                        $( ($crate::endpoint::camel_case(hostplane_schema::validate::unraw(stringify!($p))), <$pt as async_graphql::InputType>::qualified_type_name()), )*
                         $( ("input".to_string(), <$it as async_graphql::InputType>::qualified_type_name()), )?
                     ],
                     <$out as hostplane_schema::RestReply>::selection(),
@@ -553,11 +555,11 @@ macro_rules! endpoints {
                 #[allow(unused_mut)]
                 let mut vars = serde_json::Map::new();
                 #[allow(unused_variables)]
-                let declared: &[&str] = &[$(stringify!($p)),*];
+                let declared: &[&str] = &[$(hostplane_schema::validate::unraw(stringify!($p))),*];
                 vars.insert("connection".into(), serde_json::Value::from(input.connection));
                 $(
-                    let value: $pt = input.param(stringify!($p), $crate::endpoints!(@header $($h)?))?;
-                    vars.insert($crate::endpoint::camel_case(stringify!($p)), serde_json::json!(value));
+                    let value: $pt = input.param(hostplane_schema::validate::unraw(stringify!($p)), $crate::endpoints!(@header $($h)?))?;
+                    vars.insert($crate::endpoint::camel_case(hostplane_schema::validate::unraw(stringify!($p))), serde_json::json!(value));
                 )*
                 $(
                     let required = <$it as async_graphql::InputType>::qualified_type_name().ends_with('!');
@@ -571,7 +573,7 @@ macro_rules! endpoints {
             input: $crate::endpoints!(@input $($it)?),
         }
     };
-    (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(stringify!($p), &$p)? };
+    (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(hostplane_schema::validate::unraw(stringify!($p)), &$p)? };
     (@param $ctx:ident, $call:ident, $p:ident => $h:expr) => { $call.header_param($ctx, $h, &$p)? };
     (@input) => { None };
     (@input $it:ty) => {
@@ -580,12 +582,7 @@ macro_rules! endpoints {
             graphql: $crate::endpoint::graphql_input::<$it>,
         })
     };
-    (@shape $it:ty) => {
-        || -> &'static hostplane_adapters::shape::Shape {
-            static SHAPE: std::sync::OnceLock<hostplane_adapters::shape::Shape> = std::sync::OnceLock::new();
-            SHAPE.get_or_init(hostplane_schema::validate::shape::<$it>)
-        }
-    };
+    (@shape $it:ty) => { hostplane_schema::validate::shape_of::<$it> };
     (@header) => { None };
     (@header $h:expr) => { Some($h) };
     (@body $endpoint:ident) => { None };
@@ -778,8 +775,9 @@ mod sections {
     )]
     pub struct ThingFilter {
         pub filter: Option<String>,
+        pub r#type: Option<String>,
     }
-    hostplane_schema::rules! { ThingFilter { filter: [MaxLen(255)] } }
+    hostplane_schema::rules! { ThingFilter { filter: [MaxLen(255)], r#type: [OneOf(&["a", "b"])] } }
 
     mod first {
         use super::*;
@@ -791,6 +789,8 @@ mod sections {
             queries {
                 /// List things
                 test_things = Get "/api/things" (; input: Option<ThingFilter>) -> RawAnswer => crate::call::raw;
+                /// Show a type of thing
+                test_type = Get "/api/things/types/{type}" (r#type: String) -> RawAnswer => crate::call::raw;
             }
             mutations {
                 /// Retry a thing
@@ -822,7 +822,10 @@ mod sections {
     #[test]
     fn register_as_one() {
         let names: Vec<&str> = table().map(|e| e.name).collect();
-        assert_eq!(names, ["test_things", "test_retry", "test_thing"]);
+        assert_eq!(
+            names,
+            ["test_things", "test_type", "test_retry", "test_thing"]
+        );
         let retry = &first::ENDPOINTS.test_retry;
         assert_eq!(retry.method, hostplane_adapters::Method::Get);
         assert_eq!(retry.operation, crate::endpoint::Operation::Mutation);
@@ -884,5 +887,44 @@ mod sections {
             root("TestQuery")
         );
         assert_eq!(Provider::Panelalpha, first::ENDPOINTS.test_things.provider);
+    }
+
+    /// Any wire name works as a parameter or a field, `type` included (a raw identifier in Rust),
+    /// with its rules applied on both surfaces.
+    #[test]
+    fn wire_names_that_are_rust_keywords() {
+        let endpoint = &first::ENDPOINTS.test_type;
+        assert_eq!(endpoint.path_params().collect::<Vec<_>>(), ["type"]);
+        let doc = (endpoint.doc)(&mut schemars::SchemaGenerator::default());
+        assert_eq!(doc.params[0].name, "type");
+        let params = std::collections::BTreeMap::from([("type".to_string(), "vps".to_string())]);
+        let headers = http::HeaderMap::new();
+        let input = super::RestInput {
+            connection: "c",
+            params: &params,
+            headers: &headers,
+            body: None,
+        };
+        assert_eq!(
+            (endpoint.rest)(&input).expect("the recipe reads `type`"),
+            serde_json::json!({"connection": "c", "type": "vps"})
+        );
+        assert_eq!(
+            endpoint.path_for(&[("type", "vps")]).expect("a path"),
+            "/api/things/types/vps"
+        );
+        use hostplane_schema::validate::{Rule, Validate, check, shape_of};
+        assert_eq!(
+            ThingFilter::rules()[1],
+            ("type", &[Rule::OneOf(&["a", "b"])][..])
+        );
+        let refused = shape_of::<ThingFilter>().check(&serde_json::json!({"type": "c"}));
+        assert!(refused.is_err(), "the rule on `type` applies on REST");
+        let filter = ThingFilter {
+            filter: None,
+            r#type: Some("c".into()),
+        };
+        let e = check(&filter, Provider::Panelalpha).expect_err("and on GraphQL");
+        assert_eq!(e.message(), "The selected type is invalid.");
     }
 }

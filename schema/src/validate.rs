@@ -4,7 +4,12 @@
 
 use crate::GatewayError;
 pub use hostplane_adapters::rules::{FieldRules, Pattern, Rule};
-use hostplane_adapters::shape::{Failure, Shape};
+use hostplane_adapters::shape::{Failure, Refusal, Refused, Shape, first};
+use std::{
+    any::TypeId,
+    collections::HashMap,
+    sync::{OnceLock, RwLock},
+};
 
 pub trait Validate {
     fn validate(&self) -> Result<(), GatewayError> {
@@ -22,22 +27,61 @@ pub trait Validate {
 }
 
 /// Everything the gateway checks of an input before any upstream call (its own check, then its
-/// documented rules, refused in `provider`'s wording), and the input as the upstream takes it.
-pub fn check<T: Validate + serde::Serialize>(
+/// declared rules, refused in `provider`'s wording as the REST layer refuses them), and the input as
+/// the upstream takes it. GraphQL has checked the types already.
+pub fn check<T: Validate + serde::Serialize + schemars::JsonSchema + 'static>(
     input: &T,
     provider: hostplane_adapters::Provider,
 ) -> Result<serde_json::Value, GatewayError> {
     input.validate()?;
     let v = serde_json::to_value(input).map_err(GatewayError::internal)?;
-    if !v.is_null()
-        && let Some((field, rule)) = hostplane_adapters::rules::first_broken(T::rules(), &v)
-    {
-        return Err(GatewayError::Invalid {
-            field: field.to_string(),
-            message: provider.wire().word(field, &Failure::Rule(rule)),
-        });
+    if v.is_null() {
+        return Ok(v);
+    }
+    if let Err(Refused::Fields(refused)) = shape_of::<T>().check(&v) {
+        let refused: Vec<Refusal> = refused
+            .into_iter()
+            .filter(|r| !matches!(r.failure, Failure::Type(_)))
+            .collect();
+        if let Some(first) = first(&refused) {
+            return Err(GatewayError::Invalid {
+                field: first.field.clone(),
+                message: provider.wire().word(&first.field, &first.failure),
+            });
+        }
     }
     Ok(v)
+}
+
+/// What `T` declares, built once per input type (a handful of leaked shapes, one per type).
+pub fn shape_of<T: Validate + schemars::JsonSchema + 'static>() -> &'static Shape {
+    static SHAPES: OnceLock<RwLock<HashMap<TypeId, &'static Shape>>> = OnceLock::new();
+    let shapes = SHAPES.get_or_init(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(shape) = shapes
+        .read()
+        .expect("the shapes lock is never poisoned")
+        .get(&id)
+    {
+        return shape;
+    }
+    let shape: &'static Shape = Box::leak(Box::new(shape::<T>()));
+    shapes
+        .write()
+        .expect("the shapes lock is never poisoned")
+        .entry(id)
+        .or_insert(shape)
+}
+
+/// A Rust field's wire name: a raw identifier (`r#type`) without its `r#`.
+pub const fn unraw(name: &'static str) -> &'static str {
+    match name.as_bytes() {
+        [b'r', b'#', rest @ ..] => match std::str::from_utf8(rest) {
+            Ok(wire) => wire,
+            Err(_) => name,
+        },
+        _ => name,
+    }
 }
 
 /// What an input declares, for the REST layer's check of a body before it is read: its JSON Schema
@@ -68,17 +112,30 @@ macro_rules! rules {
             fn rules() -> &'static [$crate::validate::FieldRules] {
                 #[allow(unused_imports)]
                 use $crate::validate::Rule::*;
-                &[$(($crate::rules!(@name $field), &[$($rule),*])),*]
+                const RULES: &[$crate::validate::FieldRules] =
+                    &[$(($crate::rules!(@name $field), &[$($rule),*])),*];
+                RULES
             }
         }
     )*};
-    (@name $field:ident) => { stringify!($field) };
+    (@name $field:ident) => { $crate::validate::unraw(stringify!($field)) };
     (@name $field:literal) => { $field };
 }
 
 impl<T: Validate> Validate for Option<T> {
     fn validate(&self) -> Result<(), GatewayError> {
         self.as_ref().map_or(Ok(()), Validate::validate)
+    }
+
+    fn rules() -> &'static [FieldRules] {
+        T::rules()
+    }
+}
+
+/// A list body (`*  object` in the docs): each element checked, with the element's rules.
+impl<T: Validate> Validate for Vec<T> {
+    fn validate(&self) -> Result<(), GatewayError> {
+        self.iter().try_for_each(Validate::validate)
     }
 
     fn rules() -> &'static [FieldRules] {

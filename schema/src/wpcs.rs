@@ -241,7 +241,9 @@ pub const BASE_SNAPSHOT_NAME: Pattern = Pattern {
 };
 
 /// An input inside another, checked whole (its own checks and rules) in WPCS's words.
-fn nested<T: Validate + Serialize>(input: &Option<T>) -> Result<(), GatewayError> {
+fn nested<T: Validate + Serialize + JsonSchema + 'static>(
+    input: &Option<T>,
+) -> Result<(), GatewayError> {
     match input {
         Some(input) => crate::validate::check(input, crate::Provider::Wpcs).map(drop),
         None => Ok(()),

@@ -90,12 +90,13 @@ impl Wire for OrchestrixWire {
             }
             Failure::Type(Kind::Integer) => "is not an integer".into(),
             Failure::Type(Kind::Number) => "is not a number".into(),
-            Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_)) => {
+            Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_) | Rule::In(_)) => {
                 "is not included in the list".into()
             }
-            Failure::Type(_) | Failure::Rule(Rule::Email | Rule::Url | Rule::AlphaDash) => {
-                "is invalid".into()
-            }
+            Failure::Type(_)
+            | Failure::Rule(
+                Rule::Email | Rule::Url | Rule::AlphaDash | Rule::Regex(_) | Rule::Each(_),
+            ) => "is invalid".into(),
             Failure::Rule(Rule::MaxLen(n)) => format!("is too long (maximum is {n} characters)"),
             Failure::Rule(Rule::MinLen(n)) => format!("is too short (minimum is {n} characters)"),
             Failure::Rule(Rule::Confirmed) => format!("confirmation doesn't match {name}"),

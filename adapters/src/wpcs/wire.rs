@@ -112,7 +112,7 @@ impl Wire for WpcsWire {
             Failure::Type(Kind::Integer) => "must be an integer".into(),
             Failure::Type(Kind::Number) => "must be a number".into(),
             Failure::Type(Kind::Boolean) => "must be a boolean".into(),
-            Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_)) => {
+            Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_) | Rule::In(_)) => {
                 "must be one of the allowed values".into()
             }
             Failure::Type(Kind::List) => "must be an array".into(),

@@ -1,6 +1,6 @@
 //! PanelAlpha, part 1: the admin API for customers and their work (users and their services, plans,
 //! instances, hosting accounts, the task queue, admins and admin groups) and the user API's own
-//! account endpoints (`/api/user`), 79 endpoints declared by section. Users, services and instances
+//! account endpoints (`/api/user`), declared by section. Users, services and instances
 //! are the unified `User`, `Service` and `Instance`; queued work is a Task followed through
 //! PanelAlpha's own task status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a
 //! bound caller is bound to, or the one an unbound caller names.

@@ -1,4 +1,4 @@
-//! The stateful PanelAlpha simulator used by the gateway's tests and `hostplane demo`: 79 admin and
+//! The stateful PanelAlpha simulator used by the gateway's tests and `hostplane demo`: the admin and
 //! user routes (users, their services, plans, instances, hosting accounts, admins and their groups,
 //! tasks, the acting user's profile and devices) over one in-memory panel, built on the resource
 //! engine: plain collections are rows of its table (`routes`), the rest small handlers.

@@ -112,5 +112,11 @@ async fn docs_examples_reach_the_upstream_as_sent() {
             "{answer}"
         );
     }
-    assert_eq!(served, 81);
+    let declared = hostplane_resolvers::endpoints()
+        .filter(|e| e.provider == Provider::Panelalpha)
+        .count();
+    assert_eq!(
+        served, declared,
+        "every served endpoint's examples are walked"
+    );
 }

@@ -227,7 +227,7 @@ async fn graphql_reads_are_typed() {
 /// and path, and each declared Patchstack endpoint has its row.
 #[test]
 fn route_table_covers_patchstack_rows() {
-    crate::helpers::assert_route_table(hostplane_adapters::Provider::Patchstack, 11);
+    crate::helpers::assert_route_table(hostplane_adapters::Provider::Patchstack);
     // The inventory corrects the source's `/user{userid}/delete` typo.
     let tsv = include_str!("../../fixtures/endpoints.tsv");
     assert!(tsv.contains("patchstack\tPOST\t/hosting/user/{userid}/delete\t"));

@@ -240,6 +240,23 @@ fn cases(field: &Field, base: &Value) -> Vec<Case> {
                 body[format!("{}_confirmation", field.name)] = json!("secret-two-2");
                 (body, Failure::Rule(*rule))
             }
+            // A list whose first element breaks the element's rule: refused at `field.0`.
+            Rule::Each(inner) => {
+                let element = Field {
+                    kind: field.items.unwrap_or(Kind::Any),
+                    rules: &[],
+                    ..field.clone()
+                };
+                let value = breaking(&element, &[], inner)
+                    .unwrap_or_else(|| panic!("no element breaks {inner:?} of {}", field.name));
+                cases.push(Case {
+                    field: format!("{}.0", field.name),
+                    body: with(Some(json!([value]))),
+                    failure: Failure::Rule(**inner),
+                    surfaces: BOTH,
+                });
+                continue;
+            }
             _ => {
                 let value = breaking(field, &field.rules[..i], rule)
                     .unwrap_or_else(|| panic!("no value breaks {rule:?} of {}", field.name));
@@ -288,7 +305,9 @@ fn breaking(field: &Field, before: &[Rule], rule: &Rule) -> Option<Value> {
         Rule::Min(n) => vec![json!(n - 1)],
         Rule::Max(n) => vec![json!(n + 1)],
         Rule::Matches(p) => vec![json!(p.refused_example)],
-        Rule::Required | Rule::Confirmed => Vec::new(),
+        Rule::In(values) => vec![json!(values.iter().max().map_or(0, |m| m + 1))],
+        Rule::Regex(_) => vec![json!("!! not what the pattern asks !!")],
+        Rule::Required | Rule::Confirmed | Rule::Each(_) => Vec::new(),
     };
     let all = json!({});
     candidates.into_iter().find(|v| {
@@ -358,6 +377,9 @@ fn laravel(field: &str, failure: &Failure, field_word: bool) -> String {
         Failure::Rule(Rule::Max(n)) => format!("{the} must not be greater than {n}."),
         Failure::Rule(Rule::NotBlank) => format!("The {a} field must have a value."),
         Failure::Rule(Rule::Matches(p)) => p.message.into(),
+        Failure::Rule(Rule::In(_)) => format!("The selected {a} is invalid."),
+        Failure::Rule(Rule::Regex(_)) => format!("{the} format is invalid."),
+        Failure::Rule(Rule::Each(rule)) => laravel(field, &Failure::Rule(**rule), field_word),
     }
 }
 
@@ -372,12 +394,13 @@ fn rails(field: &str, failure: &Failure) -> String {
         }
         Failure::Type(Kind::Integer) => "is not an integer".into(),
         Failure::Type(Kind::Number) => "is not a number".into(),
-        Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_)) => {
+        Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_) | Rule::In(_)) => {
             "is not included in the list".into()
         }
-        Failure::Type(_) | Failure::Rule(Rule::Email | Rule::Url | Rule::AlphaDash) => {
-            "is invalid".into()
-        }
+        Failure::Type(_)
+        | Failure::Rule(
+            Rule::Email | Rule::Url | Rule::AlphaDash | Rule::Regex(_) | Rule::Each(_),
+        ) => "is invalid".into(),
         Failure::Rule(Rule::MaxLen(n)) => format!("is too long (maximum is {n} characters)"),
         Failure::Rule(Rule::MinLen(n)) => format!("is too short (minimum is {n} characters)"),
         Failure::Rule(Rule::Confirmed) => format!("confirmation doesn't match {name}"),
@@ -398,7 +421,7 @@ fn wpcs_words(field: &str, failure: &Failure) -> String {
         Failure::Type(Kind::Integer) => "must be an integer",
         Failure::Type(Kind::Number) => "must be a number",
         Failure::Type(Kind::Boolean) => "must be a boolean",
-        Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_)) => {
+        Failure::Type(Kind::Enum) | Failure::Rule(Rule::OneOf(_) | Rule::In(_)) => {
             "must be one of the allowed values"
         }
         Failure::Type(Kind::List) => "must be an array",

@@ -282,5 +282,5 @@ async fn graphql_reads_are_typed() {
 /// Each WPCS row of the endpoint inventory has exactly one declared endpoint with its method and path, and each declared WPCS endpoint has its row.
 #[test]
 fn route_table_covers_wpcs_rows() {
-    crate::helpers::assert_route_table(hostplane_adapters::Provider::Wpcs, 28);
+    crate::helpers::assert_route_table(hostplane_adapters::Provider::Wpcs);
 }
