@@ -20,7 +20,11 @@ use crate::{
     kit::{Fail, auth::Credential, inject::Faults},
     resource::Engine,
 };
-use axum::{Router, extract::Request, http::StatusCode};
+use axum::{
+    Router,
+    extract::Request,
+    http::{StatusCode, Uri},
+};
 use hostplane_adapters::panelalpha::client::USER_HEADER;
 use model::Panel;
 use serde_json::json;
@@ -83,7 +87,7 @@ impl Simulator {
         );
         self.engine
             .router(Credential::Check(Arc::new(check)), denied)
-            .fallback(|| async { model::not_found() })
+            .fallback(|uri: Uri| async move { model::no_route(uri.path()) })
     }
 
     /// Serves a new simulator on a free loopback port.

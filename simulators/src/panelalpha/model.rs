@@ -120,6 +120,13 @@ pub(super) fn not_found() -> Fail {
     Fail::new(StatusCode::NOT_FOUND, json!({"message": "Not found."}))
 }
 
+/// Laravel's answer to a path no route declares.
+pub(super) fn no_route(path: &str) -> Fail {
+    let path = path.trim_start_matches('/');
+    let message = format!("The route {path} could not be found.");
+    Fail::new(StatusCode::NOT_FOUND, json!({ "message": message }))
+}
+
 /// Laravel's 422 with one failing field.
 pub(super) fn invalid(field: &str, message: String) -> Fail {
     let body = json!({"message": message, "errors": {field: [message]}});

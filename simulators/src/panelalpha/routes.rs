@@ -1,8 +1,8 @@
 //! PanelAlpha's route table, as rows of the resource engine: plans, admins, admin groups, user
 //! services and the plain writes are the engine's own operations; lists, shows and deletes that see
-//! one scope of a collection (active, archived, failed, running) share one handler keyed by the
-//! path, and the rest (tasks, sharing, SSO, the acting user) are small handlers, also shared by the
-//! rows that differ only in their last segment.
+//! one scope of a collection (active, archived, failed, running) share one handler given that scope
+//! by their row, and the rest (tasks, sharing, SSO, the acting user) are small handlers. Every row
+//! names what it does: no handler reads its path to find out.
 
 use super::{
     flows,
@@ -24,96 +24,91 @@ use std::time::{Duration, SystemTime};
 #[rustfmt::skip]
 pub(super) fn rows() -> Vec<Row<Panel>> {
     vec![
-        (GET, "/api/admin/users", Custom(scoped)),
+        (GET, "/api/admin/users", Custom(|w, r| scoped(w, r, USERS))),
         (POST, "/api/admin/users", Create("users")),
-        (GET, "/api/admin/users/archived", Custom(scoped)),
+        (GET, "/api/admin/users/archived", Custom(|w, r| scoped(w, r, ARCHIVED_USERS))),
         (GET, "/api/admin/users/email", Custom(by_email)),
-        (GET, "/api/admin/users/{id}/archived", Custom(scoped)),
-        (GET, "/api/admin/users/{id}", Custom(scoped)),
+        (GET, "/api/admin/users/{id}/archived", Custom(|w, r| scoped(w, r, ARCHIVED_USERS))),
+        (GET, "/api/admin/users/{id}", Custom(|w, r| scoped(w, r, USERS))),
         (GET, "/api/admin/users/{id}/last-activity", Custom(last_activity)),
-        (PUT, "/api/admin/users/{id}/unarchive", Custom(set_status)),
+        (PUT, "/api/admin/users/{id}/unarchive", Custom(|w, r| set_status(w, r, "users", "active"))),
         (PUT, "/api/admin/users/{id}", Update("users")),
-        (DELETE, "/api/admin/users/{id}/delete", Custom(scoped)),
+        (DELETE, "/api/admin/users/{id}/delete", Custom(|w, r| scoped(w, r, ARCHIVED_USERS))),
         (DELETE, "/api/admin/users/{id}", Archive("users")),
         (POST, "/api/admin/users/{id}/sso-token", Custom(sso)),
         (POST, "/api/admin/users/{id}/login-as-user-sso-token", Custom(sso)),
-        (GET, "/api/admin/users/{id}/sharing-with", Custom(sharing)),
-        (GET, "/api/admin/users/{id}/sharing-with/{with}/shared-instances", Custom(sharing)),
-        (GET, "/api/admin/users/{id}/all-instances", Custom(sharing)),
+        (GET, "/api/admin/users/{id}/sharing-with", Custom(sharing_with)),
+        (GET, "/api/admin/users/{id}/sharing-with/{with}/shared-instances", Custom(shared_instances)),
+        (GET, "/api/admin/users/{id}/all-instances", Custom(all_instances)),
         (GET, "/api/admin/users/{userId}/services", List("services")),
         (POST, "/api/admin/users/{userId}/services", Create("services")),
-        (PUT, "/api/admin/users/{userId}/services/{id}/suspend", Custom(set_status)),
-        (PUT, "/api/admin/users/{userId}/services/{id}/unsuspend", Custom(set_status)),
-        (PUT, "/api/admin/users/{userId}/services/{id}/change-plan", Custom(queue)),
+        (PUT, "/api/admin/users/{userId}/services/{id}/suspend", Custom(|w, r| set_status(w, r, "services", "suspended"))),
+        (PUT, "/api/admin/users/{userId}/services/{id}/unsuspend", Custom(|w, r| set_status(w, r, "services", "active"))),
+        (PUT, "/api/admin/users/{userId}/services/{id}/change-plan", Custom(|w, r| queue(w, r, CHANGE_PLAN))),
         (DELETE, "/api/admin/users/{userId}/services/{id}", Archive("services")),
         (GET, "/api/admin/admins", List("admins")),
         (POST, "/api/admin/admins", Create("admins")),
         (GET, "/api/admin/admins/{id}", Show("admins")),
         (PUT, "/api/admin/admins/{id}", Update("admins")),
         (DELETE, "/api/admin/admins/{id}", Delete("admins")),
-        (PUT, "/api/admin/admins/{id}/status", Custom(admin_flag)),
-        (POST, "/api/admin/api-tokens/{id}", Custom(admin_flag)),
-        (DELETE, "/api/admin/api-tokens/{id}", Custom(admin_flag)),
+        (PUT, "/api/admin/admins/{id}/status", Custom(admin_status)),
+        (POST, "/api/admin/api-tokens/{id}", Custom(|w, r| api_token(w, r, true))),
+        (DELETE, "/api/admin/api-tokens/{id}", Custom(|w, r| api_token(w, r, false))),
         (GET, "/api/admin/plans", List("plans")),
         (POST, "/api/admin/plans", Create("plans")),
         (GET, "/api/admin/plans/{id}", Show("plans")),
         (PUT, "/api/admin/plans/{id}", Update("plans")),
         (DELETE, "/api/admin/plans/{id}", Delete("plans")),
-        (GET, "/api/admin/instances", Custom(scoped)),
-        (GET, "/api/admin/instances/failed", Custom(scoped)),
-        (GET, "/api/admin/instances/failed/{id}", Custom(scoped)),
-        (DELETE, "/api/admin/instances/failed/{id}", Custom(scoped)),
-        (PUT, "/api/admin/instances/failed/{id}/retry", Custom(queue)),
-        (GET, "/api/admin/instances/archived", Custom(scoped)),
-        (GET, "/api/admin/instances/archived/{id}", Custom(scoped)),
-        (DELETE, "/api/admin/instances/archived/{id}/delete", Custom(scoped)),
-        (GET, "/api/admin/instances/{id}", Custom(scoped)),
+        (GET, "/api/admin/instances", Custom(|w, r| scoped(w, r, INSTANCES))),
+        (GET, "/api/admin/instances/failed", Custom(|w, r| scoped(w, r, FAILED_INSTANCES))),
+        (GET, "/api/admin/instances/failed/{id}", Custom(|w, r| scoped(w, r, FAILED_INSTANCES))),
+        (DELETE, "/api/admin/instances/failed/{id}", Custom(|w, r| scoped(w, r, FAILED_INSTANCES))),
+        (PUT, "/api/admin/instances/failed/{id}/retry", Custom(|w, r| queue(w, r, RETRY_INSTALL))),
+        (GET, "/api/admin/instances/archived", Custom(|w, r| scoped(w, r, ARCHIVED_INSTANCES))),
+        (GET, "/api/admin/instances/archived/{id}", Custom(|w, r| scoped(w, r, ARCHIVED_INSTANCES))),
+        (DELETE, "/api/admin/instances/archived/{id}/delete", Custom(|w, r| scoped(w, r, ARCHIVED_INSTANCES))),
+        (GET, "/api/admin/instances/{id}", Custom(|w, r| scoped(w, r, INSTANCES))),
         (DELETE, "/api/admin/instances/{id}", Archive("instances")),
-        (GET, "/api/admin/instances/{id}/installed-ssl-cert", Custom(detail)),
-        (GET, "/api/admin/instances/{id}/wordpress/users", Custom(detail)),
-        (POST, "/api/admin/instances/{id}/wordpress/sso-url", Custom(detail)),
-        (GET, "/api/admin/services", Custom(scoped)),
-        (GET, "/api/admin/services/archived", Custom(scoped)),
-        (GET, "/api/admin/services/{id}", Custom(scoped)),
-        (GET, "/api/admin/services/{id}/archived", Custom(scoped)),
+        (GET, "/api/admin/instances/{id}/installed-ssl-cert", Custom(ssl_cert)),
+        (GET, "/api/admin/instances/{id}/wordpress/users", Custom(wordpress_users)),
+        (POST, "/api/admin/instances/{id}/wordpress/sso-url", Custom(wordpress_sso_url)),
+        (GET, "/api/admin/services", Custom(|w, r| scoped(w, r, SERVICES))),
+        (GET, "/api/admin/services/archived", Custom(|w, r| scoped(w, r, ARCHIVED_SERVICES))),
+        (GET, "/api/admin/services/{id}", Custom(|w, r| scoped(w, r, SERVICES))),
+        (GET, "/api/admin/services/{id}/archived", Custom(|w, r| scoped(w, r, ARCHIVED_SERVICES))),
         (POST, "/api/admin/service/{id}/package", Custom(package)),
         (DELETE, "/api/admin/service/{id}/package/{packageId}", Custom(package)),
         (DELETE, "/api/admin/services/{id}", Archive("services")),
-        (DELETE, "/api/admin/services/{id}/delete", Custom(scoped)),
+        (DELETE, "/api/admin/services/{id}/delete", Custom(|w, r| scoped(w, r, ARCHIVED_SERVICES))),
         (GET, "/api/admin/servers", List("servers")),
         (GET, "/api/admin/servers/{id}", Show("servers")),
         (GET, "/api/admin/hosting-accounts/{id}", Show("hosting_accounts")),
-        (GET, "/api/admin/hosting-accounts/{id}/domains", Custom(detail)),
-        (GET, "/api/admin/hosting-accounts/{id}/ssl-domains", Custom(detail)),
-        (GET, "/api/admin/hosting-accounts/{id}/usage", Custom(detail)),
-        (PUT, "/api/admin/hosting-accounts/{id}/reinstall", Custom(queue)),
-        (GET, "/api/admin/admin-groups/types", Custom(fixed)),
+        (GET, "/api/admin/hosting-accounts/{id}/domains", Custom(account_domains)),
+        (GET, "/api/admin/hosting-accounts/{id}/ssl-domains", Custom(ssl_domains)),
+        (GET, "/api/admin/hosting-accounts/{id}/usage", Custom(usage)),
+        (PUT, "/api/admin/hosting-accounts/{id}/reinstall", Custom(|w, r| queue(w, r, REINSTALL_ACCOUNT))),
+        (GET, "/api/admin/admin-groups/types", Custom(admin_group_types)),
         (GET, "/api/admin/admin-groups", List("admin_groups")),
-        (GET, "/api/admin/admin-groups/permissions", Custom(fixed)),
+        (GET, "/api/admin/admin-groups/permissions", Custom(admin_group_permissions)),
         (GET, "/api/admin/admin-groups/{id}", Show("admin_groups")),
         (POST, "/api/admin/admin-group", Create("admin_groups")),
         (PUT, "/api/admin/admin-group/{id}", Update("admin_groups")),
         (DELETE, "/api/admin/admin-group/{id}", Delete("admin_groups")),
-        (GET, "/api/admin/tasks", Custom(scoped)),
-        (GET, "/api/admin/tasks/running", Custom(scoped)),
-        (DELETE, "/api/admin/tasks/{id}/cancel", Custom(task)),
-        (GET, "/api/admin/tasks/worker-status", Custom(fixed)),
-        (GET, "/api/admin/tasks/{id}/status", Custom(task)),
-        (GET, "/api/admin/tasks/{id}/retry", Custom(task)),
+        (GET, "/api/admin/tasks", Custom(|w, r| scoped(w, r, TASKS))),
+        (GET, "/api/admin/tasks/running", Custom(|w, r| scoped(w, r, RUNNING_TASKS))),
+        (DELETE, "/api/admin/tasks/{id}/cancel", Custom(task_cancel)),
+        (GET, "/api/admin/tasks/worker-status", Custom(worker_status)),
+        (GET, "/api/admin/tasks/{id}/status", Custom(task_status)),
+        (GET, "/api/admin/tasks/{id}/retry", Custom(task_retry)),
         (PUT, "/api/user/edit", Custom(edit)),
         (PUT, "/api/user/edit/email", Custom(edit_email)),
         (GET, "/api/user/devices", Custom(devices)),
-        (POST, "/api/user/device/forget", Custom(device)),
-        (POST, "/api/user/device/logout", Custom(device)),
+        (POST, "/api/user/device/forget", Custom(forget_device)),
+        (POST, "/api/user/device/logout", Custom(logout_device)),
     ]
 }
 
 type Handled = Result<Answer, Fail>;
-
-/// The last segment of the row's path, which tells the rows sharing a handler apart.
-fn last(req: &Req) -> &str {
-    req.template.rsplit('/').next().unwrap_or_default()
-}
 
 fn body(req: &Req) -> Result<Params, Fail> {
     json_object(&req.body).ok_or_else(|| field_fail("body", Problem::Invalid))
@@ -133,30 +128,21 @@ fn within(object: &Value, statuses: &[&str]) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Scoped lists, shows and deletes
 
-/// The collection a scoped path reaches and the statuses it sees (empty: all).
-fn scope(template: &str) -> (&'static str, &'static [&'static str]) {
-    let has = |segment| template.split('/').any(|s| s == segment);
-    let collection = match template.split('/').nth(3) {
-        Some("users") => "users",
-        Some("instances") => "instances",
-        Some("services") => "services",
-        _ => "tasks",
-    };
-    let statuses: &[&str] = match collection {
-        _ if has("archived") || has("delete") => &["archived"],
-        _ if has("failed") => &["failed"],
-        _ if has("running") => &["pending", "processing"],
-        "users" => &["active"],
-        "instances" => &["active", "installing"],
-        "services" => &["pending", "active", "suspended"],
-        _ => &[],
-    };
-    (collection, statuses)
-}
+/// A collection as one scoped row sees it: the objects whose status is one of these (empty: all).
+type Scope = (&'static str, &'static [&'static str]);
+
+const USERS: Scope = ("users", &["active"]);
+const ARCHIVED_USERS: Scope = ("users", &["archived"]);
+const INSTANCES: Scope = ("instances", &["active", "installing"]);
+const FAILED_INSTANCES: Scope = ("instances", &["failed"]);
+const ARCHIVED_INSTANCES: Scope = ("instances", &["archived"]);
+const SERVICES: Scope = ("services", &["pending", "active", "suspended"]);
+const ARCHIVED_SERVICES: Scope = ("services", &["archived"]);
+const TASKS: Scope = ("tasks", &[]);
+const RUNNING_TASKS: Scope = ("tasks", &["pending", "processing"]);
 
 /// Lists a scope (filtered), or shows or deletes one object in it.
-fn scoped(world: &mut World, req: &Req) -> Handled {
-    let (collection, statuses) = scope(req.template);
+fn scoped(world: &mut World, req: &Req, (collection, statuses): Scope) -> Handled {
     if req.params.is_empty() {
         let mut given = req.query.clone();
         let body = json_object(&req.body).unwrap_or_default();
@@ -212,12 +198,7 @@ fn last_activity(world: &mut World, req: &Req) -> Handled {
 }
 
 /// Unarchives a user, or suspends or unsuspends one of a user's services.
-fn set_status(world: &mut World, req: &Req) -> Handled {
-    let (collection, status) = match last(req) {
-        "suspend" => ("services", "suspended"),
-        "unsuspend" => ("services", "active"),
-        _ => ("users", "active"),
-    };
+fn set_status(world: &mut World, req: &Req, collection: &'static str, status: &str) -> Handled {
     let object = owned(world, collection, req)?;
     object["status"] = json!(status);
     Ok(Answer::Object(object.clone()))
@@ -241,47 +222,60 @@ fn sso(world: &mut World, req: &Req) -> Handled {
     Ok(Answer::Object(sso))
 }
 
-/// The users a user shares instances with, the instances shared with one of them, or every
-/// instance a user can reach: their own and those shared with them.
-fn sharing(world: &mut World, req: &Req) -> Handled {
+/// The shares of instances a user's `{id}` has given (`mine`) and been given (`theirs`).
+fn shares(world: &World, req: &Req) -> Result<(Vec<Value>, Vec<Value>), Fail> {
     let id = req.param("id").unwrap_or_default();
     found(world, "users", id, &[])?;
-    let (store, with) = (&world.store, req.param("with"));
-    let shares = store.all("shares").iter();
-    let (mine, theirs): (Vec<&Value>, Vec<&Value>) =
-        shares.partition(|s| text(&s["user_id"]) == id);
-    let ids: Vec<String> = match last(req) {
-        "sharing-with" => {
-            let users = mine.iter().map(|s| text(&s["shared_with_id"]));
-            let users = users.filter_map(|u| store.get("users", &u).cloned());
-            return Ok(Answer::List(users.collect()));
-        }
-        "shared-instances" => {
-            let with = with.unwrap_or_default();
-            let shared = mine.iter().filter(|s| text(&s["shared_with_id"]) == with);
-            shared.map(|s| text(&s["instance_id"])).collect()
-        }
-        _ => {
-            let own = store.all("instances").iter();
-            let own = own.filter(|i| text(&i["user_id"]) == id);
-            let shared = theirs.iter().filter(|s| text(&s["shared_with_id"]) == id);
-            let shared = shared.map(|s| text(&s["instance_id"]));
-            own.map(|i| text(&i["id"])).chain(shared).collect()
-        }
-    };
-    let instances = ids.iter().filter_map(|i| store.get("instances", i));
+    let shares = world.store.all("shares").iter().cloned();
+    Ok(shares.partition(|s| text(&s["user_id"]) == id))
+}
+
+/// The users a user shares instances with.
+fn sharing_with(world: &mut World, req: &Req) -> Handled {
+    let (mine, _) = shares(world, req)?;
+    let users = mine.iter().map(|s| text(&s["shared_with_id"]));
+    let users = users.filter_map(|u| world.store.get("users", &u).cloned());
+    Ok(Answer::List(users.collect()))
+}
+
+/// The instances a user shares with one other user.
+fn shared_instances(world: &mut World, req: &Req) -> Handled {
+    let (mine, _) = shares(world, req)?;
+    let with = req.param("with").unwrap_or_default();
+    let shared = mine.iter().filter(|s| text(&s["shared_with_id"]) == with);
+    live_instances(world, shared.map(|s| text(&s["instance_id"])))
+}
+
+/// Every instance a user can reach: their own and those shared with them.
+fn all_instances(world: &mut World, req: &Req) -> Handled {
+    let (_, theirs) = shares(world, req)?;
+    let id = req.param("id").unwrap_or_default();
+    let own = world.store.all("instances").iter();
+    let own = own
+        .filter(|i| text(&i["user_id"]) == id)
+        .map(|i| text(&i["id"]));
+    let shared = theirs.iter().filter(|s| text(&s["shared_with_id"]) == id);
+    let ids: Vec<String> = own.chain(shared.map(|s| text(&s["instance_id"]))).collect();
+    live_instances(world, ids.into_iter())
+}
+
+fn live_instances(world: &World, ids: impl Iterator<Item = String>) -> Handled {
+    let instances = ids.filter_map(|i| world.store.get("instances", &i));
     let live = instances.filter(|i| i["status"] != "archived");
     Ok(Answer::List(live.cloned().collect()))
 }
 
-/// Work that runs as a task: a service's plan change, a failed instance's reinstall, a hosting
-/// account's reinstall.
-fn queue(world: &mut World, req: &Req) -> Handled {
-    let (collection, name, statuses): (_, _, &[&str]) = match last(req) {
-        "change-plan" => ("services", "service.change_plan", &[]),
-        "retry" => ("instances", "instance.install", &["failed"]),
-        _ => ("hosting_accounts", "hosting_account.reinstall", &[]),
-    };
+/// Work that runs as a task: the collection its object is in, the task's name, and the statuses
+/// the object must have (empty: any).
+type Work = (&'static str, &'static str, &'static [&'static str]);
+
+const CHANGE_PLAN: Work = ("services", "service.change_plan", &[]);
+const RETRY_INSTALL: Work = ("instances", "instance.install", &["failed"]);
+const REINSTALL_ACCOUNT: Work = ("hosting_accounts", "hosting_account.reinstall", &[]);
+
+/// Starts work on the object the path names: a service's plan change (with the body's plan), a
+/// failed instance's reinstall, a hosting account's reinstall.
+fn queue(world: &mut World, req: &Req, (collection, name, statuses): Work) -> Handled {
     let plan = match collection {
         "services" => Some(FIELDS.required_integer(&body(req)?, "plan_id")?),
         _ => None,
@@ -321,76 +315,119 @@ fn package(world: &mut World, req: &Req) -> Handled {
     Ok(Answer::Object(service.clone()))
 }
 
-/// An admin's `disabled` flag (from the body), or whether its API token is enabled (POST enables).
-fn admin_flag(world: &mut World, req: &Req) -> Handled {
-    let (field, value) = match last(req) {
-        "status" => ("disabled", FIELDS.required_flag(&body(req)?, "disabled")?),
-        _ => ("api_token_enabled", req.method == POST),
-    };
+/// An admin's `disabled` flag, from the body.
+fn admin_status(world: &mut World, req: &Req) -> Handled {
+    let disabled = FIELDS.required_flag(&body(req)?, "disabled")?;
+    set_admin(world, req, "disabled", disabled)
+}
+
+/// Whether an admin's API token is enabled.
+fn api_token(world: &mut World, req: &Req, enabled: bool) -> Handled {
+    set_admin(world, req, "api_token_enabled", enabled)
+}
+
+fn set_admin(world: &mut World, req: &Req, field: &str, value: bool) -> Handled {
     let admin = world.store.get_mut("admins", req.id());
     let admin = admin.ok_or_else(not_found)?;
     admin[field] = json!(value);
     Ok(Answer::Object(admin.clone()))
 }
 
-/// What an instance or hosting account shows beyond itself: its certificate, WordPress users and
-/// logins, domains and usage.
-fn detail(world: &mut World, req: &Req) -> Handled {
-    // `instances` or `hosting_accounts`, as the path names them.
-    let collection = req.template.split('/').nth(3).unwrap_or_default();
-    let collection = collection.replace('-', "_");
-    let domain = text(&found(world, &collection, req.id(), &[])?["domain"]);
-    let expires = stamp(SystemTime::now() + Duration::from_secs(60 * 86_400));
+/// The domain of the instance or hosting account the path's `{id}` names.
+fn domain_of(world: &World, collection: &str, req: &Req) -> Result<String, Fail> {
+    Ok(text(&found(world, collection, req.id(), &[])?["domain"]))
+}
+
+fn in_sixty_days() -> String {
+    stamp(SystemTime::now() + Duration::from_secs(60 * 86_400))
+}
+
+fn ssl_cert(world: &mut World, req: &Req) -> Handled {
+    let domain = domain_of(world, "instances", req)?;
+    Ok(Answer::Object(
+        json!({"issuer": "Let's Encrypt", "expires_at": in_sixty_days(),
+        "domains": [domain, format!("www.{domain}")]}),
+    ))
+}
+
+fn wordpress_users(world: &mut World, req: &Req) -> Handled {
+    let domain = domain_of(world, "instances", req)?;
     let wp_user = |id, role: &str| {
         let email = format!("{role}@{domain}");
         json!({"id": id, "username": role, "email": email, "roles": [role]})
     };
-    Ok(match last(req) {
-        "installed-ssl-cert" => Answer::Object(json!({"issuer": "Let's Encrypt",
-            "expires_at": expires, "domains": [domain, format!("www.{domain}")]})),
-        "users" => Answer::List(vec![wp_user(1, "administrator"), wp_user(2, "editor")]),
-        "sso-url" => {
-            let user = FIELDS.required_integer(&body(req)?, "user")?;
-            let token = random_string(ALNUM, 32);
-            let url = format!("https://{domain}/wp-login.php?user={user}&sso={token}");
-            Answer::Object(json!({ "url": url }))
-        }
-        "domains" => Answer::List(vec![json!({"domain": domain, "type": "main"})]),
-        "ssl-domains" => Answer::List(vec![json!({"domain": domain, "expires_at": expires})]),
-        _ => Answer::Object(json!({"disk_used_mb": 812, "disk_limit_mb": 10_240,
-            "bandwidth_used_mb": 2_365})),
-    })
+    Ok(Answer::List(vec![
+        wp_user(1, "administrator"),
+        wp_user(2, "editor"),
+    ]))
 }
 
-/// What belongs to the panel rather than its data.
-fn fixed(_: &mut World, req: &Req) -> Handled {
-    Ok(match last(req) {
-        "types" => Answer::List(vec![
-            json!({"type": "full_access", "name": "Full access"}),
-            json!({"type": "custom", "name": "Custom permissions"}),
-        ]),
-        "permissions" => {
-            Answer::Object(json!({"permissions": PERMISSIONS, "notifications": NOTIFICATIONS}))
-        }
-        _ => Answer::Object(json!({"running": true, "workers": 2})),
-    })
+fn wordpress_sso_url(world: &mut World, req: &Req) -> Handled {
+    let domain = domain_of(world, "instances", req)?;
+    let user = FIELDS.required_integer(&body(req)?, "user")?;
+    let token = random_string(ALNUM, 32);
+    let url = format!("https://{domain}/wp-login.php?user={user}&sso={token}");
+    Ok(Answer::Object(json!({ "url": url })))
+}
+
+fn account_domains(world: &mut World, req: &Req) -> Handled {
+    let domain = domain_of(world, "hosting_accounts", req)?;
+    Ok(Answer::List(vec![
+        json!({"domain": domain, "type": "main"}),
+    ]))
+}
+
+fn ssl_domains(world: &mut World, req: &Req) -> Handled {
+    let domain = domain_of(world, "hosting_accounts", req)?;
+    Ok(Answer::List(vec![
+        json!({"domain": domain, "expires_at": in_sixty_days()}),
+    ]))
+}
+
+fn usage(world: &mut World, req: &Req) -> Handled {
+    domain_of(world, "hosting_accounts", req)?;
+    Ok(Answer::Object(
+        json!({"disk_used_mb": 812, "disk_limit_mb": 10_240,
+        "bandwidth_used_mb": 2_365}),
+    ))
+}
+
+/// What belongs to the panel rather than its data: admin group types and permissions, and the
+/// task workers.
+fn admin_group_types(_: &mut World, _: &Req) -> Handled {
+    Ok(Answer::List(vec![
+        json!({"type": "full_access", "name": "Full access"}),
+        json!({"type": "custom", "name": "Custom permissions"}),
+    ]))
+}
+
+fn admin_group_permissions(_: &mut World, _: &Req) -> Handled {
+    Ok(Answer::Object(
+        json!({"permissions": PERMISSIONS, "notifications": NOTIFICATIONS}),
+    ))
+}
+
+fn worker_status(_: &mut World, _: &Req) -> Handled {
+    Ok(Answer::Object(json!({"running": true, "workers": 2})))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tasks
 
-/// A task's status, or canceling or retrying it.
-fn task(world: &mut World, req: &Req) -> Handled {
-    match last(req) {
-        "cancel" => flows::cancel(world, req.id()).map(|()| Answer::Deleted(Value::Null)),
-        "retry" => flows::retry(world, req.id()).map(Answer::Object),
-        _ => {
-            let task = found(world, "tasks", req.id(), &[])?;
-            let keep = ["id", "status", "progress", "message"];
-            let keep = keep.map(|k| (k.into(), task[k].clone())).into_iter();
-            Ok(Answer::Object(Value::Object(keep.collect())))
-        }
-    }
+/// A task's status.
+fn task_status(world: &mut World, req: &Req) -> Handled {
+    let task = found(world, "tasks", req.id(), &[])?;
+    let keep = ["id", "status", "progress", "message"];
+    let keep = keep.map(|k| (k.into(), task[k].clone())).into_iter();
+    Ok(Answer::Object(Value::Object(keep.collect())))
+}
+
+fn task_cancel(world: &mut World, req: &Req) -> Handled {
+    flows::cancel(world, req.id()).map(|()| Answer::Deleted(Value::Null))
+}
+
+fn task_retry(world: &mut World, req: &Req) -> Handled {
+    flows::retry(world, req.id()).map(Answer::Object)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,22 +493,26 @@ fn devices(world: &mut World, req: &Req) -> Handled {
     Ok(Answer::List(mine.cloned().collect()))
 }
 
-/// Forgets one of the acting user's devices (`deviceId`), or ends its session (`session_id`).
-fn device(world: &mut World, req: &Req) -> Handled {
-    let given = body(req)?;
-    let (key, wanted) = if last(req) == "forget" {
-        let id = FIELDS.required_integer(&given, "deviceId")?;
-        ("id", id.to_string())
-    } else {
-        ("session_id", FIELDS.required_text(&given, "session_id")?)
-    };
-    let id = acting(world, req);
-    let devices = world.store.all_mut("devices");
-    let mine = |d: &Value| text(&d["user_id"]) == id && text(&d[key]) == wanted;
-    let at = devices.iter().position(mine).ok_or_else(not_found)?;
-    match key {
-        "id" => drop(devices.remove(at)),
-        _ => devices[at]["session_id"] = Value::Null,
-    }
+/// Forgets one of the acting user's devices (`deviceId`).
+fn forget_device(world: &mut World, req: &Req) -> Handled {
+    let id = FIELDS.required_integer(&body(req)?, "deviceId")?;
+    let at = my_device(world, req, "id", &id.to_string())?;
+    world.store.all_mut("devices").remove(at);
     Ok(Answer::Deleted(Value::Null))
+}
+
+/// Ends the session (`session_id`) of one of the acting user's devices.
+fn logout_device(world: &mut World, req: &Req) -> Handled {
+    let session = FIELDS.required_text(&body(req)?, "session_id")?;
+    let at = my_device(world, req, "session_id", &session)?;
+    world.store.all_mut("devices")[at]["session_id"] = Value::Null;
+    Ok(Answer::Deleted(Value::Null))
+}
+
+/// Where the acting user's device whose `key` is `wanted` is.
+fn my_device(world: &mut World, req: &Req, key: &str, wanted: &str) -> Result<usize, Fail> {
+    let id = acting(world, req);
+    let devices = world.store.all("devices");
+    let mine = |d: &Value| text(&d["user_id"]) == id && text(&d[key]) == wanted;
+    devices.iter().position(mine).ok_or_else(not_found)
 }
