@@ -360,9 +360,16 @@ pub fn constrain<T: schemars::JsonSchema + hostplane_schema::validate::Validate>
     if rules.is_empty() {
         return;
     }
-    // An optional input's rules are its inner type's, whose definition it refers to.
+    // An optional input's or a list body's rules are its element type's, whose definition it
+    // refers to.
     let name = T::schema_name();
-    let name = name.strip_prefix("Nullable_").unwrap_or(&name);
+    let mut name: &str = &name;
+    while let Some(inner) = name
+        .strip_prefix("Nullable_")
+        .or_else(|| name.strip_prefix("Array_of_"))
+    {
+        name = inner;
+    }
     let Some(Value::Object(definition)) = generator.definitions_mut().get_mut(name) else {
         return;
     };
@@ -795,6 +802,8 @@ mod sections {
             mutations {
                 /// Retry a thing
                 test_retry = Get "/api/things/{id}/retry" (id: i32, user: Option<i32> => "X-PanelAlpha-User") -> ActionResult => crate::call::done;
+                /// Filter many things
+                test_bulk = Put "/api/things/bulk" (; input: Vec<ThingFilter>) -> ActionResult => crate::call::done;
             }
         }
     }
@@ -824,7 +833,7 @@ mod sections {
         let names: Vec<&str> = table().map(|e| e.name).collect();
         assert_eq!(
             names,
-            ["test_things", "test_type", "test_retry", "test_thing"]
+            ["test_things", "test_type", "test_retry", "test_bulk", "test_thing"]
         );
         let retry = &first::ENDPOINTS.test_retry;
         assert_eq!(retry.method, hostplane_adapters::Method::Get);
@@ -926,5 +935,43 @@ mod sections {
         };
         let e = check(&filter, Provider::Panelalpha).expect_err("and on GraphQL");
         assert_eq!(e.message(), "The selected type is invalid.");
+    }
+
+    /// A list body (`*  object` in the docs) is checked element by element, its element's rules
+    /// in the OpenAPI schema.
+    #[test]
+    fn list_bodies() {
+        use hostplane_adapters::shape::{Failure, Refusal, Refused};
+        let bulk = &first::ENDPOINTS.test_bulk;
+        let mut generator = schemars::SchemaGenerator::default();
+        let doc = (bulk.doc)(&mut generator);
+        assert!(doc.body.is_some_and(|b| b.required));
+        let filter = &generator.definitions()["ThingFilter"]["properties"]["type"];
+        assert_eq!(filter["enum"], serde_json::json!(["a", "b"]));
+        let params = std::collections::BTreeMap::new();
+        let headers = http::HeaderMap::new();
+        let input = super::RestInput {
+            connection: "c",
+            params: &params,
+            headers: &headers,
+            body: Some(serde_json::json!([{"type": "a"}, {"type": "c"}])),
+        };
+        let refused = (bulk.rest)(&input).expect_err("the second element is refused");
+        assert_eq!(
+            refused.to_string(),
+            super::RestInputError::Refused(Refused::Fields(vec![Refusal {
+                field: "1.type".into(),
+                failure: Failure::Rule(hostplane_schema::validate::Rule::OneOf(&["a", "b"])),
+            }]))
+            .to_string()
+        );
+        let input = super::RestInput {
+            body: Some(serde_json::json!([{"type": "a"}])),
+            ..input
+        };
+        assert_eq!(
+            (bulk.rest)(&input).expect("a good list")["input"],
+            serde_json::json!([{"filter": null, "type": "a"}])
+        );
     }
 }
