@@ -833,7 +833,13 @@ mod sections {
         let names: Vec<&str> = table().map(|e| e.name).collect();
         assert_eq!(
             names,
-            ["test_things", "test_type", "test_retry", "test_bulk", "test_thing"]
+            [
+                "test_things",
+                "test_type",
+                "test_retry",
+                "test_bulk",
+                "test_thing"
+            ]
         );
         let retry = &first::ENDPOINTS.test_retry;
         assert_eq!(retry.method, hostplane_adapters::Method::Get);

@@ -61,7 +61,7 @@ pub struct Origin(pub String);
 /// query and mutation roots, its endpoints (`table()`, whether declared in one `endpoints!` or in
 /// sections with `sections!`) and, where it runs long work, the kinds of work a task follows.
 macro_rules! providers {
-    ($($provider:ident($query:ident, $mutation:ident $(, $watch:ident)?)),+ $(,)?) => {
+    ($($provider:ident = $variant:ident($query:ident, $mutation:ident $(, $watch:ident)?)),+ $(,)?) => {
         #[derive(MergedObject, Default)]
         pub struct ProviderQuery($($provider::$query),+);
 
@@ -71,6 +71,13 @@ macro_rules! providers {
         /// Every declared endpoint of every provider: the route table.
         pub fn endpoints() -> impl Iterator<Item = &'static Endpoint> {
             std::iter::empty()$(.chain($provider::table()))+
+        }
+
+        /// The roles a provider's endpoints play for the unified objects (`objects::Roles`).
+        pub fn roles(provider: hostplane_adapters::Provider) -> &'static objects::Roles {
+            match provider {
+                $(hostplane_adapters::Provider::$variant => &$provider::ROLES,)+
+            }
         }
 
         /// The upstream work a task follows, as the provider that runs it declares it. Each
@@ -102,11 +109,11 @@ macro_rules! providers {
 }
 
 providers!(
-    hosterapi(HosterapiQuery, HosterapiMutation, HosterapiWatch),
-    patchstack(PatchstackQuery, PatchstackMutation),
-    orchestrix(OrchestrixQuery, OrchestrixMutation, OrchestrixWatch),
-    wpcs(WpcsQuery, WpcsMutation, WpcsWatch),
-    panelalpha(PanelalphaQuery, PanelalphaMutation, PanelalphaWatch),
+    hosterapi = Hosterapi(HosterapiQuery, HosterapiMutation, HosterapiWatch),
+    patchstack = Patchstack(PatchstackQuery, PatchstackMutation),
+    orchestrix = Orchestrix(OrchestrixQuery, OrchestrixMutation, OrchestrixWatch),
+    wpcs = Wpcs(WpcsQuery, WpcsMutation, WpcsWatch),
+    panelalpha = Panelalpha(PanelalphaQuery, PanelalphaMutation, PanelalphaWatch),
 );
 
 #[derive(MergedObject, Default)]

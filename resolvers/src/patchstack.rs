@@ -279,3 +279,43 @@ async fn add_site(
         raw,
     })
 }
+
+/// What Patchstack's endpoints are to the unified objects: its sites and users by global ID, a
+/// site's security report and owner, a user's sites.
+pub static ROLES: crate::objects::Roles = crate::objects::Roles {
+    node: Some(|ctx, conn, gid| Box::pin(node(ctx, conn, gid))),
+    site_report: Some(crate::objects::Read {
+        endpoint: &ENDPOINTS.patchstack_site,
+        param: "siteid",
+    }),
+    user: Some(crate::objects::Read {
+        endpoint: &ENDPOINTS.patchstack_user,
+        param: "userid",
+    }),
+    ..crate::objects::Roles::NONE
+};
+
+/// A Patchstack site or user by its global ID, read by its view.
+async fn node(
+    ctx: &Context<'_>,
+    conn: &crate::connections::Live,
+    gid: &GlobalId,
+) -> Result<Option<crate::objects::Node>, GatewayError> {
+    use crate::objects::{Node, node::read_node};
+    match (gid.kind.as_str(), &ROLES.site_report, &ROLES.user) {
+        ("Site", Some(read), _) => {
+            read_node(ctx, conn, gid, read, |conn, gid, view| {
+                let url = view.get("url").and_then(Value::as_str).map(str::to_string);
+                Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
+            })
+            .await
+        }
+        ("User", _, Some(read)) => {
+            read_node(ctx, conn, gid, read, |conn, _, view| {
+                Node::User(User::from_view(conn.provider, &conn.name, view))
+            })
+            .await
+        }
+        _ => Ok(None),
+    }
+}

@@ -323,3 +323,26 @@ fn sid(call: &UpstreamCall) -> Result<u64, GatewayError> {
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| GatewayError::Validation("sid must be a positive number".into()))
 }
+
+/// What HosterAPI's endpoints are to the unified objects: its machines by global ID, and their
+/// live state by kind.
+pub static ROLES: crate::objects::Roles = crate::objects::Roles {
+    node: Some(|ctx, conn, gid| Box::pin(crate::objects::node::server(ctx, conn, gid))),
+    server_state: &[
+        (
+            crate::objects::ServerKind::Vm,
+            crate::objects::Read {
+                endpoint: &ENDPOINTS.hosterapi_server_status,
+                param: "sid",
+            },
+        ),
+        (
+            crate::objects::ServerKind::Dedicated,
+            crate::objects::Read {
+                endpoint: &ENDPOINTS.hosterapi_dedicated_server_status,
+                param: "sid",
+            },
+        ),
+    ],
+    ..crate::objects::Roles::NONE
+};

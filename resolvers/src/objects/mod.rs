@@ -3,6 +3,7 @@
 pub mod instance;
 pub mod node;
 pub mod payload;
+pub mod roles;
 pub mod server;
 pub mod service;
 pub mod site;
@@ -12,6 +13,7 @@ pub mod user;
 pub use instance::Instance;
 pub use node::Node;
 pub use payload::{ActionPayload, ServerActionPayload, TaskPayload};
+pub use roles::{Read, Roles};
 pub use server::{Server, ServerKind};
 pub use service::Service;
 pub use site::Site;

@@ -95,17 +95,17 @@ impl Server {
         ))
     }
 
+    /// Where its provider reads this kind of server's state.
     fn status_path(&self) -> Result<String, GatewayError> {
-        let hosterapi = &crate::hosterapi::ENDPOINTS;
-        let status = match self.kind {
-            ServerKind::Vm => &hosterapi.hosterapi_server_status,
-            ServerKind::Dedicated => &hosterapi.hosterapi_dedicated_server_status,
-            ServerKind::HostingPanel => {
-                let show = &crate::panelalpha::SERVERS.panelalpha_server;
-                return show.path_for(&[("id", &self.server_id)]);
-            }
-        };
-        status.path_for(&[("sid", &self.server_id)])
+        let states = crate::roles(self.provider).server_state;
+        let read = states
+            .iter()
+            .find(|(kind, _)| *kind == self.kind)
+            .map(|(_, read)| read);
+        read.ok_or_else(|| {
+            GatewayError::Unsupported(format!("the state of a {:?} server", self.kind))
+        })?
+        .path(&self.server_id)
     }
 
     /// The state a status answer gives: a machine's `state`, or a hosting server's `status`.

@@ -3,7 +3,7 @@
 //! `unified::directory`), so each provider view (`security`, `health`, `snapshots`,
 //! `vulnerabilities`, `tenant`, `server`, `owner`) answers from whichever upstream knows the site.
 
-use super::{Server, Tenant, User, redacted_raw};
+use super::{Read, Roles, Server, Tenant, User, redacted_raw};
 use crate::{call::UpstreamCall, unified::directory};
 use async_graphql::{Context, ID, Json, Object, Result};
 use hostplane_adapters::Provider;
@@ -113,28 +113,40 @@ impl Site {
             .cloned())
     }
 
-    /// A Patchstack site view (`GET /hosting/site/{id}/view`), from `raw` when it already is one.
-    async fn patchstack_view(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
+    /// The site's security report as its provider reads it (Patchstack's site view), from `raw`
+    /// when it already is one.
+    async fn report(&self, ctx: &Context<'_>) -> Result<Value, GatewayError> {
         if self.raw.get("attacks").is_some() {
             return Ok(self.raw.clone());
         }
-        let view = &crate::patchstack::ENDPOINTS.patchstack_site;
-        let path = view.path_for(&[("siteid", &self.site_id)])?;
-        super::fetch(ctx, self.provider, &self.connection, &path).await
+        let roles = crate::roles(self.provider);
+        let read = roles.site_report.as_ref().ok_or_else(|| {
+            GatewayError::Unsupported(format!("{} reads no site report", self.provider))
+        })?;
+        super::fetch(
+            ctx,
+            self.provider,
+            &self.connection,
+            &read.path(&self.site_id)?,
+        )
+        .await
     }
 }
 
 impl Site {
-    /// The first page of one of an Orchestrix site's lists, typed.
+    /// The first page of one of an Orchestrix site's lists (`role` picks which), typed.
     async fn orchestrix_list<T: FromRaw>(
         &self,
         ctx: &Context<'_>,
-        list: &crate::endpoint::Endpoint,
+        role: fn(&Roles) -> &Option<Read>,
     ) -> Result<Option<Vec<T>>> {
         let Some(site) = self.view_at(ctx, Provider::Orchestrix).await? else {
             return Ok(None);
         };
-        let path = list.path_for(&[("site_id", &site.site_id)])?;
+        let Some(list) = role(crate::roles(site.provider)) else {
+            return Ok(None);
+        };
+        let path = list.path(&site.site_id)?;
         let raw = super::fetch(ctx, site.provider, &site.connection, &path).await?;
         let items = Vec::<T>::from_raw(raw)
             .map_err(|e| GatewayError::malformed(site.provider, &site.connection, e))?;
@@ -189,7 +201,7 @@ impl Site {
         let Some(site) = self.view_at(ctx, Provider::Patchstack).await? else {
             return Ok(None);
         };
-        let view = site.patchstack_view(ctx).await?;
+        let view = site.report(ctx).await?;
         Ok(Some(serde_json::from_value(view).map_err(|e| {
             GatewayError::malformed(site.provider, &site.connection, e)
         })?))
@@ -207,14 +219,12 @@ impl Site {
     /// Orchestrix's latest health checks (its first page), from this site or the same site at
     /// Orchestrix.
     async fn health(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixHealthCheck>>> {
-        self.orchestrix_list(ctx, &crate::orchestrix::ENDPOINTS.orchestrix_health_checks)
-            .await
+        self.orchestrix_list(ctx, |r| &r.health_checks).await
     }
 
     /// Orchestrix's latest snapshots (its first page), from this site or the same site at Orchestrix.
     async fn snapshots(&self, ctx: &Context<'_>) -> Result<Option<Vec<OrchestrixSnapshot>>> {
-        self.orchestrix_list(ctx, &crate::orchestrix::ENDPOINTS.orchestrix_snapshots)
-            .await
+        self.orchestrix_list(ctx, |r| &r.snapshots).await
     }
 
     /// Orchestrix's vulnerability records (their first page), from this site or the same site at
@@ -223,11 +233,7 @@ impl Site {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<Vec<OrchestrixVulnerability>>> {
-        self.orchestrix_list(
-            ctx,
-            &crate::orchestrix::ENDPOINTS.orchestrix_vulnerabilities,
-        )
-        .await
+        self.orchestrix_list(ctx, |r| &r.vulnerabilities).await
     }
 
     /// The WPCS tenant serving this site, itself or the same site at WPCS.
@@ -248,14 +254,13 @@ impl Site {
         let Some(site) = self.view_at(ctx, Provider::Patchstack).await? else {
             return Ok(None);
         };
-        if let Some(owner) = &site.owner_id {
+        if let (Some(owner), Some(read)) = (&site.owner_id, &crate::roles(site.provider).user) {
             // One read per owner however many of its sites are listed.
-            let path =
-                (crate::patchstack::ENDPOINTS.patchstack_user).path_for(&[("userid", owner)])?;
+            let path = read.path(owner)?;
             let view = super::fetch(ctx, site.provider, &site.connection, &path).await?;
             return Ok(Some(User::from_view(site.provider, &site.connection, view)));
         }
-        let view = site.patchstack_view(ctx).await?;
+        let view = site.report(ctx).await?;
         Ok(view
             .get("user")
             .filter(|u| u.is_object())

@@ -107,8 +107,10 @@ impl Tenant {
 
     /// The tenant's domains, read from the upstream.
     async fn domains(&self, ctx: &Context<'_>) -> Result<Vec<WpcsDomain>> {
-        let domains = &crate::wpcs::ENDPOINTS.wpcs_tenant_domains;
-        let path = domains.path_for(&[("tenantId", &self.tenant_id)])?;
+        let Some(domains) = &crate::roles(Provider::Wpcs).tenant_domains else {
+            return Ok(Vec::new());
+        };
+        let path = domains.path(&self.tenant_id)?;
         let raw = super::fetch(ctx, Provider::Wpcs, &self.connection, &path).await?;
         Ok(Vec::<WpcsDomain>::from_raw(raw)
             .map_err(|e| GatewayError::malformed(Provider::Wpcs, &self.connection, e))?)

@@ -89,8 +89,10 @@ impl User {
         if self.provider != Provider::Patchstack {
             return Ok(Vec::new());
         }
-        let view = &crate::patchstack::ENDPOINTS.patchstack_user;
-        let path = view.path_for(&[("userid", &self.user_id)])?;
+        let Some(read) = &crate::roles(self.provider).user else {
+            return Ok(Vec::new());
+        };
+        let path = read.path(&self.user_id)?;
         let view = super::fetch(ctx, self.provider, &self.connection, &path).await?;
         Ok(patchstack_sites(&self.connection, &view))
     }

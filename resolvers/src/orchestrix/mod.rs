@@ -262,3 +262,56 @@ async fn pipeline_task(
     })
     .await
 }
+
+/// What Orchestrix's endpoints are to the unified objects: its sites (and accounts, as users) by
+/// global ID, and a site's health checks, snapshots and vulnerabilities.
+pub static ROLES: crate::objects::Roles = crate::objects::Roles {
+    node: Some(|ctx, conn, gid| Box::pin(node(ctx, conn, gid))),
+    health_checks: Some(crate::objects::Read {
+        endpoint: &ENDPOINTS.orchestrix_health_checks,
+        param: "site_id",
+    }),
+    snapshots: Some(crate::objects::Read {
+        endpoint: &ENDPOINTS.orchestrix_snapshots,
+        param: "site_id",
+    }),
+    vulnerabilities: Some(crate::objects::Read {
+        endpoint: &ENDPOINTS.orchestrix_vulnerabilities,
+        param: "site_id",
+    }),
+    ..crate::objects::Roles::NONE
+};
+
+/// An Orchestrix site, or an account as a user (it reads users only as `me` and accounts), by
+/// global ID.
+async fn node(
+    ctx: &Context<'_>,
+    conn: &crate::connections::Live,
+    gid: &GlobalId,
+) -> Result<Option<crate::objects::Node>, GatewayError> {
+    use crate::objects::{Node, Read, Site, User, node::read_node};
+    match gid.kind.as_str() {
+        "Site" => {
+            let read = Read {
+                endpoint: &ENDPOINTS.orchestrix_site,
+                param: "id",
+            };
+            read_node(ctx, conn, gid, &read, |conn, gid, view| {
+                let url = view.get("url").and_then(Value::as_str).map(str::to_string);
+                Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
+            })
+            .await
+        }
+        "User" if gid.local.starts_with("acc_") => {
+            let read = Read {
+                endpoint: &ENDPOINTS.orchestrix_account,
+                param: "id",
+            };
+            read_node(ctx, conn, gid, &read, |conn, _, view| {
+                Node::User(User::from_object(conn.provider, &conn.name, view))
+            })
+            .await
+        }
+        _ => Ok(None),
+    }
+}

@@ -233,3 +233,18 @@ async fn task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, Gat
     let watch = PanelalphaWatch::PanelalphaTask { task_id, subject };
     call.start_task(ctx, raw, watch, Progress::queued()).await
 }
+
+/// What PanelAlpha's endpoints are to the unified objects: its users, services, instances (and
+/// each as a site) and hosting servers by global ID, a customer's own only, and a hosting server's
+/// state.
+pub static ROLES: crate::objects::Roles = crate::objects::Roles {
+    node: Some(|ctx, conn, gid| Box::pin(node(ctx, conn, gid))),
+    server_state: &[(
+        crate::objects::ServerKind::HostingPanel,
+        crate::objects::Read {
+            endpoint: &SERVERS.panelalpha_server,
+            param: "id",
+        },
+    )],
+    ..crate::objects::Roles::NONE
+};

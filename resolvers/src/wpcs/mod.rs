@@ -312,3 +312,46 @@ async fn subscription_task(
     };
     follow(ctx, call, raw, watch).await
 }
+
+/// What WPCS's endpoints are to the unified objects: its tenants (and each as a site) and its
+/// subscriptions (as services) by global ID, and a tenant's domains.
+pub static ROLES: crate::objects::Roles = crate::objects::Roles {
+    node: Some(|ctx, conn, gid| Box::pin(node(ctx, conn, gid))),
+    tenant_domains: Some(crate::objects::Read {
+        endpoint: &ENDPOINTS.wpcs_tenant_domains,
+        param: "tenantId",
+    }),
+    ..crate::objects::Roles::NONE
+};
+
+/// A WPCS tenant, the tenant as a site, or a subscription as a service, by global ID: WPCS reads
+/// them as lists filtered by ID.
+async fn node(
+    ctx: &Context<'_>,
+    conn: &crate::connections::Live,
+    gid: &hostplane_schema::GlobalId,
+) -> Result<Option<crate::objects::Node>, GatewayError> {
+    use crate::objects::{Node, Service, Tenant, node::read_found};
+    let path = match gid.kind.as_str() {
+        "Tenant" | "Site" => ENDPOINTS
+            .wpcs_tenants
+            .path_for(&[("tenantId", &gid.local)])?,
+        "Service" => (ENDPOINTS.wpcs_subscriptions).path_for(&[("subscriptionId", &gid.local)])?,
+        _ => return Ok(None),
+    };
+    let Some(listed) = read_found(ctx, conn, &path).await? else {
+        return Ok(None);
+    };
+    let Some(raw) = listed.as_array().and_then(|items| items.first()).cloned() else {
+        return Ok(None);
+    };
+    Ok(match gid.kind.as_str() {
+        "Service" => Service::from_wpcs(&conn.name, raw).ok().map(Node::Service),
+        kind => Tenant::from_raw(&conn.name, raw)
+            .ok()
+            .map(|tenant| match kind {
+                "Site" => Node::Site(tenant.as_site()),
+                _ => Node::Tenant(tenant),
+            }),
+    })
+}
