@@ -4,7 +4,7 @@
 //! what the declaration asked, so each API's wire words it (`Wire::word`) without ever reading a
 //! deserializer's message.
 
-use crate::rules::Rule;
+use crate::rules::{FieldRules, Rule};
 use serde_json::{Map, Value};
 
 /// A field's declared JSON type, as a refusal words it.
@@ -82,7 +82,7 @@ impl Shape {
     pub fn from_schema(
         schema: &Value,
         definitions: &Map<String, Value>,
-        rules: &[FieldRulesRef],
+        rules: &[FieldRules],
     ) -> Shape {
         let schema = resolve(schema, definitions);
         let kind = kind_of(schema);
@@ -261,9 +261,6 @@ pub fn first(refused: &[Refusal]) -> Option<&Refusal> {
         .iter()
         .min_by_key(|r| matches!(r.failure, Failure::Rule(_)))
 }
-
-/// A field's rules as `rules!` declares them.
-pub type FieldRulesRef = (&'static str, &'static [Rule]);
 
 impl Field {
     /// Whether a (non-null) value is of the field's kind.
@@ -462,7 +459,7 @@ mod tests {
             },
             "required": ["name", "count"],
         });
-        static RULES: &[FieldRulesRef] = &[("email", &[Rule::Email]), ("name", &[Rule::MaxLen(3)])];
+        static RULES: &[FieldRules] = &[("email", &[Rule::Email]), ("name", &[Rule::MaxLen(3)])];
         Shape::from_schema(&schema, definitions.as_object().expect("an object"), RULES)
     }
 
@@ -539,7 +536,7 @@ mod tests {
         let schema = json!({"type": "array", "items": {"type": "object",
             "properties": {"type": {"type": "string"}, "values": {"type": "array", "items": {"type": "integer"}}},
             "required": ["type"]}});
-        static RULES: &[FieldRulesRef] = &[("type", &[Rule::OneOf(&["instance", "plan"])])];
+        static RULES: &[FieldRules] = &[("type", &[Rule::OneOf(&["instance", "plan"])])];
         let shape = Shape::from_schema(&schema, &Map::new(), RULES);
         assert_eq!(
             shape.check(&json!([{"type": "plan", "values": [1]}])),
@@ -573,7 +570,7 @@ mod tests {
         let schema = json!({"type": "object", "properties": {
             "emails": {"type": "array", "items": {"type": "string"}},
             "hour": {"type": "integer"}}});
-        static EACH: &[FieldRulesRef] = &[
+        static EACH: &[FieldRules] = &[
             ("emails", &[Rule::Each(&Rule::Email)]),
             ("hour", &[Rule::Min(0), Rule::Max(23)]),
         ];

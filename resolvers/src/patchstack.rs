@@ -301,15 +301,12 @@ async fn node(
     conn: &crate::connections::Live,
     gid: &GlobalId,
 ) -> Result<Option<crate::objects::Node>, GatewayError> {
-    use crate::objects::{Node, node::read_node};
+    use crate::objects::{
+        Node,
+        node::{read_node, site_of_view},
+    };
     match (gid.kind.as_str(), &ROLES.site_report, &ROLES.user) {
-        ("Site", Some(read), _) => {
-            read_node(ctx, conn, gid, read, |conn, gid, view| {
-                let url = view.get("url").and_then(Value::as_str).map(str::to_string);
-                Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
-            })
-            .await
-        }
+        ("Site", Some(read), _) => read_node(ctx, conn, gid, read, site_of_view).await,
         ("User", _, Some(read)) => {
             read_node(ctx, conn, gid, read, |conn, _, view| {
                 Node::User(User::from_view(conn.provider, &conn.name, view))

@@ -169,13 +169,24 @@ fn token_refuses_admin_customers() {
     );
 }
 
-/// Kills the child process when the test ends, whatever happens.
+/// Stops the child process when the test ends, whatever happens: asked to stop (so `demo` removes
+/// its database file), then killed if it has not within five seconds.
 #[cfg(feature = "demo")]
 struct KillOnDrop(Child);
 
 #[cfg(feature = "demo")]
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
+        let pid = libc::pid_t::try_from(self.0.id()).expect("a process id");
+        // SAFETY: signals our own child, whose id is live until it is waited for below.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

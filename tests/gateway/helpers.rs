@@ -78,6 +78,8 @@ pub struct TestGateway {
     pub http: reqwest::Client,
     /// Stops the gateway's HTTP server when dropped (fields can still be moved out of the fixture).
     pub stop: Stop,
+    /// The test's own database, removed when the fixture goes (last, after the server stopped).
+    pub _scratch: Option<Scratch>,
 }
 
 pub struct Stop(Option<oneshot::Sender<()>>);
@@ -90,8 +92,16 @@ impl Drop for Stop {
     }
 }
 
-/// A fresh database URL: a temp SQLite file, or a new database on the `DATABASE_URL` server.
-pub async fn fresh_database() -> String {
+/// A test's own database: a temp SQLite file, or a new database on the `DATABASE_URL` server. It
+/// is gone when this is dropped (the file removed, the database dropped), so test runs leave
+/// nothing behind.
+pub struct Scratch {
+    pub url: String,
+    postgres: Option<(String, String)>,
+    file: Option<std::path::PathBuf>,
+}
+
+pub async fn fresh_database() -> Scratch {
     match std::env::var("DATABASE_URL") {
         Ok(url) if url.starts_with("postgres") => {
             use sea_orm::{ConnectionTrait, Database};
@@ -106,12 +116,47 @@ pub async fn fresh_database() -> String {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create a test database");
-            format!("{server}/{name}")
+            Scratch {
+                url: format!("{server}/{name}"),
+                postgres: Some((server.to_string(), name)),
+                file: None,
+            }
         }
         _ => {
             let file =
                 std::env::temp_dir().join(format!("hostplane-test-{}.db", uuid::Uuid::new_v4()));
-            format!("sqlite://{}?mode=rwc", file.display())
+            Scratch {
+                url: format!("sqlite://{}?mode=rwc", file.display()),
+                postgres: None,
+                file: Some(file),
+            }
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(file) = &self.file {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+            }
+        }
+        // Dropped on a thread of its own with its own runtime: this may run inside a test's.
+        if let Some((server, name)) = self.postgres.take() {
+            let dropped = std::thread::spawn(move || {
+                use sea_orm::{ConnectionTrait, Database};
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(async {
+                    if let Ok(admin) = Database::connect(format!("{server}/postgres")).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = admin.execute_unprepared(&sql).await;
+                    }
+                });
+            });
+            let _ = dropped.join();
         }
     }
 }
@@ -138,9 +183,13 @@ pub async fn spawn_gateway(
     upstream: SimServer,
     base_url: &str,
 ) -> TestGateway {
-    let database_url = match opts.database_url {
-        Some(url) => url,
-        None => fresh_database().await,
+    let scratch = match opts.database_url {
+        Some(_) => None,
+        None => Some(fresh_database().await),
+    };
+    let database_url = match (&opts.database_url, &scratch) {
+        (Some(url), _) => url.clone(),
+        (None, scratch) => scratch.as_ref().expect("a scratch database").url.clone(),
     };
     let mut config = Config::load(None).expect("default configuration loads");
     config.database_url = database_url.clone();
@@ -243,6 +292,7 @@ pub async fn spawn_gateway(
         services,
         subscriptions,
         database_url,
+        _scratch: scratch,
         http: reqwest::Client::new(),
         stop: Stop(Some(tx)),
     }
@@ -680,11 +730,14 @@ pub struct Bare {
     /// Dropping it stops the server.
     pub stop: oneshot::Sender<()>,
     pub served: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Its own database, removed when it goes (unless the test named another).
+    pub _scratch: Scratch,
 }
 
 pub async fn bare(configure: impl FnOnce(&mut Config)) -> Bare {
     let mut config = Config::load(None).expect("default configuration loads");
-    config.database_url = fresh_database().await;
+    let scratch = fresh_database().await;
+    config.database_url = scratch.url.clone();
     config.auth.hs256_secret = Some(SecretString::from(SECRET));
     configure(&mut config);
     let gateway = Gateway::build(&config).await.expect("gateway starts");
@@ -696,5 +749,10 @@ pub async fn bare(configure: impl FnOnce(&mut Config)) -> Bare {
     let served = tokio::spawn(http::serve(listener, gateway.state, async {
         let _ = stopped.await;
     }));
-    Bare { addr, stop, served }
+    Bare {
+        addr,
+        stop,
+        served,
+        _scratch: scratch,
+    }
 }

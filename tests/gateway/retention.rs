@@ -93,7 +93,8 @@ where
 /// stay. A second prune finds nothing.
 #[tokio::test]
 async fn pruning_removes_exactly_what_retention_says() {
-    let db = store::connect(&fresh_database().await)
+    let scratch = fresh_database().await;
+    let db = store::connect(&scratch.url)
         .await
         .expect("a migrated database");
     let now = Utc::now();
@@ -191,7 +192,8 @@ async fn pruning_removes_exactly_what_retention_says() {
 /// renew it, and another takes it once it has run out.
 #[tokio::test]
 async fn one_replica_holds_the_retention_lease() {
-    let db = store::connect(&fresh_database().await)
+    let scratch = fresh_database().await;
+    let db = store::connect(&scratch.url)
         .await
         .expect("a migrated database");
     let now = Utc::now();

@@ -727,8 +727,8 @@ async fn a_revoked_key_closes_its_websockets_with_4403() {
 #[tokio::test]
 async fn a_key_revoked_on_a_replica_closes_the_sockets_here() {
     let database = fresh_database().await;
-    let here = bare(|c| c.database_url = database.clone()).await;
-    let replica = bare(|c| c.database_url = database.clone()).await;
+    let here = bare(|c| c.database_url = database.url.clone()).await;
+    let replica = bare(|c| c.database_url = database.url.clone()).await;
     let (id, key) = api_key(&here, &["read"]).await;
     let mut ws = following(&here, TRANSPORT, &key).await;
     ws.assert_alive().await;

@@ -93,6 +93,12 @@ pub async fn server(
     }
 }
 
+/// A site read by its ID, as a node (its URL as the view gives it).
+pub fn site_of_view(conn: &Live, gid: &GlobalId, view: serde_json::Value) -> Node {
+    let url = view.get("url").and_then(|u| u.as_str()).map(str::to_string);
+    Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
+}
+
 /// An object read by its ID with `read` and made by `make` from what came; a 404 is `None`.
 pub async fn read_node(
     ctx: &Context<'_>,

@@ -289,18 +289,17 @@ async fn node(
     conn: &crate::connections::Live,
     gid: &GlobalId,
 ) -> Result<Option<crate::objects::Node>, GatewayError> {
-    use crate::objects::{Node, Read, Site, User, node::read_node};
+    use crate::objects::{
+        Node, Read, User,
+        node::{read_node, site_of_view},
+    };
     match gid.kind.as_str() {
         "Site" => {
             let read = Read {
                 endpoint: &ENDPOINTS.orchestrix_site,
                 param: "id",
             };
-            read_node(ctx, conn, gid, &read, |conn, gid, view| {
-                let url = view.get("url").and_then(Value::as_str).map(str::to_string);
-                Node::Site(Site::new(conn.provider, &conn.name, &gid.local, url, view))
-            })
-            .await
+            read_node(ctx, conn, gid, &read, site_of_view).await
         }
         "User" if gid.local.starts_with("acc_") => {
             let read = Read {

@@ -59,6 +59,8 @@ async fn tasks_resume_after_restart() {
     .expect("start a spare simulator");
     let upstream = std::mem::replace(&mut old.upstream, spare);
     let database_url = old.database_url.clone();
+    // The database outlives the gateway that made it: the next one starts on it.
+    let _database = old._scratch.take();
     let engine = Arc::downgrade(&old.services.tasks);
     drop(old);
 
