@@ -109,6 +109,17 @@ PanelalphaTaskFilter {
     search_term: Option<String>, date_range: Option<String>, filter_types: Option<String>,
     filter_statuses: Option<String>,
 } }
+input! { /// A server group: its name, the type of server it holds, and which servers.
+PanelalphaServerGroupInput {
+    name: String [MaxLen(255)], server_type: String, servers: Option<JsonObject>,
+} }
+input! { /// A theme category's name.
+PanelalphaThemeCategoryInput { name: String [MaxLen(255)] } }
+input! { /// A theme to add to a category.
+PanelalphaAddThemeInput {
+    name: String [MaxLen(255)], slug: String [AlphaDash], description: String,
+    screenshot_url: Option<String>, preview_url: Option<String>, homepage: Option<String>,
+} }
 input! { /// The acting user's new personal information.
 PanelalphaUpdateMeInput {
     first_name: Option<String> [MaxLen(255)], last_name: Option<String> [MaxLen(255)],
@@ -158,6 +169,15 @@ object! { /// One of PanelAlpha's own tasks: queued work such as a service's cre
 PanelalphaTask(Panelalpha) {
     id: ID, r#type: String, status: String, progress: f64, message: String,
     created_at: String,
+} }
+object! { /// A group of hosting servers of one type.
+PanelalphaServerGroup(Panelalpha) { id: ID, name: String, server_type: String } }
+object! { /// A category of WordPress themes offered to customers.
+PanelalphaThemeCategory(Panelalpha) { id: ID, name: String } }
+object! { /// A WordPress theme in a category.
+PanelalphaTheme(Panelalpha) {
+    id: ID, name: String, slug: String, description: String, screenshot_url: String,
+    preview_url: String, homepage: String,
 } }
 object! { /// A device the acting user is signed in on.
 PanelalphaDevice(Panelalpha) { id: ID, name: String, ip: String, last_active_at: String } }

@@ -126,3 +126,6 @@ mod tests {
         assert!(<JsonObject as ScalarType>::parse(Value::String("{}".into())).is_err());
     }
 }
+
+// A free-form body (a configuration the docs name no keys of): any object passes.
+crate::no_extra_validation!(JsonObject);

@@ -32,7 +32,7 @@ crate::endpoints! {
         /// Change admin account status
         panelalpha_set_admin_status = Put "/api/admin/admins/{id}/status" (id: i32; input: PanelalphaAdminStatusInput) -> PanelalphaAdmin => parse;
         /// Enable API token (admins only: the answer may carry the token)
-        panelalpha_enable_api_token = Post "/api/admin/api-tokens/{id}" (id: i32) -> ActionResult => secret_done;
+        panelalpha_enable_api_token = Post "/api/admin/api-tokens/{id}" (id: i32) -> ActionResult => admin_done;
         /// Disable API token
         panelalpha_disable_api_token = Delete "/api/admin/api-tokens/{id}" (id: i32) -> ActionResult => done;
         /// Create admin group

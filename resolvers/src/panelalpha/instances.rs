@@ -35,6 +35,6 @@ crate::endpoints! {
         /// Delete (archive) instance
         panelalpha_delete_instance = Delete "/api/admin/instances/{id}" (id: i32; input: Option<PanelalphaDeleteInstanceInput>) -> ActionResult => done;
         /// Create WordPress SSO URL (admins only: it signs in to WordPress)
-        panelalpha_create_wordpress_sso_url = Post "/api/admin/instances/{id}/wordpress/sso-url" (id: i32; input: PanelalphaWordpressSsoInput) -> PanelalphaSsoToken => sso;
+        panelalpha_create_wordpress_sso_url = Post "/api/admin/instances/{id}/wordpress/sso-url" (id: i32; input: PanelalphaWordpressSsoInput) -> PanelalphaSsoToken => admin_parse;
     }
 }

@@ -1,6 +1,7 @@
 //! PanelAlpha, part 1: the admin API for customers and their work (users and their services, plans,
 //! instances, hosting accounts, the task queue, admins and admin groups) and the user API's own
-//! account endpoints (`/api/user`), declared by section. Users, services and instances
+//! account endpoints (`/api/user`); part 2, the platform, as far as it is served (settings, server
+//! groups, theme categories), its writes for admins only; declared by section. Users, services and instances
 //! are the unified `User`, `Service` and `Instance`; queued work is a Task followed through
 //! PanelAlpha's own task status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a
 //! bound caller is bound to, or the one an unbound caller names.
@@ -22,8 +23,11 @@ mod admins;
 mod instances;
 mod me;
 mod plans;
+mod server_groups;
 mod services;
+mod system;
 mod tasks;
+mod themes;
 mod users;
 mod watch;
 
@@ -42,6 +46,7 @@ use hostplane_schema::{
     generic::{ActionResult, RawAnswer},
     panelalpha::*,
     principal::{Scope, require},
+    scalars::JsonObject,
     task::Progress,
 };
 use serde_json::Value;
@@ -55,6 +60,9 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     tasks(PanelalphaTasksQuery, PanelalphaTasksMutation),
     admins(PanelalphaAdminsQuery, PanelalphaAdminsMutation),
     me(PanelalphaMeQuery, PanelalphaMeMutation),
+    system(PanelalphaSystemQuery, PanelalphaSystemMutation),
+    server_groups(PanelalphaServerGroupsQuery, PanelalphaServerGroupsMutation),
+    themes(PanelalphaThemesQuery, PanelalphaThemesMutation),
 );
 
 /// The handles unified actions and lists use.
@@ -135,16 +143,25 @@ async fn instance(_: &Context<'_>, call: &UpstreamCall) -> Result<Instance, Gate
     instance_of(&call.connection.name, raw).ok_or_else(|| call.malformed("an instance without id"))
 }
 
-/// A sign-in token or link: admins only, asked for nothing upstream otherwise.
-async fn sso(ctx: &Context<'_>, call: &UpstreamCall) -> Result<PanelalphaSsoToken, GatewayError> {
+/// What only admins may do or read, asked for nothing upstream otherwise: sign-in tokens and
+/// links, answers that may carry a secret (an API token), and every write to the platform's
+/// configuration (settings, servers, groups, themes).
+async fn admin_parse<T: hostplane_schema::reply::FromRaw>(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<T, GatewayError> {
     require(ctx, Scope::Admin)?;
     parse(ctx, call).await
 }
 
-/// An action whose answer may carry a secret (an API token): admins only.
-async fn secret_done(ctx: &Context<'_>, call: &UpstreamCall) -> Result<ActionResult, GatewayError> {
+async fn admin_done(ctx: &Context<'_>, call: &UpstreamCall) -> Result<ActionResult, GatewayError> {
     require(ctx, Scope::Admin)?;
     done(ctx, call).await
+}
+
+async fn admin_raw(ctx: &Context<'_>, call: &UpstreamCall) -> Result<RawAnswer, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    raw(ctx, call).await
 }
 
 /// A PanelAlpha object by its global ID (`node`): a user, a service, an instance, an instance as

@@ -41,9 +41,9 @@ crate::endpoints! {
         /// Delete (archive) user
         panelalpha_delete_user = Delete "/api/admin/users/{id}" (id: i32) -> ActionResult => done;
         /// Create user SSO token (admins only: it signs in as the user)
-        panelalpha_create_user_sso_token = Post "/api/admin/users/{id}/sso-token" (id: i32) -> PanelalphaSsoToken => sso;
+        panelalpha_create_user_sso_token = Post "/api/admin/users/{id}/sso-token" (id: i32) -> PanelalphaSsoToken => admin_parse;
         /// Create admin-as-user SSO token (admins only: it signs in as the user)
-        panelalpha_create_login_as_user_sso_token = Post "/api/admin/users/{id}/login-as-user-sso-token" (id: i32) -> PanelalphaSsoToken => sso;
+        panelalpha_create_login_as_user_sso_token = Post "/api/admin/users/{id}/login-as-user-sso-token" (id: i32) -> PanelalphaSsoToken => admin_parse;
         /// Create user service: a Task until its hosting account and instance exist
         panelalpha_create_user_service = Post "/api/admin/users/{userId}/services" (userId: i32; input: PanelalphaPlanChoice) -> TaskPayload => task;
         /// Suspend user service

@@ -42,6 +42,11 @@
 //! - Timestamps are Laravel's `2026-01-12T09:30:00.000000Z`; one hosting server (1, cPanel,
 //!   `{id, name, type, server_groups, status}`) holds every account (`server_id` is always 1);
 //!   `/tasks/worker-status` is always `{"running": true, "workers": 2}`.
+//! - System settings are one object (`company_name`, `default_language`, `timezone`); an update
+//!   merges the body's keys into it. Server groups `{id, name, server_type, servers}` (group 1
+//!   holds server 1); theme categories `{id, name}` (1 `Business`) hold themes `{id, category_id,
+//!   name, slug, description, screenshot_url, preview_url, homepage}` (1 `Astra`); deleting a category deletes its
+//!   themes.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -337,6 +342,24 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .rules([Always("name"), Text("name"), max("name")]);
     let servers = Collection::new("servers").seed(json!([{"id": 1, "name": "cp1.example.net",
         "type": "cpanel", "server_groups": [1], "status": "active"}]));
+    let server_groups = Collection::new("server_groups")
+        .seed(json!([{"id": 1, "name": "cPanel servers", "server_type": "cpanel", "servers": [1]}]))
+        .fields(["name", "server_type", "servers"])
+        .rules([Always("name"), Text("name"), max("name"), Always("server_type"),
+            Text("server_type")]);
+    let theme_categories = Collection::new("theme_categories")
+        .seed(json!([{"id": 1, "name": "Business"}]))
+        .fields(["name"])
+        .rules([Always("name"), Text("name"), max("name")]);
+    let themes = Collection::new("themes")
+        .seed(json!([{"id": 1, "category_id": 1, "name": "Astra", "slug": "astra",
+            "description": "A fast, light theme.", "screenshot_url": null}]))
+        .under("theme_categories", "category_id")
+        .fields(["name", "slug", "description", "screenshot_url", "preview_url", "homepage"])
+        .rules([Always("name"), Text("name"), max("name"), Always("slug"), Text("slug"),
+            Always("description")]);
+    let settings = json!([{"id": 1, "company_name": "Example Hosting", "default_language": "en",
+        "timezone": "UTC"}]);
     let tasks = Collection::new("tasks").seed(made(json!([
         {"id": 1, "type": "service.create", "status": "completed", "progress": 100,
          "message": null, "related_type": "service", "related_id": 1},
@@ -354,7 +377,9 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
     let table = Table::new(Laravel)
         .collection(users).collection(services).collection(plans).collection(instances)
         .collection(accounts).collection(admins).collection(groups).collection(tasks)
-        .collection(servers)
+        .collection(servers).collection(server_groups).collection(theme_categories)
+        .collection(themes)
+        .collection(Collection::new("settings").seed(settings))
         .collection(Collection::new("shares").seed(shares))
         .collection(Collection::new("devices").seed(devices))
         .rows(super::routes::rows())

@@ -100,6 +100,20 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (GET, "/api/admin/tasks/worker-status", Custom(worker_status)),
         (GET, "/api/admin/tasks/{id}/status", Custom(task_status)),
         (GET, "/api/admin/tasks/{id}/retry", Custom(task_retry)),
+        (GET, "/api/admin/settings", Custom(settings)),
+        (PUT, "/api/admin/settings", Custom(update_settings)),
+        (GET, "/api/admin/server-groups", List("server_groups")),
+        (GET, "/api/admin/server-groups/{id}", Show("server_groups")),
+        (POST, "/api/admin/server-groups", Create("server_groups")),
+        (PUT, "/api/admin/server-groups/{id}", Update("server_groups")),
+        (DELETE, "/api/admin/server-groups/{id}", Delete("server_groups")),
+        (GET, "/api/admin/theme-categories", List("theme_categories")),
+        (POST, "/api/admin/theme-category", Create("theme_categories")),
+        (DELETE, "/api/admin/theme-category/{id}", Delete("theme_categories")),
+        (GET, "/api/admin/theme-category/{id}/themes", List("themes")),
+        (PUT, "/api/admin/theme-category/{id}/update", Update("theme_categories")),
+        (DELETE, "/api/admin/theme-category/{id}/delete-theme/{theme_id}", Delete("themes")),
+        (POST, "/api/admin/theme-category/{id}/add-theme", Create("themes")),
         (PUT, "/api/user/edit", Custom(edit)),
         (PUT, "/api/user/edit/email", Custom(edit_email)),
         (GET, "/api/user/devices", Custom(devices)),
@@ -409,6 +423,23 @@ fn admin_group_permissions(_: &mut World, _: &Req) -> Handled {
 
 fn worker_status(_: &mut World, _: &Req) -> Handled {
     Ok(Answer::Object(json!({"running": true, "workers": 2})))
+}
+
+/// The panel's configuration: one object.
+fn settings(world: &mut World, _: &Req) -> Handled {
+    found(world, "settings", "1", &[]).map(Answer::Object)
+}
+
+/// Merges the body's keys into the configuration.
+fn update_settings(world: &mut World, req: &Req) -> Handled {
+    let given = body(req)?;
+    let settings = world.store.get_mut("settings", "1").ok_or_else(not_found)?;
+    for (key, value) in given {
+        if key != "id" {
+            settings[key.as_str()] = value;
+        }
+    }
+    Ok(Answer::Object(settings.clone()))
 }
 
 // ---------------------------------------------------------------------------------------------

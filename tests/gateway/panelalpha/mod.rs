@@ -5,6 +5,7 @@
 mod acting;
 mod customers;
 mod examples;
+mod platform;
 mod routes;
 mod tasks;
 mod validation;

@@ -3,7 +3,8 @@
 use crate::helpers::assert_route_table_of;
 use hostplane_adapters::Provider;
 
-/// Part 1: the admin API for customers and their work, and the user API's own account.
+/// Part 1: the admin API for customers and their work, and the user API's own account; part 2
+/// (the platform) as far as it is served.
 const PREFIXES: &[&str] = &[
     "/api/admin/users",
     "/api/admin/services",
@@ -17,6 +18,10 @@ const PREFIXES: &[&str] = &[
     "/api/admin/admin-groups",
     "/api/admin/admin-group/",
     "/api/user/",
+    // Part 2 (the platform), as it is served.
+    "/api/admin/settings",
+    "/api/admin/server-groups",
+    "/api/admin/theme-categor",
 ];
 
 /// The rows of `endpoints.tsv` under part 1's prefixes, with the hosting server list and show

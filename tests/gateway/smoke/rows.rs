@@ -341,5 +341,20 @@ pub fn rows() -> Vec<Row> {
         row("panelalphaForgetMyDevice").param(USER_HEADER, ADA).body(json!({"deviceId": 2})),
         row("panelalphaLogOutMyDevice").param(USER_HEADER, ADA)
             .body(json!({"session_id": "sess-ada-phone"})),
+        // PanelAlpha part 2: the platform.
+        row("panelalphaUpdateSettings").body(json!({"timezone": "Europe/Tallinn"})),
+        row("panelalphaServerGroup").param("id", "1"),
+        row("panelalphaCreateServerGroup").body(json!({"name": "Plesk servers",
+            "server_type": "plesk"})),
+        row("panelalphaUpdateServerGroup").param("id", "1").body(json!({"name": "cPanel EU",
+            "server_type": "cpanel", "servers": {"1": true}})),
+        row("panelalphaDeleteServerGroup").param("id", "1"),
+        row("panelalphaCategoryThemes").param("id", "1"),
+        row("panelalphaCreateThemeCategory").body(json!({"name": "Portfolio"})),
+        row("panelalphaUpdateThemeCategory").param("id", "1").body(json!({"name": "Shops"})),
+        row("panelalphaDeleteThemeCategory").param("id", "1"),
+        row("panelalphaAddCategoryTheme").param("id", "1").body(json!({"name": "Kadence",
+            "slug": "kadence", "description": "Blocks everywhere."})),
+        row("panelalphaDeleteCategoryTheme").param("id", "1").param("theme_id", "1"),
     ]
 }

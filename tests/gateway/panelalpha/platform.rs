@@ -1,0 +1,88 @@
+//! PanelAlpha's platform configuration (part 2): only admins change it, on both surfaces, with
+//! nothing sent upstream for anyone else; what an admin writes reads back.
+
+use super::{rest, upstream_calls};
+use crate::helpers::{admin, spawn, token};
+use hostplane_schema::principal::Scope;
+use serde_json::json;
+
+/// A read-and-write credential that is not an admin's reads the platform's settings and groups but
+/// changes none of them: `FORBIDDEN` on GraphQL, Laravel's 403 on REST, nothing upstream.
+#[tokio::test]
+async fn only_admins_write_the_platform() {
+    let gw = spawn().await;
+    let writer = token(&[Scope::Read, Scope::Write]);
+    let (_, read) = gw
+        .gql_as(
+            Some(&writer),
+            "{ panelalphaServerGroups { name serverType } panelalphaSettings { raw } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        read["data"]["panelalphaServerGroups"],
+        json!([{"name": "cPanel servers", "serverType": "cpanel"}]),
+        "{read}"
+    );
+    let before = upstream_calls(&gw);
+    let writes = [
+        r#"mutation { panelalphaCreateServerGroup(input: {name: "Plesk", serverType: "plesk"}) { id } }"#,
+        r#"mutation { panelalphaUpdateSettings(input: {timezone: "UTC"}) { raw } }"#,
+        r#"mutation { panelalphaDeleteThemeCategory(id: 1) { ok } }"#,
+    ];
+    for write in writes {
+        let (_, body) = gw.gql_as(Some(&writer), write, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{write}: {body}"
+        );
+    }
+    let (status, body) = rest(
+        &gw,
+        Some(&writer),
+        &[],
+        "POST",
+        "/api/admin/theme-category",
+        Some(json!({"name": "Portfolio"})),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["message"].is_string(), "Laravel's shape: {body}");
+    assert_eq!(upstream_calls(&gw), before, "nothing reached the panel");
+
+    // An admin's writes read back.
+    let created = gw
+        .data(
+            r#"mutation { panelalphaAddCategoryTheme(id: 1, input: {name: "Kadence", slug: "kadence",
+                description: "Blocks."}) { name slug } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        created["panelalphaAddCategoryTheme"],
+        json!({"name": "Kadence", "slug": "kadence"})
+    );
+    let themes = gw
+        .data("{ panelalphaCategoryThemes(id: 1) { slug } }", json!({}))
+        .await;
+    assert_eq!(
+        themes["panelalphaCategoryThemes"],
+        json!([{"slug": "astra"}, {"slug": "kadence"}])
+    );
+    let settings = gw
+        .data(
+            r#"mutation { panelalphaUpdateSettings(input: {timezone: "Europe/Tallinn"}) { raw } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        settings["panelalphaUpdateSettings"]["raw"]["timezone"],
+        "Europe/Tallinn"
+    );
+    let (status, body) = rest(&gw, Some(&admin()), &[], "GET", "/api/admin/settings", None).await;
+    assert_eq!(
+        (status, &body["data"]["timezone"]),
+        (200, &json!("Europe/Tallinn")),
+        "{body}"
+    );
+}
