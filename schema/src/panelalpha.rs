@@ -120,6 +120,19 @@ PanelalphaAddThemeInput {
     name: String [MaxLen(255)], slug: String [AlphaDash], description: String,
     screenshot_url: Option<String>, preview_url: Option<String>, homepage: Option<String>,
 } }
+input! { /// Filters of the backup logs.
+PanelalphaBackupLogFilter {
+    search_term: Option<String>, plan_id: Option<i32>, server_id: Option<i32>,
+    instance_id: Option<i32>, container_id: Option<i32>, remote_backup_id: Option<i32>,
+} }
+input! { /// Filters of a recipient's notification templates.
+PanelalphaTemplateFilter { filter: Option<String> } }
+input! { /// A notification template's new text, or the text to preview.
+PanelalphaTemplateInput {
+    messages: Option<Vec<JsonObject>>, message: Option<String>, subject: Option<String> [MaxLen(255)],
+} }
+input! { /// Turns a notification template on or off.
+PanelalphaTemplateStatusInput { enabled: bool } }
 input! { /// The acting user's new personal information.
 PanelalphaUpdateMeInput {
     first_name: Option<String> [MaxLen(255)], last_name: Option<String> [MaxLen(255)],
@@ -178,6 +191,10 @@ object! { /// A WordPress theme in a category.
 PanelalphaTheme(Panelalpha) {
     id: ID, name: String, slug: String, description: String, screenshot_url: String,
     preview_url: String, homepage: String,
+} }
+object! { /// A message the panel sends: to whom, its subject and text, and whether it is sent.
+PanelalphaNotificationTemplate(Panelalpha) {
+    id: ID, recipient: String, name: String, subject: String, message: String, enabled: bool,
 } }
 object! { /// A device the acting user is signed in on.
 PanelalphaDevice(Panelalpha) { id: ID, name: String, ip: String, last_active_at: String } }

@@ -1,7 +1,8 @@
 //! PanelAlpha, part 1: the admin API for customers and their work (users and their services, plans,
 //! instances, hosting accounts, the task queue, admins and admin groups) and the user API's own
 //! account endpoints (`/api/user`); part 2, the platform, as far as it is served (settings, server
-//! groups, theme categories), its writes for admins only; declared by section. Users, services and instances
+//! groups, theme categories, notifications, DNS zones, backup logs), its writes for admins only;
+//! declared by section. Users, services and instances
 //! are the unified `User`, `Service` and `Instance`; queued work is a Task followed through
 //! PanelAlpha's own task status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a
 //! bound caller is bound to, or the one an unbound caller names.
@@ -22,6 +23,7 @@ mod accounts;
 mod admins;
 mod instances;
 mod me;
+mod notifications;
 mod plans;
 mod server_groups;
 mod services;
@@ -63,6 +65,7 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     system(PanelalphaSystemQuery, PanelalphaSystemMutation),
     server_groups(PanelalphaServerGroupsQuery, PanelalphaServerGroupsMutation),
     themes(PanelalphaThemesQuery, PanelalphaThemesMutation),
+    notifications(PanelalphaNotificationsQuery, PanelalphaNotificationsMutation),
 );
 
 /// The handles unified actions and lists use.

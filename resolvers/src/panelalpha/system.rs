@@ -1,5 +1,5 @@
-//! PanelAlpha's system configuration (`/api/admin/settings`): the docs name no keys, so it is read
-//! and written as the panel's own JSON object.
+//! PanelAlpha's system configuration (`/api/admin/settings`: the docs name no keys, so it is read
+//! and written as the panel's own JSON object), and the panel-wide DNS zones and backup logs.
 
 use super::*;
 
@@ -11,6 +11,10 @@ crate::endpoints! {
     queries {
         /// Show system configuration
         panelalpha_settings = Get "/api/admin/settings" () -> RawAnswer => raw;
+        /// List DNS zones
+        panelalpha_dns_zones = Get "/api/admin/dns-zones" () -> RawAnswer => raw;
+        /// List backup logs
+        panelalpha_backup_logs = Get "/api/admin/backup-logs" (; input: Option<PanelalphaBackupLogFilter>) -> RawAnswer => raw;
     }
     mutations {
         /// Update system configuration

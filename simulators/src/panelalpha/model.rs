@@ -46,7 +46,12 @@
 //!   merges the body's keys into it. Server groups `{id, name, server_type, servers}` (group 1
 //!   holds server 1); theme categories `{id, name}` (1 `Business`) hold themes `{id, category_id,
 //!   name, slug, description, screenshot_url, preview_url, homepage}` (1 `Astra`); deleting a category deletes its
-//!   themes.
+//!   themes. Email settings are one object like the system's (with an SMTP password, which only
+//!   admins see in `raw`). Notification templates `{id, recipient, name, subject, message,
+//!   enabled}` have string ids (`user_welcome`, `admin_task_failed`); restoring one brings back
+//!   its shipped subject and message; a preview answers `{subject, html}` from the body's (or a sample); a test email
+//!   answers `{sent: true, to}`; the mail server's test-connection answers `{connected: true}`.
+//!   DNS zones and backup logs are read-only lists.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -73,6 +78,25 @@ pub(super) type World = crate::resource::World<Panel>;
 
 /// When the seeded objects were made.
 const SEEDED: &str = "2026-01-12T09:30:00.000000Z";
+
+/// The notification templates as shipped (id, recipient, name, subject, message): the seed, and
+/// what restoring one brings back.
+pub(super) const TEMPLATES: [(&str, &str, &str, &str, &str); 2] = [
+    (
+        "user_welcome",
+        "user",
+        "Welcome",
+        "Welcome to {{company_name}}",
+        "Hello {{first_name}}, your account is ready.",
+    ),
+    (
+        "admin_task_failed",
+        "admin",
+        "Task failed",
+        "A task failed",
+        "Task {{task_id}} failed.",
+    ),
+];
 
 /// What the panel holds beside its collections.
 pub(super) struct Panel {
@@ -360,6 +384,17 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
             Always("description")]);
     let settings = json!([{"id": 1, "company_name": "Example Hosting", "default_language": "en",
         "timezone": "UTC"}]);
+    let email_settings = json!([{"id": 1, "driver": "smtp", "host": "smtp.example.com",
+        "port": 587, "username": "panel", "password": "smtp-secret", "from": "panel@example.com"}]);
+    let templates = TEMPLATES.iter().map(|(id, recipient, name, subject, message)| {
+        json!({"id": id, "recipient": recipient, "name": name, "subject": subject,
+            "message": message, "enabled": true})
+    });
+    let templates = Collection::new("notification_templates")
+        .seed(Value::Array(templates.collect()))
+        .fields(["messages", "message", "subject"]);
+    let dns_zones = json!([{"id": 1, "name": "blog.example.org", "server_id": 1}]);
+    let backup_logs = made(json!([{"id": 1, "instance_id": 1, "status": "completed"}]));
     let tasks = Collection::new("tasks").seed(made(json!([
         {"id": 1, "type": "service.create", "status": "completed", "progress": 100,
          "message": null, "related_type": "service", "related_id": 1},
@@ -380,6 +415,10 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(servers).collection(server_groups).collection(theme_categories)
         .collection(themes)
         .collection(Collection::new("settings").seed(settings))
+        .collection(Collection::new("email_settings").seed(email_settings))
+        .collection(templates)
+        .collection(Collection::new("dns_zones").seed(dns_zones))
+        .collection(Collection::new("backup_logs").seed(backup_logs))
         .collection(Collection::new("shares").seed(shares))
         .collection(Collection::new("devices").seed(devices))
         .rows(super::routes::rows())

@@ -6,7 +6,9 @@
 
 use super::{
     flows,
-    model::{FIELDS, NOTIFICATIONS, PERMISSIONS, Panel, World, field_fail, invalid, not_found},
+    model::{
+        FIELDS, NOTIFICATIONS, PERMISSIONS, Panel, TEMPLATES, World, field_fail, invalid, not_found,
+    },
     model::{password, stamp, text},
 };
 use crate::{
@@ -100,8 +102,20 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (GET, "/api/admin/tasks/worker-status", Custom(worker_status)),
         (GET, "/api/admin/tasks/{id}/status", Custom(task_status)),
         (GET, "/api/admin/tasks/{id}/retry", Custom(task_retry)),
-        (GET, "/api/admin/settings", Custom(settings)),
-        (PUT, "/api/admin/settings", Custom(update_settings)),
+        (GET, "/api/admin/settings", Custom(|w, r| settings(w, r, "settings"))),
+        (PUT, "/api/admin/settings", Custom(|w, r| update_settings(w, r, "settings"))),
+        (GET, "/api/admin/notifications/settings", Custom(|w, r| settings(w, r, "email_settings"))),
+        (PUT, "/api/admin/notifications/settings", Custom(|w, r| update_settings(w, r, "email_settings"))),
+        (POST, "/api/admin/notifications/test-connection", Custom(test_mail_connection)),
+        (GET, "/api/admin/notification-templates/{recipient}", Custom(templates_for)),
+        (GET, "/api/admin/notification-template/{id}", Show("notification_templates")),
+        (PUT, "/api/admin/notification-template/{id}/update", Update("notification_templates")),
+        (POST, "/api/admin/notification-template/preview", Custom(preview)),
+        (GET, "/api/admin/notification-template/{id}/test", Custom(test_email)),
+        (PUT, "/api/admin/notification-template/{id}/status", Custom(template_status)),
+        (POST, "/api/admin/notification-template/{id}/restore", Custom(restore_template)),
+        (GET, "/api/admin/dns-zones", List("dns_zones")),
+        (GET, "/api/admin/backup-logs", List("backup_logs")),
         (GET, "/api/admin/server-groups", List("server_groups")),
         (GET, "/api/admin/server-groups/{id}", Show("server_groups")),
         (POST, "/api/admin/server-groups", Create("server_groups")),
@@ -425,21 +439,78 @@ fn worker_status(_: &mut World, _: &Req) -> Handled {
     Ok(Answer::Object(json!({"running": true, "workers": 2})))
 }
 
-/// The panel's configuration: one object.
-fn settings(world: &mut World, _: &Req) -> Handled {
-    found(world, "settings", "1", &[]).map(Answer::Object)
+/// A configuration of the panel's (the system's, or its email's): one object.
+fn settings(world: &mut World, _: &Req, name: &'static str) -> Handled {
+    found(world, name, "1", &[]).map(Answer::Object)
 }
 
-/// Merges the body's keys into the configuration.
-fn update_settings(world: &mut World, req: &Req) -> Handled {
+/// Merges the body's keys into a configuration.
+fn update_settings(world: &mut World, req: &Req, name: &'static str) -> Handled {
     let given = body(req)?;
-    let settings = world.store.get_mut("settings", "1").ok_or_else(not_found)?;
+    let settings = world.store.get_mut(name, "1").ok_or_else(not_found)?;
     for (key, value) in given {
         if key != "id" {
             settings[key.as_str()] = value;
         }
     }
     Ok(Answer::Object(settings.clone()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+/// The templates sent to one recipient, filtered by text.
+fn templates_for(world: &mut World, req: &Req) -> Handled {
+    let recipient = req.param("recipient").unwrap_or_default();
+    let mut given = req.query.clone();
+    let body = json_object(&req.body).unwrap_or_default();
+    given.extend(body.iter().map(|(k, v)| (k.clone(), text(v))));
+    let all = world.store.all("notification_templates").iter();
+    let mine = all.filter(|t| t["recipient"] == recipient && matches(t, &given));
+    Ok(Answer::List(mine.cloned().collect()))
+}
+
+fn preview(_: &mut World, req: &Req) -> Handled {
+    let given = json_object(&req.body).unwrap_or_default();
+    let subject = given
+        .get("subject")
+        .map_or("Welcome to Example Hosting".into(), text);
+    let message = given
+        .get("message")
+        .map_or("Hello Ada, your account is ready.".into(), text);
+    Ok(Answer::Object(
+        json!({"subject": subject, "html": format!("<p>{message}</p>")}),
+    ))
+}
+
+fn test_email(world: &mut World, req: &Req) -> Handled {
+    found(world, "notification_templates", req.id(), &[])?;
+    Ok(Answer::Object(
+        json!({"sent": true, "to": "root@example.com"}),
+    ))
+}
+
+fn template_status(world: &mut World, req: &Req) -> Handled {
+    let enabled = FIELDS.required_flag(&body(req)?, "enabled")?;
+    let template = world.store.get_mut("notification_templates", req.id());
+    let template = template.ok_or_else(not_found)?;
+    template["enabled"] = json!(enabled);
+    Ok(Answer::Object(template.clone()))
+}
+
+/// Brings back a template's shipped subject and message.
+fn restore_template(world: &mut World, req: &Req) -> Handled {
+    let shipped = TEMPLATES.iter().find(|(id, ..)| *id == req.id());
+    let (.., subject, message) = shipped.ok_or_else(not_found)?;
+    let template = world.store.get_mut("notification_templates", req.id());
+    let template = template.ok_or_else(not_found)?;
+    template["subject"] = json!(subject);
+    template["message"] = json!(message);
+    Ok(Answer::Object(template.clone()))
+}
+
+fn test_mail_connection(_: &mut World, _: &Req) -> Handled {
+    Ok(Answer::Object(json!({"connected": true})))
 }
 
 // ---------------------------------------------------------------------------------------------

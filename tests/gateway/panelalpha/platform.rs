@@ -86,3 +86,55 @@ async fn only_admins_write_the_platform() {
         "{body}"
     );
 }
+
+/// A template edited and restored comes back as shipped; the mail server's password in the email
+/// settings is an admin's to read, and nobody else's.
+#[tokio::test]
+async fn notification_templates_restore_and_mail_secrets_stay_with_admins() {
+    let gw = spawn().await;
+    let edited = gw
+        .data(
+            r#"mutation { panelalphaUpdateNotificationTemplate(id: "user_welcome",
+                input: {subject: "Hi"}) { subject } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        edited["panelalphaUpdateNotificationTemplate"]["subject"],
+        "Hi"
+    );
+    let restored = gw
+        .data(
+            r#"mutation { panelalphaRestoreNotification(id: "user_welcome") { subject enabled } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        restored["panelalphaRestoreNotification"],
+        json!({"subject": "Welcome to {{company_name}}", "enabled": true})
+    );
+    let listed = gw
+        .data(
+            r#"{ panelalphaNotificationTemplates(recipient: "admin") { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["panelalphaNotificationTemplates"],
+        json!([{"id": "admin_task_failed"}])
+    );
+    let query = "{ panelalphaEmailSettings { raw } }";
+    let admin_view = gw.data(query, json!({})).await;
+    assert_eq!(
+        admin_view["panelalphaEmailSettings"]["raw"]["password"],
+        "smtp-secret"
+    );
+    let reader = token(&[Scope::Read]);
+    let (_, body) = gw.gql_as(Some(&reader), query, json!({})).await;
+    let raw = &body["data"]["panelalphaEmailSettings"]["raw"];
+    assert_eq!(raw["host"], "smtp.example.com", "{body}");
+    assert!(
+        !body.to_string().contains("smtp-secret"),
+        "the password never reaches a non-admin: {body}"
+    );
+}

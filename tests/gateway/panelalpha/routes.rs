@@ -22,6 +22,9 @@ const PREFIXES: &[&str] = &[
     "/api/admin/settings",
     "/api/admin/server-groups",
     "/api/admin/theme-categor",
+    "/api/admin/notification",
+    "/api/admin/dns-zones",
+    "/api/admin/backup-logs",
 ];
 
 /// The rows of `endpoints.tsv` under part 1's prefixes, with the hosting server list and show

@@ -356,5 +356,13 @@ pub fn rows() -> Vec<Row> {
         row("panelalphaAddCategoryTheme").param("id", "1").body(json!({"name": "Kadence",
             "slug": "kadence", "description": "Blocks everywhere."})),
         row("panelalphaDeleteCategoryTheme").param("id", "1").param("theme_id", "1"),
+        row("panelalphaNotificationTemplates").param("recipient", "user"),
+        row("panelalphaNotificationTemplate").param("id", "user_welcome"),
+        row("panelalphaUpdateNotificationTemplate").param("id", "user_welcome")
+            .body(json!({"subject": "Hello from {{company_name}}", "message": "Hi!"})),
+        row("panelalphaTestNotification").param("id", "user_welcome"),
+        row("panelalphaSetNotificationStatus").param("id", "admin_task_failed")
+            .body(json!({"enabled": false})),
+        row("panelalphaRestoreNotification").param("id", "user_welcome"),
     ]
 }
