@@ -175,47 +175,37 @@ impl Shape {
 
     fn check_fields(&self, body: &Value, prefix: &str, refused: &mut Vec<Refusal>) {
         for field in &self.fields {
-            let path = format!("{prefix}{}", field.name);
-            let value = body.get(&field.name).filter(|v| !v.is_null());
-            let failure = match value {
-                None if field.required => Some(Failure::Missing),
+            // Built only for a refusal: a body that passes allocates no paths.
+            let path = || format!("{prefix}{}", field.name);
+            // A required rule on an optional field refuses it absent, as a missing one.
+            let required = field.required
+                || field
+                    .rules
+                    .iter()
+                    .any(|r| matches!(r, Rule::Filled | Rule::Required));
+            let refusal = match body.get(&field.name).filter(|v| !v.is_null()) {
+                None if required => Some((path(), Failure::Missing)),
                 None => None,
-                Some(v) if !field.takes(v) => Some(Failure::Type(field.kind)),
+                Some(v) if !field.takes(v) => Some((path(), Failure::Type(field.kind))),
                 Some(v) => {
                     if let (Some(inner), Value::Object(_)) = (&field.fields, v) {
-                        inner.check_fields(v, &format!("{path}."), refused);
+                        inner.check_fields(v, &format!("{}.", path()), refused);
                     }
                     // Rules read the value as the input will: `"5"` as 5.
-                    let v = normal(field.kind, v).unwrap_or_else(|| v.clone());
-                    if let Some((at, rule)) = field
+                    let normal = normal(field.kind, v);
+                    let v = normal.as_ref().unwrap_or(v);
+                    let broken = field
                         .rules
                         .iter()
-                        .find(|r| !r.check(&field.name, Some(&v), body))
-                        .map(|r| r.refused_at(&path, &v, body))
-                    {
-                        refused.push(Refusal {
-                            field: at,
-                            failure: Failure::Rule(rule),
-                        });
-                        continue;
-                    }
-                    None
+                        .find(|r| !r.check(&field.name, Some(v), body));
+                    broken.map(|r| {
+                        let (at, rule) = r.refused_at(&path(), v, body);
+                        (at, Failure::Rule(rule))
+                    })
                 }
             };
-            // A required rule on an optional field: absent is refused as missing.
-            let failure = failure.or_else(|| {
-                (value.is_none()
-                    && field
-                        .rules
-                        .iter()
-                        .any(|r| matches!(r, Rule::Filled | Rule::Required)))
-                .then_some(Failure::Missing)
-            });
-            if let Some(failure) = failure {
-                refused.push(Refusal {
-                    field: path,
-                    failure,
-                });
+            if let Some((field, failure)) = refusal {
+                refused.push(Refusal { field, failure });
             }
         }
     }
