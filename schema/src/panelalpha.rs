@@ -125,6 +125,55 @@ PanelalphaBackupLogFilter {
     search_term: Option<String>, plan_id: Option<i32>, server_id: Option<i32>,
     instance_id: Option<i32>, container_id: Option<i32>, remote_backup_id: Option<i32>,
 } }
+input! { /// A connection to test before it is saved: the server's type and the credentials the panel
+/// reaches it with.
+PanelalphaConnectionTest { r#type: String, connection_config: JsonObject } }
+input! { /// A DNS server, an email server or a remote backup store: its name, its type and the
+/// credentials the panel reaches it with (`connection_config`, read back by admins only).
+PanelalphaConnectionInput {
+    name: String [MaxLen(255)], r#type: String, connection_config: JsonObject,
+} }
+input! { /// A group a hosting server belongs to, as the docs list its fields.
+PanelalphaServerGroupRef { id: i32, name: String, server_type: String } }
+input! { /// A hosting server: a connection like the others, and the groups it is in.
+PanelalphaServerInput {
+    name: String [MaxLen(255)], r#type: String, connection_config: JsonObject,
+    server_groups: Vec<PanelalphaServerGroupRef>,
+} }
+input! { /// Filters of a list of DNS or email servers.
+PanelalphaTypeFilter { r#type: Option<String> } }
+input! { /// A hosting account found on a server, to import as a user's service on a plan.
+PanelalphaImportServiceInput { username: String, user_id: i32, plan_id: i32 } }
+input! { /// A WordPress installation found on a server, to import as an instance.
+PanelalphaImportInstanceInput {
+    username: String, domain: String, path: String, application: Option<String>,
+} }
+input! { /// A DNS zone or an email domain found on a server, to import into a service.
+PanelalphaImportInput { name: String, service_id: i32 } }
+input! { /// A record of a DNS zone template.
+PanelalphaZoneRecord {
+    name: String, r#type: String [OneOf(&["A", "AAAA", "CNAME", "TXT", "MX", "NS"])], ttl: i32,
+    rdata: String,
+} }
+input! { /// A DNS zone template: its name and the records a new zone starts with.
+PanelalphaZoneTemplateInput { name: String, records: Option<Vec<PanelalphaZoneRecord>> } }
+input! { /// A backup container: where backups of sites go, and how many of them it keeps.
+PanelalphaBackupContainerInput {
+    remote_backup_id: i32, name: String, location: String, is_local_storage: bool,
+    max_size_backups_per_site: i32, max_number_backups_per_site: i32,
+    backup_type: String [OneOf(&["full", "incremental"])], backup_type_rules: Option<JsonObject>,
+    rules: Option<JsonObject>,
+} }
+input! { /// Which objects a backup container serves: all of one type with these IDs.
+PanelalphaBackupRule {
+    r#type: String [OneOf(&["instance", "service", "client", "plan", "server", "server_group"])],
+    values: Vec<i32>,
+} }
+input! { /// A package of plugins and themes, and how they are installed.
+PanelalphaPackageDefinition {
+    name: String, plugin_automation: Option<String>, theme_automation: Option<String>,
+    plugins: Option<JsonObject>, themes: Option<JsonObject>,
+} }
 input! { /// Filters of a recipient's notification templates.
 PanelalphaTemplateFilter { filter: Option<String> } }
 input! { /// A notification template's new text, or the text to preview.
@@ -200,3 +249,21 @@ object! { /// A device the acting user is signed in on.
 PanelalphaDevice(Panelalpha) { id: ID, name: String, ip: String, last_active_at: String } }
 object! { /// A sign-in token or link: it signs in as someone, so only admins get one.
 PanelalphaSsoToken(Panelalpha) { token: String, url: String, expires_at: String } }
+object! { /// A DNS server, an email server or a remote backup store the panel connects to; its
+/// `connection_config` (the credentials) is in `raw`, for admins only.
+PanelalphaConnection(Panelalpha) { id: ID, name: String, r#type: String, status: String } }
+object! { /// A DNS zone template.
+PanelalphaZoneTemplate(Panelalpha) { id: ID, name: String } }
+object! { /// A backup container.
+PanelalphaBackupContainer(Panelalpha) {
+    id: ID, remote_backup_id: ID, name: String, location: String, is_local_storage: bool,
+    max_size_backups_per_site: i32, max_number_backups_per_site: i32, backup_type: String,
+} }
+object! { /// A package of plugins and themes that services can be given.
+PanelalphaPackage(Panelalpha) {
+    id: ID, name: String, plugin_automation: String, theme_automation: String,
+} }
+object! { /// An order for an SSL certificate.
+PanelalphaSslOrder(Panelalpha) {
+    id: ID, domain: String, instance_id: ID, provider: String, status: String, created_at: String,
+} }

@@ -17,8 +17,17 @@ impl ScalarType for JsonObject {
     fn parse(value: Value) -> InputValueResult<Self> {
         match value.into_json() {
             Ok(serde_json::Value::Object(map)) => Ok(JsonObject(map)),
+            // The kind, never the value: an object here may hold credentials.
             Ok(other) => Err(InputValueError::custom(format!(
-                "expected a JSON object, got {other}"
+                "expected a JSON object, got {}",
+                match other {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Array(_) => "a list",
+                    serde_json::Value::Object(_) => "an object",
+                }
             ))),
             Err(e) => Err(InputValueError::custom(e)),
         }

@@ -89,7 +89,13 @@ async fn one_site_many_views() {
         assert_eq!(site["orchestrix"]["status"], "down", "{site}");
         assert_eq!(site["health"][0]["status"], "failed", "{site}");
         assert_eq!(site["tenant"]["name"], "Second-Tenant", "{site}");
-        assert_eq!(site["server"]["state"], "running", "{site}");
+        // PanelAlpha's instance is on its own hosting server; the others' is the VM whose reverse
+        // DNS name is the domain.
+        let state = match site["provider"] == "PANELALPHA" {
+            true => "active",
+            false => "running",
+        };
+        assert_eq!(site["server"]["state"], state, "{site}");
         let views: BTreeSet<String> = texts(site["views"].as_array().unwrap(), "provider")
             .into_iter()
             .collect();

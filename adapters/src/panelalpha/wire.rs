@@ -45,9 +45,17 @@ impl Wire for PanelalphaWire {
         Some(super::client::USER_HEADER)
     }
 
-    /// Sign-in tokens and links, and passwords, are for admins only.
+    /// Sign-in tokens and links, passwords, and the credentials the panel reaches its servers
+    /// with (`connection_config`), are for admins only.
     fn secret_keys(&self) -> &'static [&'static str] {
-        &["password", "token", "sso_token", "url", "api_token"]
+        &[
+            "password",
+            "token",
+            "sso_token",
+            "url",
+            "api_token",
+            "connection_config",
+        ]
     }
 
     fn success(&self, _: Method, _: &str, result: Value) -> (u16, Value) {

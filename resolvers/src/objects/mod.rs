@@ -14,7 +14,7 @@ pub use instance::Instance;
 pub use node::Node;
 pub use payload::{ActionPayload, ServerActionPayload, TaskPayload};
 pub use roles::{Read, Roles};
-pub use server::{Server, ServerKind};
+pub use server::{Server, ServerGroup, ServerKind};
 pub use service::Service;
 pub use site::Site;
 pub use tenant::Tenant;

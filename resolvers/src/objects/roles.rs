@@ -3,7 +3,7 @@
 //! site's report, this server's state, this global ID) and name no provider module, and a new
 //! provider touches no object.
 
-use super::{Node, ServerKind};
+use super::{Instance, Node, Server, ServerKind};
 use crate::{connections::Live, endpoint::Endpoint};
 use async_graphql::{Context, futures_util::future::BoxFuture};
 use hostplane_schema::{GatewayError, GlobalId};
@@ -27,6 +27,10 @@ pub type NodeLookup = for<'a> fn(
     &'a GlobalId,
 ) -> BoxFuture<'a, Result<Option<Node>, GatewayError>>;
 
+/// The instances on one server.
+pub type ServerInstances =
+    for<'a> fn(&'a Context<'a>, &'a Server) -> BoxFuture<'a, Result<Vec<Instance>, GatewayError>>;
+
 /// The roles a provider's endpoints play; what it does not have is `None`.
 pub struct Roles {
     pub node: Option<NodeLookup>,
@@ -42,6 +46,11 @@ pub struct Roles {
     pub tenant_domains: Option<Read>,
     /// A server's live state, by its kind.
     pub server_state: &'static [(ServerKind, Read)],
+    /// The accounts a hosting server holds, as it reports them, and the instances on it.
+    pub server_accounts: Option<Read>,
+    pub server_instances: Option<ServerInstances>,
+    /// The key of a site's object that names the server it is on, and that server's kind.
+    pub site_server: Option<(&'static str, ServerKind)>,
 }
 
 impl Roles {
@@ -55,6 +64,9 @@ impl Roles {
         vulnerabilities: None,
         tenant_domains: None,
         server_state: &[],
+        server_accounts: None,
+        server_instances: None,
+        site_server: None,
     };
 }
 

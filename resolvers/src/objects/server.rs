@@ -1,8 +1,9 @@
 //! `Server`: a machine at any provider (HosterAPI VMs and dedicated servers, PanelAlpha's hosting
 //! servers), with a global ID, the upstream's own ID, and its live state read on demand.
 
+use super::Instance;
 use crate::call::UpstreamCall;
-use async_graphql::{Context, Enum, ID, Json, Object, Result};
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
 use hostplane_adapters::Provider;
 use hostplane_schema::{GatewayError, GlobalId, ProviderEnum};
 use serde_json::Value;
@@ -43,6 +44,14 @@ fn global_id(connection: &str, kind: ServerKind, server_id: &str) -> GlobalId {
     GlobalId::new("Server", connection, format!("{}:{server_id}", kind.key()))
 }
 
+/// A group of servers a server is in (a hosting panel's server group).
+#[derive(SimpleObject, Debug, Clone)]
+pub struct ServerGroup {
+    /// The upstream's own ID of the group.
+    pub group_id: String,
+    pub name: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Server {
     pub provider: Provider,
@@ -54,6 +63,8 @@ pub struct Server {
     pub known_state: Option<String>,
     /// The upstream object as received (for a HosterAPI VM list, the bare ID).
     pub raw: Value,
+    /// The groups it is in, where its provider groups servers.
+    pub groups: Vec<ServerGroup>,
     id: ID,
 }
 
@@ -75,6 +86,7 @@ impl Server {
             order_complete: None,
             known_state: None,
             raw,
+            groups: Vec::new(),
             id,
         }
     }
@@ -158,9 +170,36 @@ impl Server {
         Ok(Server::state_of(&self.fetch_status(ctx).await?))
     }
 
-    /// The upstream object as received.
-    async fn raw(&self) -> Json<Value> {
-        Json(self.raw.clone())
+    /// The groups the server is in (a hosting panel's server groups); empty where its provider
+    /// has none.
+    async fn groups(&self) -> &[ServerGroup] {
+        &self.groups
+    }
+
+    /// The accounts a hosting server holds, as it reports them (one upstream call when selected);
+    /// null where the provider has no such list.
+    async fn accounts(&self, ctx: &Context<'_>) -> Result<Option<Json<Value>>> {
+        let Some(read) = &crate::roles(self.provider).server_accounts else {
+            return Ok(None);
+        };
+        let path = read.path(&self.server_id)?;
+        let accounts = super::fetch(ctx, self.provider, &self.connection, &path).await?;
+        Ok(Some(Json(accounts)))
+    }
+
+    /// The instances on a hosting server (one upstream call when selected); empty where the
+    /// provider has no such list.
+    async fn instances(&self, ctx: &Context<'_>) -> Result<Vec<Instance>> {
+        match crate::roles(self.provider).server_instances {
+            Some(list) => Ok(list(ctx, self).await?),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The upstream object as received; secrets in it (a hosting server's `connection_config`)
+    /// are shown to admins only.
+    async fn raw(&self, ctx: &Context<'_>) -> Json<Value> {
+        super::redacted_raw(ctx, self.provider, &self.raw)
     }
 }
 

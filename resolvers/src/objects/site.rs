@@ -244,8 +244,29 @@ impl Site {
         Ok(Tenant::from_raw(&site.connection, site.raw.clone()).ok())
     }
 
-    /// The server whose hostname, as set through the gateway (rDNS), is one of the site's domains.
+    /// The server the site is on: the one its upstream names (a hosting panel's instance is on
+    /// its hosting server), else the server whose hostname, as set through the gateway (rDNS), is
+    /// one of the site's domains.
     async fn server(&self, ctx: &Context<'_>) -> Result<Option<Server>> {
+        let named = crate::roles(self.provider)
+            .site_server
+            .and_then(|(key, kind)| {
+                let id = self
+                    .raw
+                    .get(key)
+                    .and_then(crate::unified::sources::id_text)?;
+                Some(
+                    Server::new(self.provider, &self.connection, kind, id, Value::Null).global_id(),
+                )
+            });
+        if let Some(gid) = named {
+            // Through the node lookup, so a customer reaches no server its panel keeps for the
+            // operator.
+            return match super::node::resolve(ctx, &gid.encode()).await? {
+                Some(super::Node::Server(server)) => Ok(Some(server)),
+                _ => Ok(None),
+            };
+        }
         Ok(directory::servers_of(ctx, self).await?.into_iter().next())
     }
 

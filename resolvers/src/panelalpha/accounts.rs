@@ -1,6 +1,5 @@
-//! PanelAlpha's hosting accounts (`/api/admin/hosting-accounts`) and the hosting servers they are on
-//! (`/api/admin/servers`, whose list and show are all the unified `servers` needs; the rest of that
-//! section comes with the panel's configuration).
+//! PanelAlpha's hosting accounts (`/api/admin/hosting-accounts`): a customer's space on a hosting
+//! server.
 
 use super::*;
 
@@ -10,10 +9,6 @@ crate::endpoints! {
     query_root: PanelalphaAccountsQuery;
     mutation_root: PanelalphaAccountsMutation;
     queries {
-        /// List hosting servers
-        panelalpha_servers = Get "/api/admin/servers" (; input: Option<PanelalphaServerFilter>) -> Vec<Server> => servers;
-        /// Show hosting server details
-        panelalpha_server = Get "/api/admin/servers/{id}" (id: i32) -> Server => server;
         /// Show hosting account details
         panelalpha_hosting_account = Get "/api/admin/hosting-accounts/{id}" (id: i32) -> PanelalphaHostingAccount => parse;
         /// List hosting account domains

@@ -29,7 +29,7 @@ crate::endpoints! {
         /// Delete failed instance
         panelalpha_delete_failed_instance = Delete "/api/admin/instances/failed/{id}" (id: i32) -> ActionResult => done;
         /// Retry install failed instance: a Task until the install ends
-        panelalpha_retry_failed_instance = Put "/api/admin/instances/failed/{id}/retry" (id: i32) -> TaskPayload => task;
+        panelalpha_retry_failed_instance = Put "/api/admin/instances/failed/{id}/retry" (id: i32) -> TaskPayload => instance_task;
         /// Delete archived instance
         panelalpha_delete_archived_instance = Delete "/api/admin/instances/archived/{id}/delete" (id: i32) -> ActionResult => done;
         /// Delete (archive) instance

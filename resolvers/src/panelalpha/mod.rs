@@ -1,11 +1,11 @@
-//! PanelAlpha, part 1: the admin API for customers and their work (users and their services, plans,
-//! instances, hosting accounts, the task queue, admins and admin groups) and the user API's own
-//! account endpoints (`/api/user`); part 2, the platform, as far as it is served (settings, server
-//! groups, theme categories, notifications, DNS zones, backup logs), its writes for admins only;
-//! declared by section. Users, services and instances
-//! are the unified `User`, `Service` and `Instance`; queued work is a Task followed through
-//! PanelAlpha's own task status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a
-//! bound caller is bound to, or the one an unbound caller names.
+//! PanelAlpha, parts 1 and 2: the whole admin API, declared by section: customers and their work
+//! (users and their services, plans, instances, hosting accounts, the task queue, admins and admin
+//! groups) and the platform (settings, hosting, DNS and email servers, backups, notifications,
+//! themes, packages, SSL orders; its writes for admins only), and the user API's own account
+//! endpoints (`/api/user`). Users, services, instances and hosting servers are the unified `User`,
+//! `Service`, `Instance` and `Server`; queued work is a Task followed through PanelAlpha's own task
+//! status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a bound caller is
+//! bound to, or the one an unbound caller names.
 //!
 //! What is assumed, the docs showing one success body and the 401 only (the simulator models the
 //! same, `simulators/src/panelalpha/model.rs`):
@@ -17,16 +17,25 @@
 //!   `/api/admin/tasks/{id}/status` says `pending`, `processing` (with `progress` 0 to 100),
 //!   `completed`, `failed` (with `message`) or `canceled`;
 //! - list filters the docs give as body parameters travel upstream as a GET body, as the docs send
-//!   them.
+//!   them;
+//! - fields the docs list after a list's own line are its objects' fields (a zone template's
+//!   `records`, a server's `server_groups`, a `*  object` body that is itself a list), and
+//!   `connection_config` is any object, sealed for non-admins (`adapters/src/panelalpha/wire.rs`).
 
 mod accounts;
 mod admins;
+mod backups;
+mod dns;
+mod email_servers;
 mod instances;
 mod me;
 mod notifications;
+mod packages;
 mod plans;
 mod server_groups;
+mod servers;
 mod services;
+mod ssl;
 mod system;
 mod tasks;
 mod themes;
@@ -66,10 +75,16 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     server_groups(PanelalphaServerGroupsQuery, PanelalphaServerGroupsMutation),
     themes(PanelalphaThemesQuery, PanelalphaThemesMutation),
     notifications(PanelalphaNotificationsQuery, PanelalphaNotificationsMutation),
+    servers(PanelalphaServersQuery, PanelalphaServersMutation),
+    ssl(PanelalphaSslQuery, PanelalphaSslMutation),
+    dns(PanelalphaDnsQuery, PanelalphaDnsMutation),
+    email_servers(PanelalphaEmailServersQuery, PanelalphaEmailServersMutation),
+    backups(PanelalphaBackupsQuery, PanelalphaBackupsMutation),
+    packages(PanelalphaPackagesQuery, PanelalphaPackagesMutation),
 );
 
 /// The handles unified actions and lists use.
-pub use {accounts::ENDPOINTS as SERVERS, instances::ENDPOINTS as INSTANCES};
+pub use {instances::ENDPOINTS as INSTANCES, servers::ENDPOINTS as SERVERS};
 pub use {services::ENDPOINTS as SERVICES, tasks::ENDPOINTS as TASKS, users::ENDPOINTS as USERS};
 
 /// The objects of a list answer, each made into `T` (`None`: the object has no ID).
@@ -94,14 +109,40 @@ pub fn instance_of(connection: &str, raw: Value) -> Option<Instance> {
     Some(Instance::new(Provider::Panelalpha, connection, &id, raw))
 }
 
-/// A hosting server the panel deploys to, as the unified `Server`, its list's `status` its state.
+/// A hosting server the panel deploys to, as the unified `Server`, its list's `status` its state
+/// and its `server_groups` (each `{id, name, ...}`, or a bare ID) its groups.
 pub fn server_of(connection: &str, raw: Value) -> Option<Server> {
-    let id = crate::unified::sources::id_text(raw.get("id")?)?;
+    use crate::{objects::ServerGroup, unified::sources::id_text};
+    let id = id_text(raw.get("id")?)?;
     let status = Server::state_of(&raw);
+    let groups = raw.get("server_groups").and_then(Value::as_array);
+    let groups = groups.into_iter().flatten().filter_map(|group| {
+        Some(ServerGroup {
+            group_id: id_text(group.get("id").unwrap_or(group))?,
+            name: group
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        })
+    });
+    let groups = groups.collect();
     let kind = ServerKind::HostingPanel;
     let mut server = Server::new(Provider::Panelalpha, connection, kind, id, raw);
     server.known_state = status;
+    server.groups = groups;
     Some(server)
+}
+
+/// The instances on a hosting server: the instance list filtered by its `server_id`.
+async fn server_instances(
+    ctx: &Context<'_>,
+    server: &Server,
+) -> Result<Vec<Instance>, GatewayError> {
+    let list = &INSTANCES.panelalpha_instances;
+    let mut call = UpstreamCall::begin(ctx, list, Some(&server.connection))?;
+    let id = server.server_id.parse::<i64>().map(Value::from);
+    call.body = Some(serde_json::json!({ "server_id": id.unwrap_or(Value::Null) }));
+    instances(ctx, &call).await
 }
 
 async fn servers(_: &Context<'_>, call: &UpstreamCall) -> Result<Vec<Server>, GatewayError> {
@@ -234,29 +275,69 @@ async fn owns(
 }
 
 /// Work PanelAlpha queues: its answer names the task (`task_id`), which the gateway's Task follows;
-/// the object it acts on is the Task's subject where the gateway has a type for it.
-async fn task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+/// the object it answers with is the Task's subject where `subject` names its type.
+async fn queued(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+    subject: Option<&str>,
+) -> Result<TaskPayload, GatewayError> {
     let raw = call.send().await?;
     let task_id = raw
         .get("task_id")
         .and_then(|t| t.as_u64().or_else(|| t.as_str()?.parse().ok()))
         .ok_or_else(|| call.malformed("queued work without task_id"))?;
-    let kind = if call.endpoint.path.contains("/services") {
-        Some("Service")
-    } else if call.endpoint.path.contains("/instances/") {
-        Some("Instance")
-    } else {
-        None
-    };
     let id = raw.get("id").and_then(crate::unified::sources::id_text);
-    let subject = kind.zip(id).map(|(k, id)| (k.to_string(), id));
+    let subject = subject.zip(id).map(|(k, id)| (k.to_string(), id));
     let watch = PanelalphaWatch::PanelalphaTask { task_id, subject };
     call.start_task(ctx, raw, watch, Progress::queued()).await
 }
 
+/// A hosting account's reinstall.
+async fn task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    queued(ctx, call, None).await
+}
+
+/// A service's creation or plan change.
+async fn service_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    queued(ctx, call, Some("Service")).await
+}
+
+/// A failed instance's new install.
+async fn instance_task(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<TaskPayload, GatewayError> {
+    queued(ctx, call, Some("Instance")).await
+}
+
+/// Platform work, for admins only: a zone's or an email domain's import, a package's forced
+/// install, an SSL order's processing.
+async fn admin_task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    queued(ctx, call, None).await
+}
+
+/// A hosting account found on a server, imported as a service (admins only).
+async fn import_service(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<TaskPayload, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    queued(ctx, call, Some("Service")).await
+}
+
+/// A WordPress installation found on a server, imported as an instance (admins only).
+async fn import_instance(
+    ctx: &Context<'_>,
+    call: &UpstreamCall,
+) -> Result<TaskPayload, GatewayError> {
+    require(ctx, Scope::Admin)?;
+    queued(ctx, call, Some("Instance")).await
+}
+
 /// What PanelAlpha's endpoints are to the unified objects: its users, services, instances (and
-/// each as a site) and hosting servers by global ID, a customer's own only, and a hosting server's
-/// state.
+/// each as a site) and hosting servers by global ID, a customer's own only; a hosting server's
+/// state, accounts and instances; and the hosting server an instance's site is on.
 pub static ROLES: crate::objects::Roles = crate::objects::Roles {
     node: Some(|ctx, conn, gid| Box::pin(node(ctx, conn, gid))),
     server_state: &[(
@@ -266,5 +347,11 @@ pub static ROLES: crate::objects::Roles = crate::objects::Roles {
             param: "id",
         },
     )],
+    server_accounts: Some(crate::objects::Read {
+        endpoint: &SERVERS.panelalpha_server_remote_accounts,
+        param: "id",
+    }),
+    server_instances: Some(|ctx, server| Box::pin(server_instances(ctx, server))),
+    site_server: Some(("server_id", ServerKind::HostingPanel)),
     ..crate::objects::Roles::NONE
 };

@@ -45,13 +45,13 @@ crate::endpoints! {
         /// Create admin-as-user SSO token (admins only: it signs in as the user)
         panelalpha_create_login_as_user_sso_token = Post "/api/admin/users/{id}/login-as-user-sso-token" (id: i32) -> PanelalphaSsoToken => admin_parse;
         /// Create user service: a Task until its hosting account and instance exist
-        panelalpha_create_user_service = Post "/api/admin/users/{userId}/services" (userId: i32; input: PanelalphaPlanChoice) -> TaskPayload => task;
+        panelalpha_create_user_service = Post "/api/admin/users/{userId}/services" (userId: i32; input: PanelalphaPlanChoice) -> TaskPayload => service_task;
         /// Suspend user service
         panelalpha_suspend_user_service = Put "/api/admin/users/{userId}/services/{id}/suspend" (userId: i32, id: i32) -> Service => service;
         /// Unsuspend user service
         panelalpha_unsuspend_user_service = Put "/api/admin/users/{userId}/services/{id}/unsuspend" (userId: i32, id: i32) -> Service => service;
         /// Change user service's plan: a Task until the change is done
-        panelalpha_change_user_service_plan = Put "/api/admin/users/{userId}/services/{id}/change-plan" (userId: i32, id: i32; input: PanelalphaPlanChoice) -> TaskPayload => task;
+        panelalpha_change_user_service_plan = Put "/api/admin/users/{userId}/services/{id}/change-plan" (userId: i32, id: i32; input: PanelalphaPlanChoice) -> TaskPayload => service_task;
         /// Delete user service
         panelalpha_delete_user_service = Delete "/api/admin/users/{userId}/services/{id}" (userId: i32, id: i32) -> ActionResult => done;
     }

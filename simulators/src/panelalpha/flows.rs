@@ -17,8 +17,22 @@ const FAIL_AT: f64 = 0.5;
 
 /// Each kind of task: the collection it works on, and the status of the object worked on while
 /// it runs, once it completes and once it fails or is canceled (`-`: left as it is).
-const KINDS: [(&str, &str, &str); 4] = [
+const KINDS: [(&str, &str, &str); 10] = [
     ("service.create", "services", "pending active -"),
+    ("service.import", "services", "pending active -"),
+    ("instance.import", "instances", "importing active failed"),
+    ("dns_zone.import", "dns_zones", "importing active failed"),
+    (
+        "email_domain.import",
+        "email_domains",
+        "importing active failed",
+    ),
+    ("package.force_install", "packages", "- - -"),
+    (
+        "ssl_order.process",
+        "ssl_orders",
+        "processing issued failed",
+    ),
     ("service.change_plan", "services", "- - -"),
     ("instance.install", "instances", "installing active failed"),
     (
@@ -149,11 +163,13 @@ fn mark(world: &mut World, task: &Value, stage: usize) {
     }
 }
 
-/// What a completed task on a service leaves behind beyond its status.
+/// What a completed service task leaves behind beyond its status (an import brought its
+/// hosting account along at once).
 fn complete(world: &mut World, task: &Value) {
     let id = text(&task["related_id"]);
     let service = world.store.get("services", &id).cloned();
-    let Some(service) = service.filter(|_| task["related_type"] == "service") else {
+    let creates = ["service.create", "service.change_plan"].contains(&text(&task["type"]).as_str());
+    let Some(service) = service.filter(|_| creates) else {
         return;
     };
     if task["type"] == "service.change_plan" {

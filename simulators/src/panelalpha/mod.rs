@@ -1,7 +1,8 @@
 //! The stateful PanelAlpha simulator used by the gateway's tests and `hostplane demo`: the admin and
 //! user routes (users, their services, plans, instances, hosting accounts, admins and their groups,
-//! tasks, the acting user's profile and devices) over one in-memory panel, built on the resource
-//! engine: plain collections are rows of its table (`routes`), the rest small handlers.
+//! tasks, the acting user's profile and devices in `routes`; servers, DNS, email, backups, packages
+//! and SSL orders in `platform`) over one in-memory panel, built on the resource engine: plain
+//! collections are rows of its table, the rest small handlers.
 //! Long-running work is a PanelAlpha task that advances with wall time against
 //! `SimConfig::job_duration`, settled lazily at the start of every request (`flows`), so no
 //! background task exists.
@@ -11,6 +12,7 @@
 
 mod flows;
 mod model;
+mod platform;
 mod routes;
 #[cfg(test)]
 mod tests;

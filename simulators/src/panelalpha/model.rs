@@ -52,6 +52,27 @@
 //!   its shipped subject and message; a preview answers `{subject, html}` from the body's (or a sample); a test email
 //!   answers `{sent: true, to}`; the mail server's test-connection answers `{connected: true}`.
 //!   DNS zones and backup logs are read-only lists.
+//! - Server-like records (hosting servers, DNS and email servers, remote backup stores) are
+//!   `{id, name, type, connection_config, status}` (hosting servers add `server_groups`, a list of
+//!   `{id, name, server_type}` as the docs' nested fields say); `connection_config` is any object,
+//!   even an empty one (its keys depend on the type, which `/types` lists with its
+//!   `connection_fields`). A test-connection answers `{connected, message}` and test-wp-cli
+//!   `{available, version, message}`, unreachable when the config has no `host` or one under
+//!   `.invalid`; validation failures are 422 as for any write. `/servers/{id}/config` answers
+//!   `{server_id, type, connection_config}`.
+//! - What servers hold (remote accounts, WordPress installations, DNS zones, email domains) is
+//!   seeded on server 1 (`legacy01`, `legacy.example.net`, not imported); importing one marks it
+//!   imported and answers the new object with a task: an account becomes a service (pending,
+//!   then active) with its hosting account at once; an installation needs its account imported
+//!   first and becomes an instance (`importing`, then `active`); a zone or email domain becomes
+//!   one of the service's (`importing`, then `active`). An unknown or already imported name,
+//!   user, plan or service is 422 "The selected {field} is invalid.".
+//! - DNS zone templates `{id, name, records}` (records `{name, type, ttl, rdata}`); backup
+//!   containers take every documented field, and their rules are the body's list of `{type,
+//!   values}`; packages `{id, name, plugin_automation, theme_automation, plugins, themes}`, whose
+//!   force-install is a task on the package. SSL orders `{id, domain, instance_id, provider,
+//!   status}`: processing a pending or failed one is a task (`processing`, then `issued`);
+//!   abandoning one not issued sets `abandoned`; other states are 422.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -364,8 +385,6 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .fields(["name", "permissions", "notifications"])
         .defaults(json!({"type": "custom", "permissions": [], "notifications": []}))
         .rules([Always("name"), Text("name"), max("name")]);
-    let servers = Collection::new("servers").seed(json!([{"id": 1, "name": "cp1.example.net",
-        "type": "cpanel", "server_groups": [1], "status": "active"}]));
     let server_groups = Collection::new("server_groups")
         .seed(json!([{"id": 1, "name": "cPanel servers", "server_type": "cpanel", "servers": [1]}]))
         .fields(["name", "server_type", "servers"])
@@ -409,10 +428,10 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         {"id": 3, "user_id": 2, "name": "Chrome on Windows", "ip": "192.0.2.44",
          "session_id": "sess-grace-desk", "last_active_at": SEEDED},
     ]);
-    let table = Table::new(Laravel)
+    let mut table = Table::new(Laravel)
         .collection(users).collection(services).collection(plans).collection(instances)
         .collection(accounts).collection(admins).collection(groups).collection(tasks)
-        .collection(servers).collection(server_groups).collection(theme_categories)
+        .collection(server_groups).collection(theme_categories)
         .collection(themes)
         .collection(Collection::new("settings").seed(settings))
         .collection(Collection::new("email_settings").seed(email_settings))
@@ -422,7 +441,11 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(Collection::new("shares").seed(shares))
         .collection(Collection::new("devices").seed(devices))
         .rows(super::routes::rows())
+        .rows(super::platform::rows())
         .settle(flows::settle);
+    for collection in super::platform::collections() {
+        table = table.collection(collection);
+    }
     let passwords = [("1", "correct-horse-1"), ("2", "amazing-grace"), ("3", "difference-3")];
     let panel = Panel {
         job_duration,

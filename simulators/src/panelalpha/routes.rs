@@ -82,8 +82,6 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (DELETE, "/api/admin/service/{id}/package/{packageId}", Custom(package)),
         (DELETE, "/api/admin/services/{id}", Archive("services")),
         (DELETE, "/api/admin/services/{id}/delete", Custom(|w, r| scoped(w, r, ARCHIVED_SERVICES))),
-        (GET, "/api/admin/servers", List("servers")),
-        (GET, "/api/admin/servers/{id}", Show("servers")),
         (GET, "/api/admin/hosting-accounts/{id}", Show("hosting_accounts")),
         (GET, "/api/admin/hosting-accounts/{id}/domains", Custom(account_domains)),
         (GET, "/api/admin/hosting-accounts/{id}/ssl-domains", Custom(ssl_domains)),
@@ -138,12 +136,17 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
 
 type Handled = Result<Answer, Fail>;
 
-fn body(req: &Req) -> Result<Params, Fail> {
+pub(super) fn body(req: &Req) -> Result<Params, Fail> {
     json_object(&req.body).ok_or_else(|| field_fail("body", Problem::Invalid))
 }
 
 /// The object of `collection` with this id, if its status is one of `statuses` (empty: any).
-fn found(world: &World, collection: &str, id: &str, statuses: &[&str]) -> Result<Value, Fail> {
+pub(super) fn found(
+    world: &World,
+    collection: &str,
+    id: &str,
+    statuses: &[&str],
+) -> Result<Value, Fail> {
     let object = world.store.get(collection, id);
     let object = object.filter(|o| within(o, statuses));
     object.cloned().ok_or_else(not_found)

@@ -1,4 +1,5 @@
 //! PanelAlpha through the gateway: its route table, the acting user, its tasks, validation wording,
+//! the platform's admin-only writes and sealed connection credentials,
 //! its docs' request examples, and its place in the unified actions. Every endpoint's plain call is
 //! the smoke test's.
 
@@ -7,6 +8,7 @@ mod customers;
 mod examples;
 mod platform;
 mod routes;
+mod secrets;
 mod tasks;
 mod validation;
 

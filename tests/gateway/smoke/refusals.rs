@@ -12,7 +12,7 @@ use crate::helpers::admin;
 use hostplane_adapters::{
     ErrorCode, Provider,
     rules::Rule,
-    shape::{Failure, Field, Kind},
+    shape::{Failure, Field, Kind, Shape},
 };
 use serde_json::{Value, json};
 
@@ -77,13 +77,29 @@ async fn matrix(provider: Provider) {
             call.body = Some(base.clone());
             call.variables()
         };
+        // A body that is a list (`*  object`) is checked by its first element: its fields are
+        // refused at `0.<field>`.
+        let (element, prefix, wrap): (&Shape, &str, fn(Value) -> Value) = match &shape.items {
+            Some(items) => (items, "0.", |body| json!([body])),
+            None => (shape, "", |body| body),
+        };
+        let base = if prefix.is_empty() {
+            base
+        } else {
+            base[0].clone()
+        };
         // A body of the wrong JSON kind is refused as a malformed one; an empty one names every
         // missing field where the API's error has a field map, else the first.
-        let mut whole: Vec<(Value, (u16, Value))> = [json!([1]), json!("text"), json!(5)]
+        let wrong = if prefix.is_empty() {
+            json!([1])
+        } else {
+            json!({"a": 1})
+        };
+        let mut whole: Vec<(Value, (u16, Value))> = [wrong, json!("text"), json!(5)]
             .into_iter()
             .map(|body| (body, malformed(provider)))
             .collect();
-        let missing: Vec<&str> = shape
+        let missing: Vec<String> = element
             .fields
             .iter()
             .filter(|f| {
@@ -92,10 +108,11 @@ async fn matrix(provider: Provider) {
                         .iter()
                         .any(|r| matches!(r, Rule::Filled | Rule::Required))
             })
-            .map(|f| f.name.as_str())
+            .map(|f| format!("{prefix}{}", f.name))
             .collect();
         if !missing.is_empty() {
-            whole.push((json!({}), every_missing(provider, &missing)));
+            let missing: Vec<&str> = missing.iter().map(String::as_str).collect();
+            whole.push((wrap(json!({})), every_missing(provider, &missing)));
         }
         for (body, wanted) in whole {
             count += 1;
@@ -113,7 +130,10 @@ async fn matrix(provider: Provider) {
                 ));
             }
         }
-        for case in shape.fields.iter().flat_map(|f| cases(f, &base)) {
+        let cases = element.fields.iter().flat_map(|f| cases(f, &base));
+        for mut case in cases {
+            case.field = format!("{prefix}{}", case.field);
+            case.body = wrap(case.body);
             for surface in case.surfaces {
                 count += 1;
                 let before = upstream.server.log.len();

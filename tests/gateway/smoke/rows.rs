@@ -44,6 +44,27 @@ pub fn rows() -> Vec<Row> {
     let base = json!({"name": "Smoke Starter", "comment": "smoke"});
     let pipeline = json!({"plugins": ["akismet"]});
     let hook = json!({"url": "https://hooks.example.com/smoke", "events": ["site.updated"]});
+    let cpanel = json!({"type": "cpanel", "connection_config": {"host": "cp2.example.net",
+        "username": "root", "api_token": "smoke-token"}});
+    let mut server = cpanel.clone();
+    server["name"] = json!("cp2.example.net");
+    server["server_groups"] = json!([{"id": 1, "name": "cPanel servers", "server_type": "cpanel"}]);
+    let legacy_account = json!({"username": "legacy01", "user_id": 1, "plan_id": 1});
+    let legacy_domain = json!({"name": "legacy.example.net", "service_id": 1});
+    let dns = json!({"name": "ns2.example.net", "type": "powerdns",
+        "connection_config": {"host": "ns2.example.net", "api_key": "smoke-key"}});
+    let mail = json!({"name": "mail2.example.net", "type": "mailcow",
+        "connection_config": {"host": "mail2.example.net", "api_key": "smoke-key"}});
+    let store = json!({"name": "Offsite SFTP", "type": "sftp",
+        "connection_config": {"host": "backup.example.net", "username": "panel",
+            "password": "smoke-password"}});
+    let template = json!({"name": "Mail", "records": [{"name": "@", "type": "MX", "ttl": 3600,
+        "rdata": "10 mail.example.net"}]});
+    let container = json!({"remote_backup_id": 1, "name": "Weekly", "location": "weekly/",
+        "is_local_storage": false, "max_size_backups_per_site": 5,
+        "max_number_backups_per_site": 4, "backup_type": "incremental"});
+    let package = json!({"name": "Security", "plugin_automation": "install",
+        "plugins": {"wordfence": true}});
     vec![
         // HosterAPI
         row("hosterapiDedicatedServerConsole").param("sid", DEDICATED),
@@ -364,5 +385,56 @@ pub fn rows() -> Vec<Row> {
         row("panelalphaSetNotificationStatus").param("id", "admin_task_failed")
             .body(json!({"enabled": false})),
         row("panelalphaRestoreNotification").param("id", "user_welcome"),
+        row("panelalphaServerConfig").param("id", "1"),
+        row("panelalphaServerType").param("type", "cpanel"),
+        row("panelalphaServerPhpVersions").param("id", "1"),
+        row("panelalphaServerRemoteAccounts").param("id", "1"),
+        row("panelalphaServerApplications").param("id", "1"),
+        row("panelalphaTestServerConnection").body(cpanel.clone()),
+        row("panelalphaTestServerWpCli").body(cpanel.clone()),
+        row("panelalphaCreateServer").body(server.clone()),
+        row("panelalphaUpdateServer").param("id", "1").body(server),
+        row("panelalphaDeleteServer").param("id", "1"),
+        row("panelalphaImportService").param("id", "1").body(legacy_account.clone()),
+        row("panelalphaImportInstance")
+            .given("service", "POST", "/api/admin/servers/1/sync/import-service",
+                Some(legacy_account), "/data/id")
+            .param("id", "1").body(json!({"username": "legacy01", "domain": "legacy.example.net",
+                "path": "/public_html", "application": "wordpress"})),
+        row("panelalphaProcessSslOrder").param("id", "1"),
+        row("panelalphaAbandonSslOrder").param("id", "1"),
+        row("panelalphaDnsServers").body(json!({"type": "powerdns"})),
+        row("panelalphaDnsServer").param("id", "1"),
+        row("panelalphaDnsServerZones").param("id", "1"),
+        row("panelalphaTestDnsServerConnection").body(dns.clone()),
+        row("panelalphaCreateDnsServer").body(dns.clone()),
+        row("panelalphaUpdateDnsServer").param("id", "1").body(dns),
+        row("panelalphaDeleteDnsServer").param("id", "1"),
+        row("panelalphaImportDnsZone").param("id", "1").body(legacy_domain.clone()),
+        row("panelalphaCreateDnsZoneTemplate").body(template.clone()),
+        row("panelalphaUpdateDnsZoneTemplate").param("id", "1").body(template),
+        row("panelalphaDeleteDnsZoneTemplate").param("id", "1"),
+        row("panelalphaEmailServers").body(json!({"type": "mailcow"})),
+        row("panelalphaEmailServer").param("id", "1"),
+        row("panelalphaEmailServerDomains").param("id", "1"),
+        row("panelalphaTestEmailServerConnection").body(mail.clone()),
+        row("panelalphaCreateEmailServer").body(mail.clone()),
+        row("panelalphaUpdateEmailServer").param("id", "1").body(mail),
+        row("panelalphaDeleteEmailServer").param("id", "1"),
+        row("panelalphaImportEmailDomain").param("id", "1").body(legacy_domain),
+        row("panelalphaTestRemoteBackupConnection").body(store.clone()),
+        row("panelalphaCreateRemoteBackup").body(store.clone()),
+        row("panelalphaUpdateRemoteBackup").param("id", "1").body(store),
+        row("panelalphaDeleteRemoteBackup").param("id", "1"),
+        row("panelalphaCreateBackupContainer").body(container.clone()),
+        row("panelalphaUpdateBackupContainer").param("id", "1").body(container),
+        row("panelalphaDeleteBackupContainer").param("id", "1"),
+        row("panelalphaUpdateBackupContainerRules").param("id", "1")
+            .body(json!([{"type": "plan", "values": [1, 2]}])),
+        row("panelalphaPackage").param("id", "1"),
+        row("panelalphaCreatePackage").body(package.clone()),
+        row("panelalphaUpdatePackage").param("id", "1").body(package),
+        row("panelalphaDeletePackage").param("id", "1"),
+        row("panelalphaForceInstallPackage").param("id", "1"),
     ]
 }
