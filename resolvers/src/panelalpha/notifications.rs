@@ -30,6 +30,6 @@ crate::endpoints! {
         /// Update email settings
         panelalpha_update_email_settings = Put "/api/admin/notifications/settings" (; input: Option<JsonObject>) -> RawAnswer => admin_raw;
         /// Test connection (the mail server's answer is data: reachable or not)
-        panelalpha_test_email_connection = Post "/api/admin/notifications/test-connection" () -> RawAnswer => raw;
+        panelalpha_test_email_connection = Post "/api/admin/notifications/test-connection" () -> RawAnswer => admin_raw;
     }
 }

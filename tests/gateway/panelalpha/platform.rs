@@ -29,6 +29,11 @@ async fn only_admins_write_the_platform() {
         r#"mutation { panelalphaCreateServerGroup(input: {name: "Plesk", serverType: "plesk"}) { id } }"#,
         r#"mutation { panelalphaUpdateSettings(input: {timezone: "UTC"}) { raw } }"#,
         r#"mutation { panelalphaDeleteThemeCategory(id: 1) { ok } }"#,
+        r#"mutation { panelalphaTestServerConnection(input: {type: "cpanel",
+            connectionConfig: {host: "cp9.example.net"}}) { raw } }"#,
+        r#"mutation { panelalphaImportService(id: 1, input: {username: "legacy01", userId: 1,
+            planId: 1}) { task { id } } }"#,
+        r#"mutation { panelalphaTestEmailConnection { raw } }"#,
     ];
     for write in writes {
         let (_, body) = gw.gql_as(Some(&writer), write, json!({})).await;
