@@ -24,6 +24,17 @@ pub enum PanelalphaBackupFrequency {
     Monthly,
 }
 
+const INSTALL_TYPES: [&str; 3] = ["clean", "from_template", "clone"];
+const PROTOCOLS: [&str; 2] = ["https://", "http://"];
+const CONFIG_TYPES: [&str; 2] = ["constant", "variable"];
+const WORDPRESS_ROLES: [&str; 5] = [
+    "administrator",
+    "editor",
+    "author",
+    "contributor",
+    "subscriber",
+];
+
 input! { /// Filters of the user list.
 PanelalphaUserFilter { filter: Option<String> } }
 input! { /// A new panel user.
@@ -174,6 +185,79 @@ PanelalphaPackageDefinition {
     name: String, plugin_automation: Option<String>, theme_automation: Option<String>,
     plugins: Option<JsonObject>, themes: Option<JsonObject>,
 } }
+input! { /// Filters of the acting user's instances.
+PanelalphaMyInstanceFilter { labels: Option<String>, server_account_id: Option<i32> } }
+input! { /// A new WordPress instance on one of the acting user's services.
+PanelalphaInstallInput {
+    service_id: i32, install_method: Option<String> [OneOf(&["quick", "standard"])],
+    install_type: Option<String> [OneOf(&INSTALL_TYPES)], template_id: Option<i32>,
+    clone_instance_id: Option<i32>, version: Option<String>, name: String,
+    protocol: Option<String> [OneOf(&PROTOCOLS)], domain: Option<String>, dir: Option<String>,
+    language: Option<String>, db_name: Option<String>, db_prefix: Option<String>,
+    admin_username: Option<String>, admin_email: Option<String> [Email],
+    admin_password: Option<String>, theme: Option<String>,
+} }
+input! { /// A failed install's new attempt.
+PanelalphaRetryInstallInput {
+    install_type: Option<String> [OneOf(&INSTALL_TYPES)], version: Option<String>,
+    template_id: Option<i32>, clone_instance_id: Option<i32>, name: String,
+    protocol: Option<String> [OneOf(&PROTOCOLS)], domain: Option<String>, dir: Option<String>,
+    language: Option<String>, db_name: Option<String>, db_prefix: Option<String>,
+    admin_username: Option<String>, admin_email: Option<String> [Email],
+    admin_password: Option<String>, theme: Option<String>,
+} }
+input! { /// A label, by its title.
+PanelalphaLabelRef { title: String [MaxLen(255)] } }
+input! { /// A new label: its title and colour (`#rrggbb`; the docs' own pattern is cut short after
+/// `{6}`, and their example `#(0559cb` does not match it).
+PanelalphaLabelInput {
+    title: String [MaxLen(255)], color: String [Regex("^#([A-Fa-f0-9]{6})$")],
+} }
+input! { /// The WordPress version to update to.
+PanelalphaWordpressUpdateInput { version: String, create_backup: Option<bool> } }
+input! { /// Automatic updates: of WordPress (0 off, 1 minor, 2 all), of plugins and of themes.
+PanelalphaAutoUpdateInput {
+    auto_update: i32 [In(&[0, 1, 2])], auto_update_plugins: i32 [In(&[0, 1])],
+    auto_update_themes: i32 [In(&[0, 1])],
+} }
+input! { /// When WordPress backs itself up.
+PanelalphaAutomaticBackupInput {
+    frequency: String [OneOf(&["never", "daily", "weekly", "monthly", "custom"])],
+    cron_hour: Option<i32> [Min(0), Max(23)], cron_minute: Option<i32> [Min(0), Max(59)],
+    cron_day_of_month: Option<i32> [Min(1), Max(28)], cron_day_of_week: Option<i32> [Min(0), Max(6)],
+} }
+input! { /// The site's new name.
+PanelalphaSiteNameInput { name: String } }
+input! { /// A mode switched on or off.
+PanelalphaModeInput { status: bool } }
+input! { /// A new wp-config entry.
+PanelalphaConfigEntryInput {
+    name: String, value: String, r#type: String [OneOf(&CONFIG_TYPES)],
+} }
+input! { /// A wp-config entry's new value.
+PanelalphaConfigValueInput { value: String, r#type: String [OneOf(&CONFIG_TYPES)] } }
+input! { /// Which kind of wp-config entry to delete.
+PanelalphaConfigTypeInput { r#type: String [OneOf(&CONFIG_TYPES)] } }
+input! { /// Filters of the WordPress users.
+PanelalphaWordpressUserFilter {
+    role: Option<String> [OneOf(&["super-admin", "administrator", "editor", "author",
+        "contributor", "subscriber"])],
+} }
+input! { /// A new WordPress user.
+PanelalphaCreateWordpressUserInput {
+    username: String, email: String [Email], display_name: String, password: String,
+    role: String [OneOf(&WORDPRESS_ROLES)], send_email: Option<bool>,
+} }
+input! { /// A WordPress user's new details (resetting a password sends the same).
+PanelalphaUpdateWordpressUserInput {
+    email: String [Email], display_name: String, role: String [OneOf(&WORDPRESS_ROLES)],
+} }
+input! { /// Cloudflare's security level.
+PanelalphaCloudflareSecurityInput {
+    value: String [OneOf(&["off", "essentially_off", "low", "medium", "high", "under_attack"])],
+} }
+input! { /// A Cloudflare setting switched on or off.
+PanelalphaCloudflareToggleInput { value: bool } }
 input! { /// Filters of a recipient's notification templates.
 PanelalphaTemplateFilter { filter: Option<String> } }
 input! { /// A notification template's new text, or the text to preview.
@@ -266,4 +350,20 @@ PanelalphaPackage(Panelalpha) {
 object! { /// An order for an SSL certificate.
 PanelalphaSslOrder(Panelalpha) {
     id: ID, domain: String, instance_id: ID, provider: String, status: String, created_at: String,
+} }
+object! { /// A label the acting user marks instances with.
+PanelalphaLabel(Panelalpha) { title: String, color: String } }
+object! { /// A plugin installed on an instance, or found in the WordPress directory.
+PanelalphaPlugin(Panelalpha) {
+    name: String, title: String, version: String, status: String, update: String,
+} }
+object! { /// A theme installed on an instance, or found in the WordPress directory.
+PanelalphaWordpressTheme(Panelalpha) {
+    name: String, title: String, version: String, status: String, update: String,
+} }
+object! { /// An entry of an instance's wp-config.php.
+PanelalphaConfigEntry(Panelalpha) { name: String, value: String, r#type: String } }
+object! { /// A user of an instance's WordPress.
+PanelalphaWordpressUser(Panelalpha) {
+    id: ID, username: String, email: String, display_name: String, role: String,
 } }

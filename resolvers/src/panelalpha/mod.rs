@@ -29,6 +29,9 @@ mod dns;
 mod email_servers;
 mod instances;
 mod me;
+mod my_extensions;
+mod my_instances;
+mod my_wordpress;
 mod notifications;
 mod packages;
 mod plans;
@@ -81,6 +84,9 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     email_servers(PanelalphaEmailServersQuery, PanelalphaEmailServersMutation),
     backups(PanelalphaBackupsQuery, PanelalphaBackupsMutation),
     packages(PanelalphaPackagesQuery, PanelalphaPackagesMutation),
+    my_instances(PanelalphaMyInstancesQuery, PanelalphaMyInstancesMutation),
+    my_wordpress(PanelalphaMyWordpressQuery, PanelalphaMyWordpressMutation),
+    my_extensions(PanelalphaMyExtensionsQuery, PanelalphaMyExtensionsMutation),
 );
 
 /// The handles unified actions and lists use.

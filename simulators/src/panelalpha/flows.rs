@@ -17,7 +17,12 @@ const FAIL_AT: f64 = 0.5;
 
 /// Each kind of task: the collection it works on, and the status of the object worked on while
 /// it runs, once it completes and once it fails or is canceled (`-`: left as it is).
-const KINDS: [(&str, &str, &str); 10] = [
+const KINDS: [(&str, &str, &str); 15] = [
+    ("wordpress.update", "instances", "updating active active"),
+    ("plugin.install", "instances", "updating active active"),
+    ("plugin.update", "instances", "updating active active"),
+    ("theme.install", "instances", "updating active active"),
+    ("theme.update", "instances", "updating active active"),
     ("service.create", "services", "pending active -"),
     ("service.import", "services", "pending active -"),
     ("instance.import", "instances", "importing active failed"),

@@ -10,6 +10,7 @@
 //! The docs show almost no response bodies: what the simulator assumes instead is listed once, in
 //! `model`'s header.
 
+mod customer;
 mod flows;
 mod model;
 mod platform;
@@ -65,7 +66,7 @@ impl Simulator {
         }
     }
 
-    /// Every route, behind the bearer token (and, under `/api/user/`, the acting user's header).
+    /// Every route, behind the bearer token (and, outside `/api/admin/`, the acting user's header).
     pub fn router(&self) -> Router {
         let (engine, token) = (self.engine.clone(), self.token.clone());
         let check = move |req: &mut Request| {
@@ -75,7 +76,8 @@ impl Simulator {
             if bearer != Some(&*token) {
                 return false;
             }
-            if !req.uri().path().starts_with("/api/user/") {
+            // Every path outside the admin API acts as a user.
+            if req.uri().path().starts_with("/api/admin/") {
                 return true;
             }
             // The user acted as must exist and not be archived, as a logged-in user would.

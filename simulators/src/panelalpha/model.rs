@@ -419,7 +419,8 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
          "message": null, "related_type": "service", "related_id": 1},
     ])));
     // Ada shares her blog with Grace.
-    let shares = json!([{"id": 1, "user_id": 1, "shared_with_id": 2, "instance_id": 1}]);
+    let shares = json!([{"id": 1, "user_id": 1, "shared_with_id": 2, "instance_id": 1,
+        "role": "view_only"}]);
     let devices = json!([
         {"id": 1, "user_id": 1, "name": "Firefox on Linux", "ip": "203.0.113.7",
          "session_id": "sess-ada-laptop", "last_active_at": SEEDED},
@@ -440,8 +441,12 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(Collection::new("backup_logs").seed(backup_logs))
         .collection(Collection::new("shares").seed(shares))
         .collection(Collection::new("devices").seed(devices))
+        .collection(Collection::new("labels").seed(json!([{"id": 1, "user_id": 1,
+            "title": "Clients", "color": "#0559cb"}])))
+        .collection(Collection::new("wordpress"))
         .rows(super::routes::rows())
         .rows(super::platform::rows())
+        .rows(super::customer::rows())
         .settle(flows::settle);
     for collection in super::platform::collections() {
         table = table.collection(collection);

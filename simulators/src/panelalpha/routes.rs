@@ -164,7 +164,10 @@ type Scope = (&'static str, &'static [&'static str]);
 
 const USERS: Scope = ("users", &["active"]);
 const ARCHIVED_USERS: Scope = ("users", &["archived"]);
-const INSTANCES: Scope = ("instances", &["active", "installing"]);
+const INSTANCES: Scope = (
+    "instances",
+    &["active", "installing", "importing", "updating"],
+);
 const FAILED_INSTANCES: Scope = ("instances", &["failed"]);
 const ARCHIVED_INSTANCES: Scope = ("instances", &["archived"]);
 const SERVICES: Scope = ("services", &["pending", "active", "suspended"]);
@@ -539,7 +542,7 @@ fn task_retry(world: &mut World, req: &Req) -> Handled {
 // The acting user
 
 /// The user the request acts as (the credential check made sure it exists), now active.
-fn acting(world: &mut World, req: &Req) -> String {
+pub(super) fn acting(world: &mut World, req: &Req) -> String {
     let id = req.headers.get(USER_HEADER).and_then(|v| v.to_str().ok());
     let id = id.unwrap_or_default().trim().to_string();
     let now = stamp(SystemTime::now());

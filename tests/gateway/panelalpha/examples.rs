@@ -8,11 +8,14 @@ use crate::helpers::{admin, spawn};
 use hostplane_adapters::Provider;
 use serde_json::{Value, json};
 
-/// The docs' examples of admin passwords are shorter than their own "at least 8 characters" rule.
-const REFUSED: &[(&str, &str)] = &[
-    ("POST", "/api/admin/admins"),
-    ("PUT", "/api/admin/admins/{id}"),
+/// The docs' examples that break their own rules, and the refusal: admin passwords shorter than
+/// "at least 8 characters", and a label colour that does not match the colour pattern.
+const REFUSED: &[(&str, &str, &str)] = &[
+    ("POST", "/api/admin/admins", PASSWORD),
+    ("PUT", "/api/admin/admins/{id}", PASSWORD),
+    ("POST", "/api/labels", "The color field format is invalid."),
 ];
+const PASSWORD: &str = "The password field must be at least 8 characters.";
 
 fn decoded(query: &str) -> Vec<(String, String)> {
     query
@@ -53,6 +56,11 @@ async fn docs_examples_reach_the_upstream_as_sent() {
             continue;
         }
         served += 1;
+        // A path parameter the docs give no example of (`themeName` of a theme's install) leaves
+        // nothing to send as the docs do.
+        if ex["path"].as_str().unwrap().contains('{') {
+            continue;
+        }
         let query: Vec<(String, String)> = ex["query"]
             .as_object()
             .unwrap()
@@ -70,7 +78,7 @@ async fn docs_examples_reach_the_upstream_as_sent() {
             path = format!("{path}?{}", pairs.join("&"));
         }
         let body = (!ex["body"].is_null()).then(|| ex["body"].clone());
-        let user = if template.starts_with("/api/user/") {
+        let user = if !template.starts_with("/api/admin/") {
             &[("X-PanelAlpha-User", "1")][..]
         } else {
             &[]
@@ -79,13 +87,10 @@ async fn docs_examples_reach_the_upstream_as_sent() {
         let (status, answer) = rest(&gw, Some(&admin()), user, method, &path, body.clone()).await;
         let log = gw.panelalpha_upstream.log.all();
         let sent = &log[before..];
-        if REFUSED.contains(&(method, template)) {
+        if let Some((.., message)) = REFUSED.iter().find(|r| (r.0, r.1) == (method, template)) {
             assert_eq!(
                 (status, &answer["message"]),
-                (
-                    422,
-                    &json!("The password field must be at least 8 characters.")
-                ),
+                (422, &json!(message)),
                 "{method} {template}"
             );
             assert!(

@@ -11,6 +11,7 @@ mod routes;
 mod secrets;
 mod tasks;
 mod validation;
+mod wordpress;
 
 use crate::helpers::{PANELALPHA, TestGateway};
 use serde_json::Value;

@@ -48,14 +48,17 @@ async fn operator_endpoints_refuse_customers() {
 }
 
 /// Every customer endpoint serves a customer as its own user: the upstream receives exactly the
-/// declared request with `X-PanelAlpha-User` set to that user, though the call names none.
+/// declared request with `X-PanelAlpha-User` set to that user, though the call names none. The
+/// customer is user 1, or the user its row acts as (the owner of a failed instance, say).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn customer_endpoints_act_as_the_customer() {
     let rows: HashMap<&str, Row> = rows::rows().into_iter().map(|r| (r.field, r)).collect();
     let fields = introspect().await;
-    let customer = bound_token(CUSTOMER);
     let mut walked = 0;
     for endpoint in hostplane_resolvers::endpoints().filter(|e| e.audience == Audience::Customer) {
+        let row = rows.get(endpoint.field().as_str());
+        let user = row.and_then(|r| r.value("as_user")).unwrap_or(CUSTOMER);
+        let customer = bound_token(user);
         for surface in [Surface::Graphql, Surface::Rest] {
             walked += 1;
             let gw = fixture().await;
@@ -85,11 +88,7 @@ async fn customer_endpoints_act_as_the_customer() {
                 .collect();
             assert_eq!(
                 got,
-                [(
-                    (method, path.as_str(), query.as_deref()),
-                    &body,
-                    Some(CUSTOMER)
-                )],
+                [((method, path.as_str(), query.as_deref()), &body, Some(user))],
                 "{field} over {surface:?}"
             );
         }

@@ -193,7 +193,7 @@ impl Row {
         self
     }
 
-    fn value(&self, name: &str) -> Option<&str> {
+    pub fn value(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(n, _)| *n == name)

@@ -436,5 +436,91 @@ pub fn rows() -> Vec<Row> {
         row("panelalphaUpdatePackage").param("id", "1").body(package),
         row("panelalphaDeletePackage").param("id", "1"),
         row("panelalphaForceInstallPackage").param("id", "1"),
+        // PanelAlpha part 3: a user's instances, acting as Ada on her blog (instance 1).
+        row("panelalphaMyInstances").param(USER_HEADER, ADA)
+            .body(json!({"labels": "Clients"})),
+        row("panelalphaMyInstance").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyInstanceInstallationDetails").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyInstanceWebsiteDetails").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyInstanceLogs").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressVersions").param(USER_HEADER, ADA),
+        row("panelalphaMyLabels").param(USER_HEADER, ADA),
+        row("panelalphaInstallMyInstance").param(USER_HEADER, ADA)
+            .body(json!({"service_id": 1, "name": "Shop", "install_type": "clean", "protocol": "https://"})),
+        row("panelalphaRetryMyInstanceInstall").param(USER_HEADER, GRACE)
+            .param("id", FAILED_INSTANCE).body(json!({"name": "Grace's shop"})),
+        row("panelalphaRetryMyInstanceImport").param(USER_HEADER, GRACE)
+            .param("id", FAILED_INSTANCE),
+        row("panelalphaDeleteMyInstance").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"remove_data": true})),
+        row("panelalphaCreateMyInstanceSsoUrl").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"user": 1})),
+        row("panelalphaClearMyInstanceCache").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaAssignMyInstanceLabel").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"title": "Clients"})),
+        row("panelalphaUnassignMyInstanceLabel").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"title": "Clients"})),
+        row("panelalphaCreateMyLabel").param(USER_HEADER, ADA)
+            .body(json!({"title": "Drafts", "color": "#ff8800"})),
+        row("panelalphaDeleteMyLabel").param(USER_HEADER, ADA)
+            .body(json!({"title": "Clients"})),
+        row("panelalphaMyWordpressUpdates").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressAutoUpdate").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressAutomaticBackup").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressMaintenanceMode").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressDebugMode").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressConfig").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyWordpressUsers").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"role": "administrator"})),
+        row("panelalphaMyCloudflareSecurity").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyCloudflareBrowserCheck").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyCloudflareDevelopmentMode").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaUpdateMyWordpress").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"version": "6.6.1", "create_backup": false})),
+        row("panelalphaSetMyWordpressAutoUpdate").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"auto_update": 2, "auto_update_plugins": 1, "auto_update_themes": 0})),
+        row("panelalphaSetMyWordpressAutomaticBackup").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"frequency": "custom", "cron_hour": 3, "cron_minute": 30})),
+        row("panelalphaSetMyWordpressSiteName").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"name": "Ada's notes"})),
+        row("panelalphaSetMyWordpressMaintenanceMode").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"status": true})),
+        row("panelalphaSetMyWordpressDebugMode").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"status": true})),
+        row("panelalphaAddMyWordpressConfig").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"name": "WP_CACHE", "value": "true", "type": "constant"})),
+        row("panelalphaUpdateMyWordpressConfig").param(USER_HEADER, ADA).param("id", "1").param("name", "WP_DEBUG")
+            .body(json!({"value": "true", "type": "constant"})),
+        row("panelalphaDeleteMyWordpressConfig").param(USER_HEADER, ADA).param("id", "1").param("name", "table_prefix")
+            .body(json!({"type": "variable"})),
+        row("panelalphaCreateMyWordpressUser").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"username": "grace", "email": "grace@example.com", "display_name": "Grace", "password": "a-long-secret-1", "role": "editor"})),
+        row("panelalphaUpdateMyWordpressUser").param(USER_HEADER, ADA).param("id", "1").param("userId", "1")
+            .body(json!({"email": "ada@example.com", "display_name": "Ada", "role": "administrator"})),
+        row("panelalphaDeleteMyWordpressUser").param(USER_HEADER, ADA).param("id", "1").param("userId", "1"),
+        row("panelalphaResetMyWordpressUserPassword").param(USER_HEADER, ADA).param("id", "1").param("userId", "1")
+            .body(json!({"email": "ada@example.com", "display_name": "Ada", "role": "administrator"})),
+        row("panelalphaSetMyCloudflareSecurity").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"value": "high"})),
+        row("panelalphaSetMyCloudflareBrowserCheck").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"value": false})),
+        row("panelalphaSetMyCloudflareDevelopmentMode").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"value": true})),
+        row("panelalphaPurgeMyCloudflareCache").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyPlugins").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaSearchMyPlugins").param(USER_HEADER, ADA).param("id", "1").param("term", "word"),
+        row("panelalphaMyFeaturedPlugins").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyThemes").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaSearchMyThemes").param(USER_HEADER, ADA).param("id", "1").param("term", "astra"),
+        row("panelalphaMyFeaturedThemes").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaInstallMyPlugin").param(USER_HEADER, ADA).param("id", "1").param("pluginName", "wordfence"),
+        row("panelalphaActivateMyPlugin").param(USER_HEADER, ADA).param("id", "1").param("pluginName", "hello-dolly"),
+        row("panelalphaDeactivateMyPlugin").param(USER_HEADER, ADA).param("id", "1").param("pluginName", "akismet"),
+        row("panelalphaUpdateMyPlugin").param(USER_HEADER, ADA).param("id", "1").param("pluginName", "akismet"),
+        row("panelalphaDeleteMyPlugin").param(USER_HEADER, ADA).param("id", "1").param("pluginName", "hello-dolly"),
+        row("panelalphaInstallMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "astra"),
+        row("panelalphaActivateMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
+        row("panelalphaUpdateMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
+        row("panelalphaDeleteMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
     ]
 }

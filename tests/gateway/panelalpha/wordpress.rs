@@ -1,0 +1,172 @@
+//! PanelAlpha's user API for instances (part 3), as a bound customer: installing WordPress and
+//! its plugins are Tasks followed to their end, its settings read back what was written, labels
+//! filter the customer's instances, and what another customer reaches of it is what a share's
+//! role allows (sign-in links included), nothing of what is not shared.
+
+use super::bound_token;
+use crate::helpers::{Options, TestGateway, spawn_with};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A call as a customer that must succeed: its data.
+async fn ok(gw: &TestGateway, token: &str, query: &str) -> Value {
+    let (_, body) = gw.gql_as(Some(token), query, json!({})).await;
+    assert!(body["errors"].is_null(), "{query}: {body}");
+    body["data"].clone()
+}
+
+/// A call as a customer that must fail: its error code.
+async fn refused(gw: &TestGateway, token: &str, query: &str) -> Value {
+    let (_, body) = gw.gql_as(Some(token), query, json!({})).await;
+    body["errors"][0]["extensions"]["code"].clone()
+}
+
+#[tokio::test]
+async fn a_customer_installs_and_runs_its_wordpress() {
+    let gw = spawn_with(Options {
+        job_duration: Duration::from_millis(300),
+        ..Options::default()
+    })
+    .await;
+    let (ada, grace) = (bound_token("1"), bound_token("2"));
+
+    // The install is a Task to its end; the instance is then Ada's, active, in her lists.
+    let started = ok(
+        &gw,
+        &ada,
+        r#"mutation { panelalphaInstallMyInstance(input: {serviceId: 1, name: "Notes",
+            domain: "notes.example.org"}) { task { id } raw } }"#,
+    )
+    .await;
+    let payload = &started["panelalphaInstallMyInstance"];
+    let id = payload["raw"]["id"]
+        .as_u64()
+        .expect("the new instance's id");
+    let task = gw.wait_task(payload["task"]["id"].as_str().unwrap()).await;
+    assert_eq!(task["status"], "SUCCEEDED", "{task}");
+    let mine = ok(&gw, &ada, "{ panelalphaMyInstances { instanceId status } }").await;
+    assert!(
+        mine["panelalphaMyInstances"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"instanceId": id.to_string(), "status": "active"})),
+        "{mine}"
+    );
+
+    // A plugin's install is a Task; settings read back; a WordPress user's password never does.
+    let install = format!(
+        r#"mutation {{ panelalphaInstallMyPlugin(id: {id}, pluginName: "wordfence") {{ task {{ id }} }} }}"#
+    );
+    let started = ok(&gw, &ada, &install).await;
+    let task = started["panelalphaInstallMyPlugin"]["task"]["id"].clone();
+    assert_eq!(
+        gw.wait_task(task.as_str().unwrap()).await["status"],
+        "SUCCEEDED"
+    );
+    let plugins = ok(
+        &gw,
+        &ada,
+        &format!("{{ panelalphaMyPlugins(id: {id}) {{ name status }} }}"),
+    )
+    .await;
+    assert!(
+        plugins["panelalphaMyPlugins"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"name": "wordfence", "status": "inactive"})),
+        "{plugins}"
+    );
+    assert_eq!(
+        refused(&gw, &ada, &install).await,
+        "VALIDATION",
+        "installed twice"
+    );
+    ok(
+        &gw,
+        &ada,
+        &format!(r#"mutation {{ panelalphaSetMyWordpressMaintenanceMode(id: {id}, input: {{status: true}}) {{ raw }} }}"#),
+    )
+    .await;
+    let mode = ok(
+        &gw,
+        &ada,
+        &format!("{{ panelalphaMyWordpressMaintenanceMode(id: {id}) {{ raw }} }}"),
+    )
+    .await;
+    assert_eq!(
+        mode["panelalphaMyWordpressMaintenanceMode"]["raw"],
+        json!({"status": true})
+    );
+    let user = ok(
+        &gw,
+        &ada,
+        &format!(
+            r#"mutation {{ panelalphaCreateMyWordpressUser(id: {id}, input: {{username: "ed",
+            email: "ed@example.org", displayName: "Ed", password: "s3cret-pass-9", role: "editor"}})
+            {{ username role raw }} }}"#
+        ),
+    )
+    .await;
+    assert_eq!(user["panelalphaCreateMyWordpressUser"]["role"], "editor");
+    assert!(!user.to_string().contains("s3cret-pass-9"), "{user}");
+
+    // Labels: a colour outside `#rrggbb` is refused in Laravel's words; a label filters the list.
+    let (_, body) = gw
+        .gql_as(
+            Some(&ada),
+            r##"mutation { panelalphaCreateMyLabel(input: {title: "Live", color: "#(0559cb"}) { title } }"##,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"], "The color field format is invalid.",
+        "{body}"
+    );
+    ok(
+        &gw,
+        &ada,
+        &format!(r#"mutation {{ panelalphaAssignMyInstanceLabel(id: {id}, input: {{title: "Clients"}}) {{ instanceId }} }}"#),
+    )
+    .await;
+    let labelled = ok(
+        &gw,
+        &ada,
+        r#"{ panelalphaMyInstances(input: {labels: "Clients"}) { instanceId } }"#,
+    )
+    .await;
+    assert_eq!(
+        labelled["panelalphaMyInstances"],
+        json!([{"instanceId": id.to_string()}])
+    );
+
+    // Sign-in links: Ada's own, a new one each time; Grace's share of Ada's blog is view-only, so
+    // she sees the blog but gets no link to it; Ada's new instance is not shared, so Grace does not
+    // reach it at all.
+    let sso = |instance: u64| {
+        format!(
+            r#"mutation {{ panelalphaCreateMyInstanceSsoUrl(id: {instance}, input: {{user: 1}}) {{ url }} }}"#
+        )
+    };
+    let first = ok(&gw, &ada, &sso(id)).await;
+    let second = ok(&gw, &ada, &sso(id)).await;
+    let url = first["panelalphaCreateMyInstanceSsoUrl"]["url"]
+        .as_str()
+        .unwrap();
+    assert!(
+        url.starts_with("https://notes.example.org/wp-login.php?sso="),
+        "{first}"
+    );
+    assert_ne!(first, second, "never cached");
+    let blog = ok(
+        &gw,
+        &grace,
+        "{ panelalphaMyInstance(id: 1) { instanceId } }",
+    )
+    .await;
+    assert_eq!(blog["panelalphaMyInstance"]["instanceId"], "1");
+    assert_eq!(refused(&gw, &grace, &sso(1)).await, "FORBIDDEN");
+    let theirs = format!("{{ panelalphaMyInstance(id: {id}) {{ instanceId }} }}");
+    assert_eq!(refused(&gw, &grace, &theirs).await, "NOT_FOUND");
+    let plugins = format!("{{ panelalphaMyPlugins(id: {id}) {{ name }} }}");
+    assert_eq!(refused(&gw, &grace, &plugins).await, "NOT_FOUND");
+}
