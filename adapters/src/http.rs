@@ -175,9 +175,10 @@ pub trait Upstream: Send + Sync {
         })
     }
 
-    /// Opens a file download (`GET path`). Only upstreams that serve files implement it.
-    fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {
-        let _ = path;
+    /// Opens a file download (`GET path`), as `user` where the upstream acts as its users. Only
+    /// upstreams that serve files implement it.
+    fn download<'a>(&'a self, path: &'a str, user: Option<&'a str>) -> DownloadFuture<'a> {
+        let _ = (path, user);
         Box::pin(async { Err(unsupported("this upstream serves no downloads")) })
     }
 }

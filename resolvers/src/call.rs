@@ -50,6 +50,24 @@ pub struct PassThrough {
     pub authorization: Option<secrecy::SecretString>,
 }
 
+/// Ends a filled path template before its first placeholder left unfilled (see
+/// `UpstreamCall::trim_absent`).
+pub(crate) fn trim_absent(path: &mut String) -> Result<(), GatewayError> {
+    let Some(at) = path.find("/{") else {
+        return Ok(());
+    };
+    let rest = &path[at..];
+    let mut segments = rest.split('/').skip(1);
+    if let Some(given) = segments.find(|s| !(s.starts_with('{') && s.ends_with('}'))) {
+        let absent = rest[2..].split('}').next().unwrap_or_default();
+        return Err(GatewayError::Validation(format!(
+            "`{absent}` is needed before the path segment `{given}`"
+        )));
+    }
+    path.truncate(at);
+    Ok(())
+}
+
 impl UpstreamCall {
     /// Checks the caller's scope (read for queries, write for mutations) and audience (a customer's
     /// credential reaches its own connection's customer endpoints only), and picks the connection.
@@ -141,6 +159,13 @@ impl UpstreamCall {
         Ok(())
     }
 
+    /// Ends the path before an optional segment left out (`/reporting/{type}/{period}` with neither
+    /// is `/reporting`), as the upstream routes it; one left out before one given is VALIDATION, as
+    /// the path could not say which is which.
+    pub fn trim_absent(&mut self) -> Result<(), GatewayError> {
+        trim_absent(&mut self.base)
+    }
+
     /// Sends a header parameter upstream (`None` leaves an optional one out). The header the
     /// upstream's users are acted as by (its wire's `user_header`) chooses the acting user instead.
     pub fn header_param(
@@ -187,6 +212,14 @@ impl UpstreamCall {
         };
         self.acting = Acting::User(user);
         Ok(())
+    }
+
+    /// The upstream user the call acts as, where it acts as one.
+    pub fn acting_user(&self) -> Option<&str> {
+        match &self.acting {
+            Acting::User(user) => Some(user),
+            _ => None,
+        }
     }
 
     /// The customer this call's work is for, as a task records it: the user it acts as upstream,

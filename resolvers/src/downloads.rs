@@ -1,5 +1,6 @@
-//! Short-lived download URLs. A file an upstream serves (Patchstack's plugin zip) is reached through
-//! `/downloads/<token>` on the gateway, where the token names the connection and upstream path and
+//! Short-lived download URLs. A file an upstream serves (Patchstack's plugin zip, a PanelAlpha
+//! backup) is reached through `/downloads/<token>` on the gateway, where the token names the
+//! connection, the upstream path, the user the upstream acts as (a PanelAlpha customer) and when it
 //! expires; it is signed (HMAC-SHA256), so it carries its own authorization and needs no header.
 
 use crate::{Origin, Services, call::UpstreamCall};
@@ -40,14 +41,18 @@ impl RestReply for DownloadLink {
 }
 
 /// The conversion of download endpoints: no upstream call here, the signed link makes it when
-/// followed. Downloads are for admins only, like the secrets inside them.
+/// followed. An operator's downloads are for admins only, like the secrets inside them; a
+/// customer endpoint's link acts as its user, so the upstream serves that user's files only.
 pub async fn link(ctx: &Context<'_>, call: &UpstreamCall) -> Result<DownloadLink, GatewayError> {
-    require(ctx, Scope::Admin)?;
+    if call.endpoint.audience == crate::endpoint::Audience::Operator {
+        require(ctx, Scope::Admin)?;
+    }
     let services = ctx.data_unchecked::<Arc<Services>>();
     let expires_at = Utc::now() + chrono::Duration::seconds(LINK_TTL_SECS);
     let token = services.signer.sign(&Grant {
         connection: call.connection.name.clone(),
         path: call.path(),
+        user: call.acting_user().map(str::to_string),
         expires: expires_at.timestamp(),
     });
     let origin = ctx
@@ -69,6 +74,9 @@ pub struct Grant {
     pub connection: String,
     #[serde(rename = "p")]
     pub path: String,
+    /// The upstream user the download acts as, where it acts as one.
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// Expiry, unix seconds.
     #[serde(rename = "e")]
     pub expires: i64,
@@ -110,6 +118,12 @@ impl UrlSigner {
         let grant: Grant = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
         (grant.expires > now.timestamp()).then_some(grant)
     }
+
+    /// The connection a token names, unverified: only to word its refusal as that API would.
+    pub fn named_connection(token: &str) -> Option<String> {
+        let payload = URL_SAFE_NO_PAD.decode(token.split_once('.')?.0).ok()?;
+        Some(serde_json::from_slice::<Grant>(&payload).ok()?.connection)
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +134,7 @@ mod tests {
         Grant {
             connection: "ps".into(),
             path: "/hosting/site/315/download".into(),
+            user: None,
             expires,
         }
     }

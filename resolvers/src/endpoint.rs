@@ -53,6 +53,8 @@ pub struct Endpoint {
     pub reply: fn(Value) -> hostplane_schema::RestBody,
     /// Its input, where it takes one.
     pub input: Option<EndpointInput>,
+    /// The declared parameters that may be left out (trailing path segments among them).
+    pub optional: &'static [&'static str],
 }
 
 /// An endpoint's input as the REST layer reads it.
@@ -115,15 +117,24 @@ impl RestInput<'_> {
         &self,
         name: &'static str,
         header: Option<&'static str>,
+        template: &str,
     ) -> Result<T, RestInputError> {
         let text = match header {
             Some(h) => self.headers.get(h).and_then(|v| v.to_str().ok()),
             None => self.params.get(name).map(String::as_str),
         };
-        T::from_rest(text).ok_or_else(|| RestInputError::PathParam {
+        let refused = || RestInputError::PathParam {
             name,
             value: text.unwrap_or_default().to_string(),
-        })
+        };
+        // A path segment that is there is read strictly, optional or not: an unreadable one is
+        // refused, never dropped.
+        let mut segments = template.split('/');
+        let in_path = header.is_none() && segments.any(|s| s == format!("{{{name}}}"));
+        if in_path && text.is_some_and(|t| !T::reads(t)) {
+            return Err(refused());
+        }
+        T::from_rest(text).ok_or_else(refused)
     }
 
     /// The endpoint's input: its JSON body; for a GET without one, the query string's parameters
@@ -213,6 +224,7 @@ impl Endpoint {
                 query.push(format!("{name}={}", crate::call::encode_segment(value)));
             }
         }
+        crate::call::trim_absent(&mut path)?;
         if !query.is_empty() {
             path = format!("{path}?{}", query.join("&"));
         }
@@ -263,6 +275,54 @@ pub trait Param: Sized + serde::Serialize {
     fn to_upstream(&self) -> Option<String>;
     /// The JSON Schema of the parameter's text as `from_rest` reads it.
     fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+    /// Whether `text` is a value of the parameter (not merely taken as absent).
+    fn reads(text: &str) -> bool {
+        Self::from_rest(Some(text)).is_some()
+    }
+}
+
+/// How many of `params` (name, required) are optional.
+pub const fn optional_count(params: &[(&str, bool)]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < params.len() {
+        if !params[i].1 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The names of the optional ones of `params`, in order.
+pub const fn optional_names<const N: usize>(params: &[(&'static str, bool)]) -> [&'static str; N] {
+    let mut names = [""; N];
+    let (mut i, mut n) = (0, 0);
+    while i < params.len() {
+        if !params[i].1 {
+            names[n] = params[i].0;
+            n += 1;
+        }
+        i += 1;
+    }
+    names
+}
+
+/// A parameter that is one of an enum's wire names (`last-week`).
+#[macro_export]
+macro_rules! enum_param {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::endpoint::Param for $t {
+            fn from_rest(text: Option<&str>) -> Option<Self> {
+                serde_json::from_value(serde_json::Value::from(text?)).ok()
+            }
+            fn to_upstream(&self) -> Option<String> {
+                serde_json::to_value(self).ok()?.as_str().map(str::to_string)
+            }
+            fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                generator.subschema_for::<$t>()
+            }
+        }
+    )*};
 }
 
 macro_rules! parsed_param {
@@ -291,6 +351,9 @@ impl<T: Param> Param for Option<T> {
     }
     fn to_upstream(&self) -> Option<String> {
         self.as_ref().and_then(T::to_upstream)
+    }
+    fn reads(text: &str) -> bool {
+        T::reads(text)
     }
     /// Absent is said by not sending it: a query string has no null.
     fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -473,6 +536,7 @@ macro_rules! endpoints {
                     let endpoint = &ENDPOINTS.$qname;
                     let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
                     $( $crate::endpoints!(@param ctx, call, $qp $(=> $qh)?); )*
+                    call.trim_absent()?;
                     call.body = $crate::endpoints!(@body endpoint $(, $qit, input)?);
                     Ok($qconv(ctx, &call).await?)
                 }
@@ -497,6 +561,7 @@ macro_rules! endpoints {
                     let result: async_graphql::Result<$mout> = async {
                         let mut call = $crate::call::UpstreamCall::begin(ctx, endpoint, connection.as_deref())?;
                         $( $crate::endpoints!(@param ctx, call, $mp $(=> $mh)?); )*
+                        call.trim_absent()?;
                         call.body = $crate::endpoints!(@body endpoint $(, $mit, input)?);
                         audit.target(&call);
                         Ok($mconv(ctx, &call).await?)
@@ -565,8 +630,10 @@ macro_rules! endpoints {
                 let declared: &[&str] = &[$(hostplane_schema::validate::unraw(stringify!($p))),*];
                 vars.insert("connection".into(), serde_json::Value::from(input.connection));
                 $(
-                    let value: $pt = input.param(hostplane_schema::validate::unraw(stringify!($p)), $crate::endpoints!(@header $($h)?))?;
-                    vars.insert($crate::endpoint::camel_case(hostplane_schema::validate::unraw(stringify!($p))), serde_json::json!(value));
+                    let value: $pt = input.param(hostplane_schema::validate::unraw(stringify!($p)), $crate::endpoints!(@header $($h)?), $path)?;
+                    // GraphQL's own form of the value (an enum's name, not its wire text).
+                    let value = async_graphql::InputType::to_value(&value).into_json().unwrap_or_default();
+                    vars.insert($crate::endpoint::camel_case(hostplane_schema::validate::unraw(stringify!($p))), value);
                 )*
                 $(
                     let required = <$it as async_graphql::InputType>::qualified_type_name().ends_with('!');
@@ -578,6 +645,12 @@ macro_rules! endpoints {
             },
             reply: <$out as hostplane_schema::RestReply>::rest_body,
             input: $crate::endpoints!(@input $($it)?),
+            optional: {
+                const PARAMS: &[(&str, bool)] = &[$((hostplane_schema::validate::unraw(stringify!($p)), <$pt as $crate::endpoint::Param>::REQUIRED)),*];
+                const COUNT: usize = $crate::endpoint::optional_count(PARAMS);
+                const OPTIONAL: [&str; COUNT] = $crate::endpoint::optional_names(PARAMS);
+                &OPTIONAL
+            },
         }
     };
     (@param $ctx:ident, $call:ident, $p:ident) => { $call.path_param(hostplane_schema::validate::unraw(stringify!($p)), &$p)? };
@@ -693,11 +766,22 @@ mod tests {
             ),
             "a PUT takes no input from its query string"
         );
-        let user: i32 = input.param("user", Some("X-PanelAlpha-User")).unwrap();
+        let template = "/things/{id}";
+        let user: i32 = input
+            .param("user", Some("X-PanelAlpha-User"), template)
+            .unwrap();
         assert_eq!(user, 12);
-        let id: i32 = input.param("id", None).unwrap();
+        let id: i32 = input.param("id", None, template).unwrap();
         assert_eq!(id, 7);
-        assert!(input.param::<i32>("filter", None).is_err());
+        assert!(input.param::<i32>("filter", None, template).is_err());
+        // A path segment is read strictly even where it is optional; a query parameter is not.
+        assert!(
+            input
+                .param::<Option<i32>>("filter", None, "/things/{filter}")
+                .is_err()
+        );
+        let lenient = input.param::<Option<i32>>("filter", None, template);
+        assert_eq!(lenient.unwrap(), None);
         #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
         #[allow(dead_code)]
         struct Needs {

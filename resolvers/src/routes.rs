@@ -44,13 +44,21 @@ fn routers() -> &'static Routers {
     ROUTERS.get_or_init(|| {
         let mut routers = Routers::new();
         for e in crate::endpoints() {
-            routers
-                .entry((e.provider, e.method))
-                .or_default()
-                .insert(positional(e.path), e)
-                .unwrap_or_else(|err| {
-                    panic!("{} {} cannot be routed: {err}", e.method.as_str(), e.path)
-                });
+            let router = routers.entry((e.provider, e.method)).or_default();
+            router.insert(positional(e.path), e).unwrap_or_else(|err| {
+                panic!("{} {} cannot be routed: {err}", e.method.as_str(), e.path)
+            });
+            // A path may end before its optional trailing segments, as the upstream routes it;
+            // where another endpoint's template is that shorter path, it keeps it.
+            let mut path = e.path;
+            while let Some((shorter, last)) = path.rsplit_once('/') {
+                let param = last.strip_prefix('{').and_then(|l| l.strip_suffix('}'));
+                if !param.is_some_and(|p| e.optional.contains(&p)) {
+                    break;
+                }
+                let _ = router.insert(positional(shorter), e);
+                path = shorter;
+            }
         }
         routers
     })

@@ -16,6 +16,31 @@ pub enum PanelalphaServerAssignRule {
     SpecificServer,
 }
 
+/// The period a report covers.
+#[derive(Enum, JsonSchema, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PanelalphaPeriod {
+    LastWeek,
+    LastMonth,
+    LastYear,
+}
+
+/// What a visitors report is by. The docs write one value as `visitors-by-referrer'`, a stray
+/// quote taken to be a typo.
+#[derive(Enum, JsonSchema, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum PanelalphaReport {
+    VisitsByPage,
+    VisitorsByCountry,
+    VisitorsByContinent,
+    VisitorsByRegion,
+    VisitorsByReferrer,
+    VisitorsByDevice,
+    VisitorsByDeviceBrand,
+    VisitorsByDeviceOs,
+    VisitorsByDeviceBrowser,
+}
+
 #[derive(Enum, JsonSchema, Deserialize, Serialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum PanelalphaBackupFrequency {
@@ -258,6 +283,35 @@ PanelalphaCloudflareSecurityInput {
 } }
 input! { /// A Cloudflare setting switched on or off.
 PanelalphaCloudflareToggleInput { value: bool } }
+input! { /// Where a staging copy of an instance is made.
+PanelalphaStagingInput {
+    protocol: String, domain: String, dir: Option<String> [AlphaDash],
+} }
+input! { /// A new backup of an instance: what it holds, and a note.
+PanelalphaCreateBackupInput {
+    backupDirectory: Option<bool>, backupDatabase: Option<bool>, backupNote: Option<String>,
+    retry_id: Option<i32>,
+} }
+input! { /// What a backup's restore brings back.
+PanelalphaRestoreBackupInput {
+    restoreDatabase: Option<bool>, restoreDirectory: Option<bool>,
+    deleteExistingFiles: Option<bool>,
+} }
+input! { /// Users to share an instance with (by email), and the role they get.
+PanelalphaShareInput {
+    emails: Vec<String> [Each(&Email)],
+    role: String [OneOf(&["view_only", "view_and_sso", "developer", "full_access", "custom"])],
+} }
+input! { /// The user whose invitation to send again.
+PanelalphaResendInviteInput { email: String [Email] } }
+input! { /// A user whose access to end.
+PanelalphaSharedUser { email: String [Email] } }
+input! { /// Users whose access to an instance to end.
+PanelalphaUnshareInput { users: Vec<PanelalphaSharedUser> } }
+input! { /// The instance's own domain.
+PanelalphaCustomDomainInput { domain: String } }
+input! { /// A subdomain of one of the panel's domains.
+PanelalphaSubdomainInput { subdomain: String, domain: String } }
 input! { /// Filters of a recipient's notification templates.
 PanelalphaTemplateFilter { filter: Option<String> } }
 input! { /// A notification template's new text, or the text to preview.
@@ -367,3 +421,10 @@ object! { /// A user of an instance's WordPress.
 PanelalphaWordpressUser(Panelalpha) {
     id: ID, username: String, email: String, display_name: String, role: String,
 } }
+
+object! { /// A backup of an instance's WordPress.
+PanelalphaBackup(Panelalpha) {
+    id: ID, note: String, directory: bool, database: bool, status: String, created_at: String,
+} }
+object! { /// Someone an instance is shared with, and their role.
+PanelalphaSharedAccess(Panelalpha) { id: ID, email: String, role: String, status: String } }

@@ -1,5 +1,6 @@
 //! `GET /downloads/{token}`: follows a signed, short-lived download URL to the upstream file and
-//! streams it through. The token is the authorization; no header is needed.
+//! streams it through, as the upstream user the link was made for. The token is the authorization;
+//! no header is needed. Refusals are worded as the API of the link's connection words them.
 
 use super::{AppState, envelope::Reply};
 use axum::{
@@ -9,20 +10,29 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use hostplane_adapters::{ErrorCode, Provider};
+use hostplane_resolvers::downloads::UrlSigner;
 
 pub async fn get(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    serve(&state, &token, Provider::Patchstack).await
+    // A link that does not verify still names its connection, which words the refusal; one that
+    // names none is refused in the gateway's own words.
+    let named = UrlSigner::named_connection(&token);
+    let provider = named.and_then(|c| state.services.connections.get(&c).map(|c| c.provider));
+    serve(&state, &token, provider).await
 }
 
 /// Streams the file a token grants, or answers in `provider`'s error shape.
-pub async fn serve(state: &AppState, token: &str, provider: Provider) -> Response {
+pub async fn serve(state: &AppState, token: &str, provider: Option<Provider>) -> Response {
     let Some(grant) = state.services.signer.verify(token, chrono::Utc::now()) else {
         return expired(provider);
     };
     let Some(conn) = state.services.connections.get(&grant.connection) else {
         return expired(provider);
     };
-    match conn.client.download(&grant.path).await {
+    match conn
+        .client
+        .download(&grant.path, grant.user.as_deref())
+        .await
+    {
         Ok(download) => {
             let mut resp = Response::new(Body::from_stream(download.body));
             let headers = resp.headers_mut();
@@ -55,7 +65,16 @@ pub async fn serve(state: &AppState, token: &str, provider: Provider) -> Respons
     }
 }
 
-fn expired(provider: Provider) -> Response {
+fn expired(provider: Option<Provider>) -> Response {
     let message = "download link invalid or expired";
-    Reply::from(provider.wire().refusal(ErrorCode::NotFound, message, None)).into_response()
+    match provider {
+        Some(p) => {
+            Reply::from(p.wire().refusal(ErrorCode::NotFound, message, None)).into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({"error": message})),
+        )
+            .into_response(),
+    }
 }

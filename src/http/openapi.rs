@@ -169,7 +169,10 @@ fn operation(e: &Endpoint, route: &RouteDoc, connection: Option<&str>, tag: &str
             "required": location == "path" || p.required,
             "schema": p.schema,
         });
-        if !p.required {
+        if !p.required && location == "path" {
+            param["description"] =
+                json!("Optional: the path may end before this segment and those after it.");
+        } else if !p.required {
             // `Param for Option<T>`: upstreams read a malformed `?page=` as the first page, and so does
             // the gateway; saying so keeps the document true for such requests.
             param["description"] = json!("Optional; a value that cannot be read counts as absent.");

@@ -193,7 +193,7 @@ pub async fn handle(
         }
         RestBody::Download(url) => {
             let token = url.rsplit('/').next().unwrap_or_default();
-            super::downloads::serve(&state, token, provider).await
+            super::downloads::serve(&state, token, Some(provider)).await
         }
     }
 }

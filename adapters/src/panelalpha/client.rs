@@ -3,7 +3,7 @@
 //! read as Laravel answers them (`{"message": ..., "errors": {...}}`), an assumption.
 
 use crate::{
-    ErrorCode, Request, Upstream, UpstreamError, UpstreamFuture,
+    Download, DownloadFuture, ErrorCode, Request, Upstream, UpstreamError, UpstreamFuture,
     http::{RawResponse, Transport},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -40,11 +40,29 @@ impl PanelalphaClient {
             .await?;
         read_body(raw)
     }
+
+    /// A file the panel serves (a backup, a screenshot), as `user` where one is acted as.
+    async fn open(&self, path: &str, user: Option<&str>) -> Result<Download, UpstreamError> {
+        let auth = format!("Bearer {}", self.token.expose_secret());
+        let mut headers = vec![("Authorization", auth.as_str())];
+        headers.extend(user.map(|u| (USER_HEADER, u)));
+        match self.transport.open(path, &headers).await? {
+            Ok(download) => Ok(download),
+            Err(raw) => Err(read_body(raw).err().unwrap_or(UpstreamError::Malformed {
+                status: 200,
+                detail: "download refused without an error body".into(),
+            })),
+        }
+    }
 }
 
 impl Upstream for PanelalphaClient {
     fn send<'a>(&'a self, request: Request<'a>) -> UpstreamFuture<'a> {
         Box::pin(PanelalphaClient::send(self, request))
+    }
+
+    fn download<'a>(&'a self, path: &'a str, user: Option<&'a str>) -> DownloadFuture<'a> {
+        Box::pin(self.open(path, user))
     }
 }
 

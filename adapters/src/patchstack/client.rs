@@ -56,7 +56,7 @@ impl Upstream for PatchstackClient {
         Box::pin(PatchstackClient::send(self, request))
     }
 
-    fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {
+    fn download<'a>(&'a self, path: &'a str, _: Option<&'a str>) -> DownloadFuture<'a> {
         Box::pin(self.open(path))
     }
 }

@@ -79,7 +79,7 @@ impl Upstream for WpcsClient {
         Box::pin(WpcsClient::send(self, request))
     }
 
-    fn download<'a>(&'a self, path: &'a str) -> DownloadFuture<'a> {
+    fn download<'a>(&'a self, path: &'a str, _: Option<&'a str>) -> DownloadFuture<'a> {
         Box::pin(self.open(path))
     }
 }

@@ -29,8 +29,10 @@ mod dns;
 mod email_servers;
 mod instances;
 mod me;
+mod my_backups;
 mod my_extensions;
 mod my_instances;
+mod my_site;
 mod my_wordpress;
 mod notifications;
 mod packages;
@@ -50,6 +52,7 @@ pub use watch::PanelalphaWatch;
 use crate::{
     call::{UpstreamCall, done, parse, raw},
     connections::Live,
+    downloads::{DownloadLink, link},
     endpoint::Endpoint,
     objects::{Instance, Node, Server, ServerKind, Service, TaskPayload, User},
 };
@@ -64,6 +67,8 @@ use hostplane_schema::{
     task::Progress,
 };
 use serde_json::Value;
+
+crate::enum_param!(PanelalphaPeriod, PanelalphaReport);
 
 crate::sections!(PanelalphaQuery, PanelalphaMutation:
     users(PanelalphaUsersQuery, PanelalphaUsersMutation),
@@ -87,6 +92,8 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     my_instances(PanelalphaMyInstancesQuery, PanelalphaMyInstancesMutation),
     my_wordpress(PanelalphaMyWordpressQuery, PanelalphaMyWordpressMutation),
     my_extensions(PanelalphaMyExtensionsQuery, PanelalphaMyExtensionsMutation),
+    my_backups(PanelalphaMyBackupsQuery, PanelalphaMyBackupsMutation),
+    my_site(PanelalphaMySiteQuery, PanelalphaMySiteMutation),
 );
 
 /// The handles unified actions and lists use.

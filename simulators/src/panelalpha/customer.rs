@@ -85,6 +85,32 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (PUT, "/api/instances/{id}/wordpress/themes/{themeName}/activate", Custom(|w, r| activate(w, r, &THEMES, "active"))),
         (PUT, "/api/instances/{id}/wordpress/themes/{themeName}/update", Custom(|w, r| update_extension(w, r, &THEMES))),
         (DELETE, "/api/instances/{id}/wordpress/themes/{themeName}", Custom(|w, r| delete_extension(w, r, &THEMES))),
+        (GET, "/api/instances/{id}/wordpress/themes/{themeName}/screenshot", Custom(theme_screenshot)),
+        (GET, "/api/instances/{id}/screenshot", Custom(screenshot)),
+        (GET, "/api/instances/{id}/wordpress/backups", Custom(backups)),
+        (POST, "/api/instances/{id}/wordpress/backups", Custom(create_backup)),
+        (PUT, "/api/instances/{id}/wordpress/backups/{backupId}/restore", Custom(restore_backup)),
+        (DELETE, "/api/instances/{id}/wordpress/backups/{backupId}", Custom(delete_backup)),
+        (GET, "/api/instances/{id}/wordpress/backups/{backupId}/download", Custom(download_backup)),
+        // Laravel's optional segments: each shorter path is the same route.
+        (GET, "/api/instances/{id}/reporting/bandwidth/{period}", Custom(|w, r| report(w, r, "bandwidth"))),
+        (GET, "/api/instances/{id}/reporting/bandwidth", Custom(|w, r| report(w, r, "bandwidth"))),
+        (GET, "/api/instances/{id}/reporting/visitors/{period}", Custom(|w, r| report(w, r, "visitors"))),
+        (GET, "/api/instances/{id}/reporting/visitors", Custom(|w, r| report(w, r, "visitors"))),
+        (GET, "/api/instances/{id}/reporting/{type}/{period}", Custom(|w, r| report(w, r, ""))),
+        (GET, "/api/instances/{id}/reporting/{type}", Custom(|w, r| report(w, r, ""))),
+        (GET, "/api/instances/{id}/reporting", Custom(|w, r| report(w, r, ""))),
+        (POST, "/api/instances/{id}/staging", Custom(|w, r| staging(w, r, false))),
+        (PUT, "/api/instances/{id}/retry-staging/{stagingId}", Custom(|w, r| staging(w, r, true))),
+        (PUT, "/api/instances/{id}/push-to-live", Custom(push_to_live)),
+        (GET, "/api/instances/{id}/push-to-live", Custom(staging_changes)),
+        (GET, "/api/instances/{id}/shared-access", Custom(shared_with)),
+        (POST, "/api/instances/{id}/shared-access", Custom(share)),
+        (POST, "/api/instances/{id}/shared-access/resend-invite", Custom(resend_invite)),
+        (DELETE, "/api/instances/{id}/shared-access", Custom(unshare)),
+        (GET, "/api/instances/{id}/change-domain/options", Custom(domain_options)),
+        (PUT, "/api/instances/{id}/change-domain/domain", Custom(|w, r| change_domain(w, r, false))),
+        (PUT, "/api/instances/{id}/change-domain/subdomain", Custom(|w, r| change_domain(w, r, true))),
     ]
 }
 
@@ -804,5 +830,347 @@ fn delete_extension(world: &mut World, req: &Req, dir: &Directory) -> Handled {
         )));
     }
     wp[dir.key].as_array_mut().expect("a list").remove(at);
+    Ok(Answer::Deleted(Value::Null))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screenshots and backups
+
+/// A PNG the simulator stands in with: the signature and a name, enough to tell files apart.
+fn png(name: &str) -> Answer {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(name.as_bytes());
+    let headers = [(axum::http::header::CONTENT_TYPE, "image/png")];
+    Answer::Raw(axum::response::IntoResponse::into_response((
+        headers, bytes,
+    )))
+}
+
+fn screenshot(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, See)?;
+    Ok(png(&text(&instance["domain"])))
+}
+
+fn theme_screenshot(world: &mut World, req: &Req) -> Handled {
+    installed(world, req, &THEMES, See)?;
+    Ok(png(req.param("themeName").unwrap_or_default()))
+}
+
+fn backups(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, See)?;
+    let all = world.store.all("backups").iter();
+    let of = all.filter(|b| b["instance_id"] == instance["id"]);
+    Ok(Answer::List(of.cloned().collect()))
+}
+
+/// A backup of the instance, `creating` until its task ends.
+fn create_backup(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, Change)?;
+    let given = crate::kit::body::json_object(&req.body).unwrap_or_default();
+    let flag = |key: &str| FIELDS.flag(&given, key).map(|f| f.unwrap_or(true));
+    let (directory, database) = (flag("backupDirectory")?, flag("backupDatabase")?);
+    let id = world.store.next_id("backups");
+    let mut backup = json!({"id": id, "instance_id": instance["id"],
+        "note": given.get("backupNote").map(text), "directory": directory,
+        "database": database, "created_at": stamp(SystemTime::now())});
+    flows::start(world, "backup.create", &mut backup);
+    world.store.insert("backups", backup.clone());
+    Ok(Answer::Object(backup))
+}
+
+/// The instance's completed backup the path names.
+fn backup(world: &mut World, req: &Req, need: Need) -> Result<(Value, Value), Fail> {
+    let instance = reach(world, req, need)?;
+    let id = req.param("backupId").unwrap_or_default();
+    let backup = world
+        .store
+        .get("backups", id)
+        .filter(|b| b["instance_id"] == instance["id"]);
+    Ok((instance, backup.cloned().ok_or_else(not_found)?))
+}
+
+/// Brings a completed backup back: the instance is `restoring` until the task ends.
+fn restore_backup(world: &mut World, req: &Req) -> Handled {
+    let (mut instance, backup) = backup(world, req, Change)?;
+    if backup["status"] != "completed" {
+        return Err(refused("Only a completed backup can be restored."));
+    }
+    flows::start(world, "backup.restore", &mut instance);
+    store(world, &instance);
+    Ok(Answer::Object(instance))
+}
+
+fn delete_backup(world: &mut World, req: &Req) -> Handled {
+    let (_, backup) = backup(world, req, Change)?;
+    world.store.remove("backups", &text(&backup["id"]));
+    Ok(Answer::Deleted(Value::Null))
+}
+
+/// A completed backup's archive: its note and what it holds, as a zip.
+fn download_backup(world: &mut World, req: &Req) -> Handled {
+    let (instance, backup) = backup(world, req, Change)?;
+    if backup["status"] != "completed" {
+        return Err(not_found());
+    }
+    let manifest = format!(
+        "instance {}\nbackup {}\nnote {}\n",
+        text(&instance["domain"]),
+        text(&backup["id"]),
+        text(&backup["note"])
+    );
+    const DOS_DATE: u16 = ((2026 - 1980) << 9) | (1 << 5) | 12;
+    let zip = crate::kit::archive::stored_zip("backup/manifest.txt", manifest.as_bytes(), DOS_DATE);
+    let name = format!(
+        "attachment; filename=\"backup-{}.zip\"",
+        text(&backup["id"])
+    );
+    let headers = [
+        (
+            axum::http::header::CONTENT_TYPE,
+            "application/zip".to_string(),
+        ),
+        (axum::http::header::CONTENT_DISPOSITION, name),
+    ];
+    Ok(Answer::Raw(axum::response::IntoResponse::into_response((
+        headers, zip,
+    ))))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting, staging, domains and sharing
+
+const PERIODS: [&str; 3] = ["last-week", "last-month", "last-year"];
+const REPORTS: [&str; 9] = [
+    "visits-by-page",
+    "visitors-by-country",
+    "visitors-by-continent",
+    "visitors-by-region",
+    "visitors-by-referrer",
+    "visitors-by-device",
+    "visitors-by-device-brand",
+    "visitors-by-device-os",
+    "visitors-by-device-browser",
+];
+
+/// A report for a period (the last week where none is given); `kind` is fixed by the route, or the
+/// path's `{type}` (visits by page where none is given).
+fn report(world: &mut World, req: &Req, kind: &str) -> Handled {
+    reach(world, req, See)?;
+    let period = req.param("period").unwrap_or(PERIODS[0]);
+    let kind = match kind {
+        "" => req.param("type").unwrap_or(REPORTS[0]),
+        fixed => fixed,
+    };
+    if !PERIODS.contains(&period)
+        || !(REPORTS.contains(&kind) || kind == "bandwidth" || kind == "visitors")
+    {
+        return Err(not_found());
+    }
+    Ok(Answer::Object(
+        json!({"type": kind, "period": period, "points": [
+        {"label": "2026-01-05", "value": 120}, {"label": "2026-01-12", "value": 180}]}),
+    ))
+}
+
+/// A staging copy of the instance (or another try at one not yet made): the copy is a new
+/// instance, `installing` until the task ends.
+fn staging(world: &mut World, req: &Req, retry: bool) -> Handled {
+    let live = reach(world, req, Change)?;
+    let given = body(req)?;
+    FIELDS.required_text(&given, "protocol")?;
+    let domain = FIELDS.required_text(&given, "domain")?;
+    let mut copy = if retry {
+        let id = req.param("stagingId").unwrap_or_default();
+        let copy = world
+            .store
+            .get("instances", id)
+            .filter(|c| c["staging_of"] == live["id"]);
+        let copy = copy.cloned().ok_or_else(not_found)?;
+        if copy["status"] == "active" {
+            return Err(refused("The staging instance is already made."));
+        }
+        copy
+    } else {
+        let mut copy = live.clone();
+        copy["id"] = json!(world.store.next_id("instances"));
+        copy["staging_of"] = live["id"].clone();
+        copy["name"] = json!(format!("{} (staging)", text(&live["name"])));
+        copy
+    };
+    copy["domain"] = json!(domain);
+    flows::start(world, "instance.install", &mut copy);
+    match retry {
+        true => store(world, &copy),
+        false => world.store.insert("instances", copy.clone()),
+    }
+    Ok(Answer::Object(copy))
+}
+
+/// The staging copy of the path's instance, if it has one that did not fail.
+fn staged(world: &World, live: &Value) -> Option<Value> {
+    let all = world.store.all("instances").iter();
+    let mut copies = all.filter(|c| c["staging_of"] == live["id"] && c["status"] != "failed");
+    copies.next().cloned()
+}
+
+fn staging_changes(world: &mut World, req: &Req) -> Handled {
+    let live = reach(world, req, See)?;
+    let copy = staged(world, &live).ok_or_else(not_found)?;
+    Ok(Answer::Object(
+        json!({"staging_id": copy["id"], "files_changed": 3,
+        "database_changed": true}),
+    ))
+}
+
+/// Pushes the finished staging copy to the live instance: `updating` until the task ends.
+fn push_to_live(world: &mut World, req: &Req) -> Handled {
+    let live = reach(world, req, Change)?;
+    if staged(world, &live).is_none() {
+        return Err(refused("The instance has no staging instance to push."));
+    }
+    work(world, req, "staging.push")
+}
+
+fn domain_options(world: &mut World, req: &Req) -> Handled {
+    reach(world, req, See)?;
+    Ok(Answer::Object(
+        json!({"custom_domain": true, "subdomain_domains": ["example.net"]}),
+    ))
+}
+
+/// Moves the instance to a domain of its own or a subdomain of the panel's: `updating` until the
+/// task ends.
+fn change_domain(world: &mut World, req: &Req, sub: bool) -> Handled {
+    let given = body(req)?;
+    let domain = FIELDS.required_text(&given, "domain")?;
+    let domain = match sub {
+        true => {
+            let name = FIELDS.required_text(&given, "subdomain")?;
+            if domain != "example.net" {
+                return Err(field_fail("domain", Problem::NotAllowed));
+            }
+            format!("{name}.{domain}")
+        }
+        false => domain,
+    };
+    let mut instance = reach(world, req, Own)?;
+    instance["domain"] = json!(domain);
+    store(world, &instance);
+    work(world, req, "instance.change_domain")
+}
+
+/// The users the instance is shared with: `{id, email, role, status}`.
+fn shared_with(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, Own)?;
+    let all = world.store.all("shares").iter();
+    let of = all
+        .filter(|s| s["instance_id"] == instance["id"])
+        .cloned()
+        .collect::<Vec<_>>();
+    Ok(Answer::List(
+        of.iter().map(|s| grant_view(world, s)).collect(),
+    ))
+}
+
+fn grant_view(world: &World, share: &Value) -> Value {
+    let user = world.store.get("users", &text(&share["shared_with_id"]));
+    let email = user.map_or_else(|| share["email"].clone(), |u| u["email"].clone());
+    let status = if user.is_some() {
+        "accepted"
+    } else {
+        "invited"
+    };
+    json!({"id": share["id"], "email": email, "role": share["role"], "status": status})
+}
+
+/// Shares the instance with each email's user (an invitation where none has that email) in a
+/// role; sharing again changes the role.
+fn share(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, Own)?;
+    let given = body(req)?;
+    let role = FIELDS.required_text(&given, "role")?;
+    const SHARE_ROLES: [&str; 5] = [
+        "view_only",
+        "view_and_sso",
+        "developer",
+        "full_access",
+        "custom",
+    ];
+    if !SHARE_ROLES.contains(&role.as_str()) {
+        return Err(field_fail("role", Problem::NotAllowed));
+    }
+    let emails = given.get("emails").and_then(Value::as_array).cloned();
+    let emails = emails.ok_or_else(|| field_fail("emails", Problem::Missing))?;
+    let mut granted = Vec::new();
+    for (at, email) in emails.iter().enumerate() {
+        let email = FIELDS.as_email(email, &format!("emails.{at}"))?;
+        let user = world
+            .store
+            .all("users")
+            .iter()
+            .find(|u| u["email"] == email);
+        let user = user.map(|u| u["id"].clone()).unwrap_or(Value::Null);
+        let all = world.store.all_mut("shares");
+        let existing = all.iter_mut().find(|s| {
+            s["instance_id"] == instance["id"]
+                && (s["email"] == email || (!user.is_null() && s["shared_with_id"] == user))
+        });
+        let share = match existing {
+            Some(share) => {
+                share["role"] = json!(role);
+                share.clone()
+            }
+            None => {
+                let id = world.store.next_id("shares");
+                let share = json!({"id": id, "user_id": instance["user_id"],
+                    "shared_with_id": user, "instance_id": instance["id"], "role": role,
+                    "email": email});
+                world.store.insert("shares", share.clone());
+                share
+            }
+        };
+        granted.push(grant_view(world, &share));
+    }
+    Ok(Answer::List(granted))
+}
+
+/// The share of the instance held by `email`, if any.
+fn share_of(world: &World, instance: &Value, email: &str) -> Option<String> {
+    let user = world
+        .store
+        .all("users")
+        .iter()
+        .find(|u| u["email"] == email);
+    let user = user.map(|u| u["id"].clone());
+    let all = world.store.all("shares").iter();
+    let mut of = all.filter(|s| s["instance_id"] == instance["id"]);
+    let held = of
+        .find(|s| s["email"] == email || user.as_ref().is_some_and(|u| s["shared_with_id"] == *u));
+    held.map(|s| text(&s["id"]))
+}
+
+fn resend_invite(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, Own)?;
+    let email = FIELDS.required_email(&body(req)?, "email")?;
+    share_of(world, &instance, &email).ok_or_else(|| field_fail("email", Problem::NotAllowed))?;
+    Ok(done("Invitation sent."))
+}
+
+/// Ends the access of each `users.*.email`.
+fn unshare(world: &mut World, req: &Req) -> Handled {
+    let instance = reach(world, req, Own)?;
+    let given = body(req)?;
+    let users = given.get("users").and_then(Value::as_array).cloned();
+    let users = users.ok_or_else(|| field_fail("users", Problem::Missing))?;
+    for (at, user) in users.iter().enumerate() {
+        let field = format!("users.{at}.email");
+        let email = user
+            .get("email")
+            .ok_or_else(|| field_fail(&field, Problem::Missing))?;
+        let email = FIELDS.as_email(email, &field)?;
+        let id = share_of(world, &instance, &email)
+            .ok_or_else(|| field_fail(&field, Problem::NotAllowed))?;
+        world.store.remove("shares", &id);
+    }
     Ok(Answer::Deleted(Value::Null))
 }

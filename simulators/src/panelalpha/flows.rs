@@ -17,7 +17,15 @@ const FAIL_AT: f64 = 0.5;
 
 /// Each kind of task: the collection it works on, and the status of the object worked on while
 /// it runs, once it completes and once it fails or is canceled (`-`: left as it is).
-const KINDS: [(&str, &str, &str); 15] = [
+const KINDS: [(&str, &str, &str); 19] = [
+    ("backup.create", "backups", "creating completed failed"),
+    ("backup.restore", "instances", "restoring active active"),
+    ("staging.push", "instances", "updating active active"),
+    (
+        "instance.change_domain",
+        "instances",
+        "updating active active",
+    ),
     ("wordpress.update", "instances", "updating active active"),
     ("plugin.install", "instances", "updating active active"),
     ("plugin.update", "instances", "updating active active"),

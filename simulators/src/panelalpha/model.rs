@@ -444,6 +444,9 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(Collection::new("labels").seed(json!([{"id": 1, "user_id": 1,
             "title": "Clients", "color": "#0559cb"}])))
         .collection(Collection::new("wordpress"))
+        .collection(Collection::new("backups").seed(made(json!([{"id": 1, "instance_id": 1,
+            "note": "Before the redesign", "directory": true, "database": true,
+            "status": "completed"}]))))
         .rows(super::routes::rows())
         .rows(super::platform::rows())
         .rows(super::customer::rows())

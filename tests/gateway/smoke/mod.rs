@@ -345,6 +345,12 @@ impl Call {
                 .http
                 .request(method, url)
                 .header(upstream.credential.0, upstream.credential.1);
+            // A row that acts as a user sets up as that user too.
+            let user_header = endpoint.provider.wire().user_header();
+            if let (Some(header), Some(user)) = (user_header, row.and_then(|r| r.value("as_user")))
+            {
+                req = req.header(header, user);
+            }
             if let Some(body) = body {
                 req = req.json(&body);
             }

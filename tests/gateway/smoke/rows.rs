@@ -521,6 +521,53 @@ pub fn rows() -> Vec<Row> {
         row("panelalphaInstallMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "astra"),
         row("panelalphaActivateMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
         row("panelalphaUpdateMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
+        row("panelalphaMyInstanceScreenshot").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyThemeScreenshot").param(USER_HEADER, ADA).param("id", "1")
+            .param("themeName", "twentytwentyfour"),
+        row("panelalphaMyBackups").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaDownloadMyBackup").param(USER_HEADER, ADA).param("id", "1")
+            .param("backupId", "1"),
+        row("panelalphaCreateMyBackup").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"backupDirectory": true, "backupDatabase": true,
+                "backupNote": "Before the update"})),
+        row("panelalphaRestoreMyBackup").param(USER_HEADER, ADA).param("id", "1")
+            .param("backupId", "1").body(json!({"restoreDatabase": true})),
+        row("panelalphaDeleteMyBackup").param(USER_HEADER, ADA).param("id", "1")
+            .param("backupId", "1"),
+        row("panelalphaMyBandwidth").param(USER_HEADER, ADA).param("id", "1")
+            .param("period", "last-month"),
+        row("panelalphaMyVisitors").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyVisitorDetails").param(USER_HEADER, ADA).param("id", "1")
+            .param("type", "visitors-by-country").param("period", "last-year"),
+        row("panelalphaMyStagingChanges").param(USER_HEADER, ADA)
+            .given("staging", "POST", "/api/instances/1/staging",
+                Some(json!({"protocol": "https://", "domain": "staging.example.org"})), "/data/id")
+            .param("id", "1"),
+        row("panelalphaCreateMyStaging").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"protocol": "https://", "domain": "staging.example.org",
+                "dir": "stage_1"})),
+        row("panelalphaRetryMyStaging").param(USER_HEADER, ADA)
+            .given("staging", "POST", "/api/instances/1/staging",
+                Some(json!({"protocol": "https://", "domain": "staging.example.org"})), "/data/id")
+            .param("id", "1").param("stagingId", "{staging}")
+            .body(json!({"protocol": "https://", "domain": "staging2.example.org"})),
+        row("panelalphaPushMyStagingLive").param(USER_HEADER, ADA)
+            .given("staging", "POST", "/api/instances/1/staging",
+                Some(json!({"protocol": "https://", "domain": "staging.example.org"})), "/data/id")
+            .param("id", "1"),
+        row("panelalphaMySharedAccess").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaShareMyInstance").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"emails": ["charles@example.com", "new@example.org"],
+                "role": "developer"})),
+        row("panelalphaResendMyInvite").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"email": "grace@example.com"})),
+        row("panelalphaUnshareMyInstance").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"users": [{"email": "grace@example.com"}]})),
+        row("panelalphaMyDomainOptions").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaChangeMyDomain").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"domain": "ada.example.org"})),
+        row("panelalphaChangeMySubdomain").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"subdomain": "ada", "domain": "example.net"})),
         row("panelalphaDeleteMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
     ]
 }
