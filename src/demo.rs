@@ -33,6 +33,7 @@ query Sites {
       provider connection domain
       security { softwareVulnerable softwareOutdated }
       orchestrix { status wpVersion }
+      wordpress { version maintenanceMode }
       health { status }
       tenant { name status }
       server { id state }

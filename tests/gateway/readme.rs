@@ -18,7 +18,7 @@ use serde_json::Value;
 use std::{process::Stdio, time::Duration};
 
 #[path = "../../examples/follow_task.rs"]
-mod follow_task;
+pub(crate) mod follow_task;
 
 const ANY: &str = "…";
 

@@ -87,6 +87,11 @@ async fn one_site_many_views() {
         // The WPCS tenant's main domain is another one; blog.example.org is one of its domains.
         assert!(site["security"]["softwareVulnerable"].is_number(), "{site}");
         assert_eq!(site["orchestrix"]["status"], "down", "{site}");
+        assert_eq!(
+            site["wordpress"],
+            json!({"version": "6.5.5", "maintenanceMode": false}),
+            "PanelAlpha's view of the same domain: {site}"
+        );
         assert_eq!(site["health"][0]["status"], "failed", "{site}");
         assert_eq!(site["tenant"]["name"], "Second-Tenant", "{site}");
         // PanelAlpha's instance is on its own hosting server; the others' is the VM whose reverse

@@ -10,7 +10,7 @@ pub mod site;
 pub mod tenant;
 pub mod user;
 
-pub use instance::Instance;
+pub use instance::{Instance, WordpressExtension, WordpressView};
 pub use node::Node;
 pub use payload::{ActionPayload, ServerActionPayload, TaskPayload};
 pub use roles::{Read, Roles};

@@ -3,7 +3,7 @@
 //! site's report, this server's state, this global ID) and name no provider module, and a new
 //! provider touches no object.
 
-use super::{Instance, Node, Server, ServerKind};
+use super::{Instance, Node, Server, ServerKind, WordpressView};
 use crate::{connections::Live, endpoint::Endpoint};
 use async_graphql::{Context, futures_util::future::BoxFuture};
 use hostplane_schema::{GatewayError, GlobalId};
@@ -31,6 +31,10 @@ pub type NodeLookup = for<'a> fn(
 pub type ServerInstances =
     for<'a> fn(&'a Context<'a>, &'a Server) -> BoxFuture<'a, Result<Vec<Instance>, GatewayError>>;
 
+/// An instance's WordPress.
+pub type InstanceWordpress =
+    for<'a> fn(&'a Context<'a>, &'a Instance) -> BoxFuture<'a, Result<WordpressView, GatewayError>>;
+
 /// The roles a provider's endpoints play; what it does not have is `None`.
 pub struct Roles {
     pub node: Option<NodeLookup>,
@@ -51,6 +55,8 @@ pub struct Roles {
     pub server_instances: Option<ServerInstances>,
     /// The key of a site's object that names the server it is on, and that server's kind.
     pub site_server: Option<(&'static str, ServerKind)>,
+    /// An instance's WordPress view.
+    pub instance_wordpress: Option<InstanceWordpress>,
 }
 
 impl Roles {
@@ -67,6 +73,7 @@ impl Roles {
         server_accounts: None,
         server_instances: None,
         site_server: None,
+        instance_wordpress: None,
     };
 }
 

@@ -244,6 +244,16 @@ impl Site {
         Ok(Tenant::from_raw(&site.connection, site.raw.clone()).ok())
     }
 
+    /// Its WordPress as a hosting panel reports it (for this site or the same site there).
+    async fn wordpress(&self, ctx: &Context<'_>) -> Result<Option<super::WordpressView>> {
+        let Some(site) = self.view_at(ctx, Provider::Panelalpha).await? else {
+            return Ok(None);
+        };
+        let instance =
+            super::Instance::new(site.provider, &site.connection, &site.site_id, site.raw);
+        Ok(instance.wordpress_view(ctx).await?)
+    }
+
     /// The server the site is on: the one its upstream names (a hosting panel's instance is on
     /// its hosting server), else the server whose hostname, as set through the gateway (rDNS), is
     /// one of the site's domains.

@@ -1,8 +1,8 @@
-//! PanelAlpha, parts 1 and 2: the whole admin API, declared by section: customers and their work
-//! (users and their services, plans, instances, hosting accounts, the task queue, admins and admin
-//! groups) and the platform (settings, hosting, DNS and email servers, backups, notifications,
-//! themes, packages, SSL orders; its writes for admins only), and the user API's own account
-//! endpoints (`/api/user`). Users, services, instances and hosting servers are the unified `User`,
+//! PanelAlpha, parts 1 to 3, declared by section: the whole admin API (customers and their work:
+//! users and their services, plans, instances, hosting accounts, the task queue, admins and admin
+//! groups; the platform: settings, hosting, DNS and email servers, backups, notifications, themes,
+//! packages, SSL orders, its writes for admins only), and the user API's own account
+//! (`/api/user`) and instances (`/api/instances`, `/api/labels`: `my_*` sections). Users, services, instances and hosting servers are the unified `User`,
 //! `Service`, `Instance` and `Server`; queued work is a Task followed through PanelAlpha's own task
 //! status. User endpoints act as a panel user (`X-PanelAlpha-User`): the one a bound caller is
 //! bound to, or the one an unbound caller names.
@@ -98,6 +98,7 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
 
 /// The handles unified actions and lists use.
 pub use {instances::ENDPOINTS as INSTANCES, servers::ENDPOINTS as SERVERS};
+pub use {my_backups::ENDPOINTS as BACKUPS, task as backup_task};
 pub use {services::ENDPOINTS as SERVICES, tasks::ENDPOINTS as TASKS, users::ENDPOINTS as USERS};
 
 /// The objects of a list answer, each made into `T` (`None`: the object has no ID).
@@ -305,8 +306,81 @@ async fn queued(
     call.start_task(ctx, raw, watch, Progress::queued()).await
 }
 
-/// A hosting account's reinstall.
-async fn task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
+/// An instance's WordPress, read as its owner: the installation's version, both modes, and the
+/// installed plugins and themes, at once.
+async fn wordpress(
+    ctx: &Context<'_>,
+    instance: &Instance,
+) -> Result<crate::objects::WordpressView, GatewayError> {
+    use crate::objects::{WordpressExtension, WordpressView};
+    let id: i32 = instance.instance_id.parse().map_err(|_| {
+        GatewayError::Validation(format!("`{}` is not an instance ID", instance.instance_id))
+    })?;
+    let read = |endpoint: &'static Endpoint| async move {
+        let mut call = UpstreamCall::begin(ctx, endpoint, Some(&instance.connection))?;
+        call.path_param("id", &id)?;
+        act_as_owner(ctx, &mut call, id).await?;
+        call.send().await
+    };
+    let (details, maintenance, debug, plugins, themes) = futures_util::try_join!(
+        read(&my_instances::ENDPOINTS.panelalpha_my_instance_installation_details),
+        read(&my_wordpress::ENDPOINTS.panelalpha_my_wordpress_maintenance_mode),
+        read(&my_wordpress::ENDPOINTS.panelalpha_my_wordpress_debug_mode),
+        read(&my_extensions::ENDPOINTS.panelalpha_my_plugins),
+        read(&my_extensions::ENDPOINTS.panelalpha_my_themes),
+    )?;
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let extensions = |list: Value| -> Vec<WordpressExtension> {
+        let all = list.as_array().cloned().unwrap_or_default();
+        all.iter()
+            .filter_map(|e| {
+                Some(WordpressExtension {
+                    name: text(e, "name")?,
+                    version: text(e, "version"),
+                    active: e.get("status").and_then(Value::as_str) == Some("active"),
+                    update: text(e, "update"),
+                })
+            })
+            .collect()
+    };
+    Ok(WordpressView {
+        version: text(&details, "version"),
+        maintenance_mode: maintenance.get("status").and_then(Value::as_bool),
+        debug_mode: debug.get("status").and_then(Value::as_bool),
+        plugins: extensions(plugins),
+        themes: extensions(themes),
+    })
+}
+
+/// Makes `call` (a user endpoint on `instance`) act as the instance's owner: a customer acts as
+/// itself (the panel refuses an instance that is not its own or shared with it), an operator as
+/// the user the instance belongs to.
+pub async fn act_as_owner(
+    ctx: &Context<'_>,
+    call: &mut UpstreamCall,
+    instance: i32,
+) -> Result<(), GatewayError> {
+    let owner = match require(ctx, Scope::Read)?.customer() {
+        Some(_) => None,
+        None => {
+            let read = INSTANCES
+                .panelalpha_instance
+                .path_for(&[("id", &instance.to_string())])?;
+            let conn = &call.connection;
+            let found = crate::objects::node::read_found(ctx, conn, &read).await?;
+            let found =
+                found.ok_or_else(|| GatewayError::NotFound(format!("instance {instance}")))?;
+            found
+                .get("user_id")
+                .and_then(crate::unified::sources::id_text)
+        }
+    };
+    let header = hostplane_adapters::panelalpha::client::USER_HEADER;
+    call.header_param(ctx, header, &owner)
+}
+
+/// A hosting account's reinstall, a backup's creation.
+pub async fn task(ctx: &Context<'_>, call: &UpstreamCall) -> Result<TaskPayload, GatewayError> {
     queued(ctx, call, None).await
 }
 
@@ -366,5 +440,6 @@ pub static ROLES: crate::objects::Roles = crate::objects::Roles {
     }),
     server_instances: Some(|ctx, server| Box::pin(server_instances(ctx, server))),
     site_server: Some(("server_id", ServerKind::HostingPanel)),
+    instance_wordpress: Some(|ctx, instance| Box::pin(wordpress(ctx, instance))),
     ..crate::objects::Roles::NONE
 };

@@ -130,6 +130,8 @@ enum Plan {
     OrchestrixSnapshot(String, Option<Value>),
     WpcsDeleteTenant(String),
     PanelalphaDeleteInstance(i32),
+    /// A backup of a PanelAlpha instance's WordPress, made as its owner, with its note.
+    PanelalphaBackup(i32, Option<Value>),
     /// One of PanelAlpha's own tasks, which it can cancel.
     PanelalphaCancelTask(u64),
 }
@@ -218,6 +220,23 @@ async fn run(
             None,
             crate::call::done
         ),
+        Plan::PanelalphaBackup(instance, body) => {
+            // As `dispatch!`, acting upstream as the instance's owner.
+            let endpoint: &'static Endpoint = &panelalpha::BACKUPS.panelalpha_create_my_backup;
+            let mut entry = audit::Entry::new(endpoint, Some(conn));
+            let result: Result<UnifiedActionPayload> = async {
+                let mut call = UpstreamCall::begin(ctx, endpoint, Some(conn))?;
+                call.path_param("id", &instance)?;
+                panelalpha::act_as_owner(ctx, &mut call, instance).await?;
+                call.body = body;
+                entry.target(&call);
+                let payload = panelalpha::backup_task(ctx, &call).await?;
+                Ok(payload.into_unified(endpoint.field(), id))
+            }
+            .await;
+            entry.record(ctx, &result).await;
+            result
+        }
         Plan::PanelalphaCancelTask(task) => dispatch!(
             on_behalf: ctx,
             &panelalpha::TASKS.panelalpha_cancel_task,
@@ -401,6 +420,12 @@ fn plan_snapshot(
         (Provider::Patchstack, "Site") => return Err(unsupported(t.provider, "take snapshots")),
         (Provider::Panelalpha, "Server") => {
             return Err(unsupported(t.provider, "back up a hosting server"));
+        }
+        // A PanelAlpha site is its instance: its snapshot is a WordPress backup, the description
+        // its note.
+        (Provider::Panelalpha, "Site" | "Instance") => {
+            let note = description.map(|d| serde_json::json!({ "backupNote": d }));
+            Plan::PanelalphaBackup(integer(id, &t.local)?, note)
         }
         _ => return Err(not_an_id(id, "a site, a tenant or a server")),
     };

@@ -30,6 +30,15 @@ fn raw_text(raw: &Value, key: &str) -> Option<String> {
     raw.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
+/// Whose, where, or how labelled the instances of `instances` are (upstream IDs, a label's
+/// title); every field set must match.
+#[derive(async_graphql::InputObject, Default, Debug)]
+pub struct InstanceScope {
+    pub user_id: Option<String>,
+    pub server_id: Option<String>,
+    pub label: Option<String>,
+}
+
 impl Entry for Site {
     fn order_key(&self) -> Vec<String> {
         let domain = self.domains().into_iter().next().unwrap_or_default();
@@ -279,20 +288,38 @@ impl UnifiedQuery {
     }
 
     /// WordPress instances of hosting panels (PanelAlpha's); each is also a `site` by its domain.
+    /// `scope` narrows them to one user's, one server's, or those with a label.
     async fn instances(
         &self,
         ctx: &Context<'_>,
         filter: Option<UnifiedFilter>,
+        scope: Option<InstanceScope>,
         #[graphql(default = 50)] first: i32,
         after: Option<String>,
     ) -> Result<Unified<Instance>> {
+        let InstanceScope {
+            user_id,
+            server_id,
+            label,
+        } = scope.unwrap_or_default();
+        let (user_id, server_id, label) = (&user_id, &server_id, &label);
         Ok(gather(
             ctx,
             sources::INSTANCES,
             filter,
             first,
             after,
-            |live| async move { sources::instances(ctx, &live).await },
+            |live| async move {
+                let listed = sources::instances(ctx, &live).await?;
+                let kept = listed.items.into_iter().filter(|i| {
+                    let is =
+                        |want: &Option<String>, got: &Option<String>| want.is_none() || want == got;
+                    is(user_id, &i.user_id)
+                        && is(server_id, &i.server_id)
+                        && label.as_ref().is_none_or(|l| i.labels.contains(l))
+                });
+                Ok(Listed::all(kept.collect()))
+            },
         )
         .await?)
     }

@@ -17,6 +17,7 @@ mod platform;
 mod routes;
 #[cfg(test)]
 mod tests;
+mod wordpress;
 
 use crate::{
     SimServer,

@@ -73,6 +73,19 @@
 //!   force-install is a task on the package. SSL orders `{id, domain, instance_id, provider,
 //!   status}`: processing a pending or failed one is a task (`processing`, then `issued`);
 //!   abandoning one not issued sets `abandoned`; other states are 422.
+//! - The user API's instances (`customer`): a user reaches the instances they own and those shared
+//!   with them; a share's role allows reads (`view_only`), sign-in links (`view_and_sso`) and
+//!   changes (`developer`, `full_access`, `custom`), and deleting or sharing is the owner's; another
+//!   user's instance is 404 and a role that falls short 403 `{"message": "This action is
+//!   unauthorized."}`. Installs, retries, imports, WordPress, plugin and theme installs and updates,
+//!   backups and their restores, staging and pushes, and domain changes are tasks on the instance
+//!   (`installing`, `updating`, `restoring`, ...; a backup is `creating` until `completed`); what
+//!   they change is changed at once. Each instance's WordPress (version 6.5.5, auto-update, modes,
+//!   automatic backup, Cloudflare, two plugins, two themes, wp-config entries, an `admin` user) is
+//!   made on first use; the directory offers four plugins and four themes. Labels are per user
+//!   (`Clients`, Ada's); sign-in links are `https://<domain>/wp-login.php?sso=...`, five minutes.
+//!   Reports take Laravel's optional segments (last week, visits by page where left out). Files
+//!   are a zip of a manifest (backups) and a PNG signature with a name (screenshots).
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on

@@ -6,6 +6,7 @@
 mod acting;
 mod customers;
 mod examples;
+mod flow;
 mod platform;
 mod routes;
 mod secrets;

@@ -1,7 +1,8 @@
 //! PanelAlpha's user API for instances (part 3), as a bound customer: installing WordPress and
 //! its plugins are Tasks followed to their end, its settings read back what was written, labels
-//! filter the customer's instances, and what another customer reaches of it is what a share's
-//! role allows (sign-in links included), nothing of what is not shared.
+//! filter the customer's instances (and scope the unified `instances`), and what another customer
+//! reaches of it is what a share's role allows (sign-in links, changes, deletion, sharing), nothing
+//! of what is not shared.
 
 use super::bound_token;
 use crate::helpers::{Options, TestGateway, spawn_with};
@@ -138,6 +139,17 @@ async fn a_customer_installs_and_runs_its_wordpress() {
         labelled["panelalphaMyInstances"],
         json!([{"instanceId": id.to_string()}])
     );
+    let scoped = ok(
+        &gw,
+        &ada,
+        r#"{ instances(scope: {userId: "1", serverId: "1", label: "Clients"})
+            { nodes { instanceId labels } } }"#,
+    )
+    .await;
+    assert_eq!(
+        scoped["instances"]["nodes"],
+        json!([{"instanceId": id.to_string(), "labels": ["Clients"]}])
+    );
 
     // Sign-in links: Ada's own, a new one each time; Grace's share of Ada's blog is view-only, so
     // she sees the blog but gets no link to it; Ada's new instance is not shared, so Grace does not
@@ -169,4 +181,30 @@ async fn a_customer_installs_and_runs_its_wordpress() {
     assert_eq!(refused(&gw, &grace, &theirs).await, "NOT_FOUND");
     let plugins = format!("{{ panelalphaMyPlugins(id: {id}) {{ name }} }}");
     assert_eq!(refused(&gw, &grace, &plugins).await, "NOT_FOUND");
+
+    // Shared with Grace as a developer, she works on its plugins but neither deletes the
+    // instance nor manages who else it is shared with.
+    let shared = ok(
+        &gw,
+        &ada,
+        &format!(
+            r#"mutation {{ panelalphaShareMyInstance(id: {id}, input: {{emails: ["grace@example.com"],
+            role: "developer"}}) {{ email role status }} }}"#
+        ),
+    )
+    .await;
+    assert_eq!(
+        shared["panelalphaShareMyInstance"],
+        json!([{"email": "grace@example.com", "role": "developer", "status": "accepted"}])
+    );
+    ok(
+        &gw,
+        &grace,
+        &format!(r#"mutation {{ panelalphaActivateMyPlugin(id: {id}, pluginName: "wordfence") {{ status }} }}"#),
+    )
+    .await;
+    let delete = format!("mutation {{ panelalphaDeleteMyInstance(id: {id}) {{ ok }} }}");
+    assert_eq!(refused(&gw, &grace, &delete).await, "FORBIDDEN");
+    let grants = format!("{{ panelalphaMySharedAccess(id: {id}) {{ email }} }}");
+    assert_eq!(refused(&gw, &grace, &grants).await, "FORBIDDEN");
 }
