@@ -116,6 +116,17 @@ async fn a_customer_wordpress_from_install_to_deletion() {
     assert!(bytes.starts_with(b"PK"), "a zip");
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.contains("instance flow.example.org"), "{text}");
+    // A link tampered with is refused as PanelAlpha words a missing thing, and reaches nothing.
+    let tampered = format!("{}x", url);
+    let refused = gw
+        .http
+        .get(&tampered)
+        .send()
+        .await
+        .expect("the gateway answers");
+    assert_eq!(refused.status(), 404);
+    let body: Value = refused.json().await.expect("a JSON refusal");
+    assert_eq!(body, json!({"message": "download link invalid or expired"}));
 
     // A plugin installed, then the backup restored: a Task each.
     to_the_end(

@@ -207,4 +207,23 @@ async fn a_customer_installs_and_runs_its_wordpress() {
     assert_eq!(refused(&gw, &grace, &delete).await, "FORBIDDEN");
     let grants = format!("{{ panelalphaMySharedAccess(id: {id}) {{ email }} }}");
     assert_eq!(refused(&gw, &grace, &grants).await, "FORBIDDEN");
+
+    // Grace's shop failed to install: it is in the failed list, and her retry is a Task to the
+    // end, after which it is active.
+    let failed = ok(&gw, &grace, "{ panelalphaMyInstance(id: 2) { status } }").await;
+    assert_eq!(failed["panelalphaMyInstance"]["status"], "failed");
+    let retried = ok(
+        &gw,
+        &grace,
+        r#"mutation { panelalphaRetryMyInstanceInstall(id: 2, input: {name: "Grace's shop"})
+            { task { id } } }"#,
+    )
+    .await;
+    let task = retried["panelalphaRetryMyInstanceInstall"]["task"]["id"].clone();
+    assert_eq!(
+        gw.wait_task(task.as_str().unwrap()).await["status"],
+        "SUCCEEDED"
+    );
+    let shop = ok(&gw, &grace, "{ panelalphaMyInstance(id: 2) { status } }").await;
+    assert_eq!(shop["panelalphaMyInstance"]["status"], "active");
 }
