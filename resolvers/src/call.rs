@@ -407,12 +407,13 @@ pub fn segment(name: &str, value: &str) -> Result<String, GatewayError> {
     })
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters, so an argument can't add a
+/// Percent-encodes everything but RFC 3986's unreserved characters and `@` (which a segment may
+/// hold as it is: an email address in a path is sent as written), so an argument can't add a
 /// segment or a query string to the upstream path.
 pub fn encode_segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'@') {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -428,6 +429,7 @@ mod tests {
     fn segments_are_encoded() {
         assert_eq!(super::encode_segment("4001"), "4001");
         assert_eq!(super::encode_segment("../x?y"), "..%2Fx%3Fy");
+        assert_eq!(super::encode_segment("ftp@example.com"), "ftp@example.com");
     }
 
     /// A segment that names no resource, or its parent, is refused in every encoding; one that

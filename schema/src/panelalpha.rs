@@ -312,6 +312,17 @@ input! { /// The instance's own domain.
 PanelalphaCustomDomainInput { domain: String } }
 input! { /// A subdomain of one of the panel's domains.
 PanelalphaSubdomainInput { subdomain: String, domain: String } }
+input! { /// A new FTP account of a hosting account: its user and domain (its login is
+/// `user@domain`), its password (write-only), and where and how much it may store.
+PanelalphaCreateFtpInput {
+    user: String, domain: String, password: String, directory: Option<String>,
+    quota: Option<i32>,
+} }
+input! { /// An FTP account's changes. The docs also list a `quote` (text), passed on as given.
+PanelalphaUpdateFtpInput {
+    unlimited_quota: Option<bool>, quota: Option<i32>, password: Option<String>,
+    quote: Option<String>,
+} }
 input! { /// Filters of a recipient's notification templates.
 PanelalphaTemplateFilter { filter: Option<String> } }
 input! { /// A notification template's new text, or the text to preview.
@@ -428,3 +439,7 @@ PanelalphaBackup(Panelalpha) {
 } }
 object! { /// Someone an instance is shared with, and their role.
 PanelalphaSharedAccess(Panelalpha) { id: ID, email: String, role: String, status: String } }
+object! { /// An FTP account of a hosting account; its password is never shown.
+PanelalphaFtpAccount(Panelalpha) {
+    user: String, domain: String, directory: String, quota: i32, unlimited_quota: bool,
+} }

@@ -31,6 +31,7 @@ mod instances;
 mod me;
 mod my_backups;
 mod my_extensions;
+mod my_hosting;
 mod my_instances;
 mod my_site;
 mod my_wordpress;
@@ -94,6 +95,7 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     my_extensions(PanelalphaMyExtensionsQuery, PanelalphaMyExtensionsMutation),
     my_backups(PanelalphaMyBackupsQuery, PanelalphaMyBackupsMutation),
     my_site(PanelalphaMySiteQuery, PanelalphaMySiteMutation),
+    my_hosting(PanelalphaMyHostingQuery, PanelalphaMyHostingMutation),
 );
 
 /// The handles unified actions and lists use.

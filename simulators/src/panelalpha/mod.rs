@@ -12,6 +12,7 @@
 
 mod customer;
 mod flows;
+mod hosting;
 mod model;
 mod platform;
 mod routes;

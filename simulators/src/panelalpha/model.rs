@@ -86,6 +86,11 @@
 //!   (`Clients`, Ada's); sign-in links are `https://<domain>/wp-login.php?sso=...`, five minutes.
 //!   Reports take Laravel's optional segments (last week, visits by page where left out). Files
 //!   are a zip of a manifest (backups) and a PNG signature with a name (screenshots).
+//! - The user API's hosting accounts (`hosting`) are those of the acting user's services (another
+//!   user's is 404). FTP accounts `{user, domain, directory, quota, unlimited_quota}` log in as
+//!   `user@domain` (`deploy@blog.example.org` on account 1); a password is required on create and
+//!   never kept or answered. The docs say `quota` is required "when unlimited_quota is true", taken
+//!   to mean false (an unlimited quota needs no figure); the `quote` they also list is ignored.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -457,12 +462,16 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(Collection::new("labels").seed(json!([{"id": 1, "user_id": 1,
             "title": "Clients", "color": "#0559cb"}])))
         .collection(Collection::new("wordpress"))
+        .collection(Collection::new("ftp_accounts").seed(json!([{"id": 1, "account_id": 1,
+            "user": "deploy@blog.example.org", "domain": "blog.example.org",
+            "directory": "/public_html", "quota": null, "unlimited_quota": true}])))
         .collection(Collection::new("backups").seed(made(json!([{"id": 1, "instance_id": 1,
             "note": "Before the redesign", "directory": true, "database": true,
             "status": "completed"}]))))
         .rows(super::routes::rows())
         .rows(super::platform::rows())
         .rows(super::customer::rows())
+        .rows(super::hosting::rows())
         .settle(flows::settle);
     for collection in super::platform::collections() {
         table = table.collection(collection);

@@ -418,7 +418,7 @@ fn ssl_domains(world: &mut World, req: &Req) -> Handled {
     ]))
 }
 
-fn usage(world: &mut World, req: &Req) -> Handled {
+pub(super) fn usage(world: &mut World, req: &Req) -> Handled {
     domain_of(world, "hosting_accounts", req)?;
     Ok(Answer::Object(
         json!({"disk_used_mb": 812, "disk_limit_mb": 10_240,

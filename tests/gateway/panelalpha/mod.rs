@@ -7,6 +7,7 @@ mod acting;
 mod customers;
 mod examples;
 mod flow;
+mod hosting;
 mod platform;
 mod routes;
 mod secrets;

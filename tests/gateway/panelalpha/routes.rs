@@ -4,8 +4,17 @@ use crate::helpers::assert_route_table_of;
 use hostplane_adapters::Provider;
 
 /// Parts 1 to 3: the whole admin API, and the user API's own account (`/api/user/`), instances
-/// and labels.
+/// and labels; part 4 (hosting accounts) as far as it is served.
 const PREFIXES: &[&str] = &["/api/admin/", "/api/user/", "/api/instances", "/api/labels"];
+
+/// Part 4's endpoints served so far: hosting accounts, their usage, PHP versions and FTP.
+const PART_4: &[&str] = &[
+    "/api/server-accounts",
+    "/api/server-accounts/{id}",
+    "/api/server-accounts/{id}/usage",
+    "/api/server-accounts/{id}/php-versions",
+    "/api/server-accounts/{id}/ftp-accounts",
+];
 
 /// The rows of `endpoints.tsv` under the served prefixes and the declared endpoints match one to
 /// one, each a field named after the provider.
@@ -13,6 +22,8 @@ const PREFIXES: &[&str] = &["/api/admin/", "/api/user/", "/api/instances", "/api
 fn route_table_matches_endpoints_tsv() {
     fn served(_: &str, path: &str) -> bool {
         PREFIXES.iter().any(|p| path.starts_with(p))
+            || PART_4.contains(&path)
+            || path.starts_with("/api/server-accounts/{id}/ftp-accounts/")
     }
     assert_route_table_of(Provider::Panelalpha, served);
 }

@@ -568,6 +568,20 @@ pub fn rows() -> Vec<Row> {
             .body(json!({"domain": "ada.example.org"})),
         row("panelalphaChangeMySubdomain").param(USER_HEADER, ADA).param("id", "1")
             .body(json!({"subdomain": "ada", "domain": "example.net"})),
+        row("panelalphaMyHostingAccount").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyHostingAccounts").param(USER_HEADER, ADA),
+        row("panelalphaMyHostingAccountUsage").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyHostingPhpVersions").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyFtpAccounts").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyFtpServer").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaCreateMyFtpAccount").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"user": "upload", "domain": "blog.example.org",
+                "password": "ftp-secret-1", "quota": 500})),
+        row("panelalphaUpdateMyFtpAccount").param(USER_HEADER, ADA).param("id", "1")
+            .param("user", "deploy@blog.example.org")
+            .body(json!({"unlimited_quota": false, "quota": 250})),
+        row("panelalphaDeleteMyFtpAccount").param(USER_HEADER, ADA).param("id", "1")
+            .param("user", "deploy@blog.example.org"),
         row("panelalphaDeleteMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
     ]
 }

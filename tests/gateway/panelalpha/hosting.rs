@@ -1,0 +1,65 @@
+//! PanelAlpha's user API for hosting accounts (part 4, as far as it is served), as a bound
+//! customer: its own accounts only, and FTP passwords that go in and never come back.
+
+use super::{bound_token, rest};
+use crate::helpers::spawn;
+use serde_json::json;
+
+#[tokio::test]
+async fn ftp_passwords_are_write_only_and_accounts_stay_their_users() {
+    let gw = spawn().await;
+    let (ada, grace) = (bound_token("1"), bound_token("2"));
+    let (_, body) = gw
+        .gql_as(
+            Some(&ada),
+            r#"mutation { panelalphaCreateMyFtpAccount(id: 1, input: {user: "upload",
+                domain: "blog.example.org", password: "ftp-secret-9", quota: 500})
+                { user quota unlimitedQuota raw } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["panelalphaCreateMyFtpAccount"]["user"], "upload@blog.example.org",
+        "{body}"
+    );
+    let (_, listed) = gw
+        .gql_as(
+            Some(&ada),
+            "{ panelalphaMyFtpAccounts(id: 1) { user raw } panelalphaMyHostingAccounts { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["panelalphaMyHostingAccounts"],
+        json!([{"id": "1"}])
+    );
+    let (status, over_rest) = rest(
+        &gw,
+        Some(&ada),
+        &[],
+        "GET",
+        "/api/server-accounts/1/ftp-accounts",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{over_rest}");
+    for answer in [&body, &listed, &over_rest] {
+        assert!(!answer.to_string().contains("ftp-secret-9"), "{answer}");
+    }
+    // Grace's accounts are hers: Ada's is unknown to her, and hers are not Ada's.
+    let (_, theirs) = gw
+        .gql_as(
+            Some(&grace),
+            "{ panelalphaMyHostingAccounts { id } panelalphaMyFtpAccounts(id: 1) { user } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        theirs["data"]["panelalphaMyHostingAccounts"],
+        json!([{"id": "2"}])
+    );
+    assert_eq!(
+        theirs["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{theirs}"
+    );
+}
