@@ -2,6 +2,10 @@
 //! the endpoint declarations they are generated from, the connections they call through, and the task
 //! engine that turns upstream jobs into progress streams. `build_schema` assembles the schema.
 
+// A provider's merged roots nest one level per section (`sections!`); computing their layout goes
+// deeper than the compiler's default limit of 128 (the binary's library raises it too).
+#![recursion_limit = "256"]
+
 pub mod admin;
 pub mod apikeys;
 pub mod audit;

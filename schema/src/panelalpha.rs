@@ -323,6 +323,20 @@ PanelalphaUpdateFtpInput {
     unlimited_quota: Option<bool>, quota: Option<i32>, password: Option<String>,
     quote: Option<String>,
 } }
+input! { /// A MySQL database's name (new, or its new one).
+PanelalphaDatabaseName { name: String } }
+input! { /// A new MySQL user, its password (write-only), and a database it gets every privilege on.
+PanelalphaCreateDatabaseUserInput { name: String, password: String, database: Option<String> } }
+input! { /// A MySQL user's new name or password (write-only).
+PanelalphaUpdateDatabaseUserInput { name: Option<String>, password: Option<String> } }
+input! { /// A MySQL user's privileges on a database, as the panel lists them (`ALL PRIVILEGES`, or
+/// a comma-separated list such as `SELECT,INSERT`).
+PanelalphaPrivilegesInput { privileges: String } }
+input! { /// A cron job: crontab's five time fields (text: `*/15`, `1-5`) and the command.
+PanelalphaCronJobInput {
+    minute: String, hour: String, day_of_month: String, month: String, day_of_week: String,
+    command: String,
+} }
 input! { /// Filters of a recipient's notification templates.
 PanelalphaTemplateFilter { filter: Option<String> } }
 input! { /// A notification template's new text, or the text to preview.
@@ -442,4 +456,13 @@ PanelalphaSharedAccess(Panelalpha) { id: ID, email: String, role: String, status
 object! { /// An FTP account of a hosting account; its password is never shown.
 PanelalphaFtpAccount(Panelalpha) {
     user: String, domain: String, directory: String, quota: i32, unlimited_quota: bool,
+} }
+object! { /// A MySQL database of a hosting account.
+PanelalphaDatabase(Panelalpha) { name: String, size_mb: f64 } }
+object! { /// A MySQL user of a hosting account; its password is never shown.
+PanelalphaDatabaseUser(Panelalpha) { name: String } }
+object! { /// A cron job of a hosting account, by its line in the crontab.
+PanelalphaCronJob(Panelalpha) {
+    line: String, minute: String, hour: String, day_of_month: String, month: String,
+    day_of_week: String, command: String,
 } }

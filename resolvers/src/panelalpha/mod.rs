@@ -30,6 +30,7 @@ mod email_servers;
 mod instances;
 mod me;
 mod my_backups;
+mod my_databases;
 mod my_extensions;
 mod my_hosting;
 mod my_instances;
@@ -96,6 +97,7 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     my_backups(PanelalphaMyBackupsQuery, PanelalphaMyBackupsMutation),
     my_site(PanelalphaMySiteQuery, PanelalphaMySiteMutation),
     my_hosting(PanelalphaMyHostingQuery, PanelalphaMyHostingMutation),
+    my_databases(PanelalphaMyDatabasesQuery, PanelalphaMyDatabasesMutation),
 );
 
 /// The handles unified actions and lists use.

@@ -25,6 +25,23 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (POST, "/api/server-accounts/{id}/ftp-accounts", Custom(create_ftp)),
         (PUT, "/api/server-accounts/{id}/ftp-accounts/{user}", Custom(update_ftp)),
         (DELETE, "/api/server-accounts/{id}/ftp-accounts/{user}", Custom(delete_ftp)),
+        (GET, "/api/server-accounts/{id}/cron-jobs", Custom(|w, r| owned_list(w, r, "cron_jobs"))),
+        (POST, "/api/server-accounts/{id}/cron-jobs", Custom(|w, r| cron_job(w, r, false))),
+        (PUT, "/api/server-accounts/{id}/cron-jobs/{line}", Custom(|w, r| cron_job(w, r, true))),
+        (DELETE, "/api/server-accounts/{id}/cron-jobs/{line}", Custom(|w, r| remove(w, r, "cron_jobs", "line", "line"))),
+        (POST, "/api/server-accounts/{id}/mysql/phpmyadmin-sso-url", Custom(phpmyadmin)),
+        (GET, "/api/server-accounts/{id}/mysql/databases", Custom(|w, r| owned_list(w, r, "databases"))),
+        (POST, "/api/server-accounts/{id}/mysql/databases", Custom(create_database)),
+        (DELETE, "/api/server-accounts/{id}/mysql/databases/{name}", Custom(|w, r| remove(w, r, "databases", "name", "name"))),
+        (PUT, "/api/server-accounts/{id}/mysql/databases/{name}/name", Custom(rename_database)),
+        (GET, "/api/server-accounts/{id}/mysql/server-info", Custom(mysql_server)),
+        (GET, "/api/server-accounts/{id}/mysql/users", Custom(|w, r| owned_list(w, r, "database_users"))),
+        (POST, "/api/server-accounts/{id}/mysql/users", Custom(create_database_user)),
+        (DELETE, "/api/server-accounts/{id}/mysql/users/{name}", Custom(|w, r| remove(w, r, "database_users", "name", "name"))),
+        (PUT, "/api/server-accounts/{id}/mysql/users/{name}", Custom(update_database_user)),
+        (GET, "/api/server-accounts/{id}/mysql/privileges/{user}/{database}", Custom(privileges)),
+        (PUT, "/api/server-accounts/{id}/mysql/privileges/{user}/{database}", Custom(privileges)),
+        (DELETE, "/api/server-accounts/{id}/mysql/privileges/{user}/{database}", Custom(privileges)),
     ]
 }
 
@@ -154,4 +171,219 @@ fn delete_ftp(world: &mut World, req: &Req) -> Handled {
     let id = ftp_id(world, req)?;
     world.store.remove("ftp_accounts", &id);
     Ok(Answer::Deleted(Value::Null))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cron jobs and MySQL: objects of one hosting account (`account_id`), each found by a key
+
+/// The objects of `collection` on the path's hosting account, as answered (no `account_id`).
+fn owned_list(world: &mut World, req: &Req, collection: &str) -> Handled {
+    let account = account(world, req)?;
+    let all = world.store.all(collection).iter();
+    let of = all.filter(|o| o["account_id"] == account["id"]);
+    Ok(Answer::List(of.map(shown).collect()))
+}
+
+fn shown(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(map) = object.as_object_mut() {
+        map.remove("account_id");
+        map.remove("id");
+    }
+    object
+}
+
+/// The store ID of the path's hosting account's object of `collection` whose `key` is the path's
+/// `param`.
+fn owned(
+    world: &mut World,
+    req: &Req,
+    collection: &str,
+    key: &str,
+    param: &str,
+) -> Result<String, Fail> {
+    let account = account(world, req)?;
+    let wanted = req.param(param).unwrap_or_default().to_string();
+    let all = world.store.all(collection).iter();
+    let mut of = all.filter(|o| o["account_id"] == account["id"]);
+    of.find(|o| text(&o[key]) == wanted)
+        .map(|o| text(&o["id"]))
+        .ok_or_else(not_found)
+}
+
+fn remove(
+    world: &mut World,
+    req: &Req,
+    collection: &'static str,
+    key: &str,
+    param: &str,
+) -> Handled {
+    let id = owned(world, req, collection, key, param)?;
+    world.store.remove(collection, &id);
+    Ok(Answer::Deleted(Value::Null))
+}
+
+/// A cron job, new (on the next line) or changed: crontab's five fields and the command, as text.
+fn cron_job(world: &mut World, req: &Req, update: bool) -> Handled {
+    let account = account(world, req)?;
+    let given = body(req)?;
+    let mut fields = serde_json::Map::new();
+    for key in [
+        "minute",
+        "hour",
+        "day_of_month",
+        "month",
+        "day_of_week",
+        "command",
+    ] {
+        fields.insert(key.into(), json!(FIELDS.required_text(&given, key)?));
+    }
+    let id = match update {
+        true => owned(world, req, "cron_jobs", "line", "line")?,
+        false => {
+            let id = world.store.next_id("cron_jobs");
+            let job = json!({"id": id, "account_id": account["id"], "line": id.to_string()});
+            world.store.insert("cron_jobs", job);
+            id.to_string()
+        }
+    };
+    let job = world
+        .store
+        .get_mut("cron_jobs", &id)
+        .ok_or_else(not_found)?;
+    for (key, value) in fields {
+        job[key.as_str()] = value;
+    }
+    Ok(Answer::Object(shown(job)))
+}
+
+fn phpmyadmin(world: &mut World, req: &Req) -> Handled {
+    let account = account(world, req)?;
+    let token = crate::kit::random::random_string(crate::kit::random::ALNUM, 40);
+    let url = format!(
+        "https://{}/phpmyadmin/?sso={token}",
+        text(&account["domain"])
+    );
+    let expires =
+        super::model::stamp(std::time::SystemTime::now() + std::time::Duration::from_secs(300));
+    Ok(Answer::Object(
+        json!({"token": token, "url": url, "expires_at": expires}),
+    ))
+}
+
+fn mysql_server(world: &mut World, req: &Req) -> Handled {
+    account(world, req)?;
+    Ok(Answer::Object(
+        json!({"host": "localhost", "port": 3306, "version": "8.0.36"}),
+    ))
+}
+
+/// Fails with "The {field} has already been taken." if the account has an object of that name.
+fn unique(
+    world: &World,
+    account: &Value,
+    collection: &str,
+    field: &str,
+    name: &str,
+) -> Result<(), Fail> {
+    let all = world.store.all(collection).iter();
+    let mut of = all.filter(|o| o["account_id"] == account["id"]);
+    match of.any(|o| o["name"] == name) {
+        true => Err(field_fail(field, Problem::Taken)),
+        false => Ok(()),
+    }
+}
+
+fn create_database(world: &mut World, req: &Req) -> Handled {
+    let account = account(world, req)?;
+    let name = FIELDS.required_text(&body(req)?, "name")?;
+    unique(world, &account, "databases", "name", &name)?;
+    let id = world.store.next_id("databases");
+    let database = json!({"id": id, "account_id": account["id"], "name": name, "size_mb": 0.0});
+    world.store.insert("databases", database.clone());
+    Ok(Answer::Object(shown(&database)))
+}
+
+fn rename_database(world: &mut World, req: &Req) -> Handled {
+    let account = account(world, req)?;
+    let id = owned(world, req, "databases", "name", "name")?;
+    let name = FIELDS.required_text(&body(req)?, "name")?;
+    unique(world, &account, "databases", "name", &name)?;
+    let database = world
+        .store
+        .get_mut("databases", &id)
+        .ok_or_else(not_found)?;
+    database["name"] = json!(name);
+    Ok(Answer::Object(shown(database)))
+}
+
+/// A MySQL user; its password is checked for presence and dropped, and a database given gets
+/// every privilege.
+fn create_database_user(world: &mut World, req: &Req) -> Handled {
+    let account = account(world, req)?;
+    let given = body(req)?;
+    let name = FIELDS.required_text(&given, "name")?;
+    FIELDS.required_text(&given, "password")?;
+    unique(world, &account, "database_users", "name", &name)?;
+    let mut grants = serde_json::Map::new();
+    if let Some(database) = FIELDS.text(&given, "database")? {
+        let all = world.store.all("databases").iter();
+        let mut of = all.filter(|d| d["account_id"] == account["id"]);
+        if !of.any(|d| d["name"] == database) {
+            return Err(field_fail("database", Problem::NotAllowed));
+        }
+        grants.insert(database, json!("ALL PRIVILEGES"));
+    }
+    let id = world.store.next_id("database_users");
+    let user = json!({"id": id, "account_id": account["id"], "name": name, "grants": grants});
+    world.store.insert("database_users", user.clone());
+    Ok(Answer::Object(shown(&user)))
+}
+
+fn update_database_user(world: &mut World, req: &Req) -> Handled {
+    let account = account(world, req)?;
+    let id = owned(world, req, "database_users", "name", "name")?;
+    let given = crate::kit::body::json_object(&req.body).unwrap_or_default();
+    let name = FIELDS.text(&given, "name")?;
+    if let Some(name) = &name {
+        unique(world, &account, "database_users", "name", name)?;
+    }
+    let user = world
+        .store
+        .get_mut("database_users", &id)
+        .ok_or_else(not_found)?;
+    if let Some(name) = name {
+        user["name"] = json!(name);
+    }
+    Ok(Answer::Object(shown(user)))
+}
+
+/// A user's privileges on a database: read, set (the body's `privileges`) or removed.
+fn privileges(world: &mut World, req: &Req) -> Handled {
+    let id = owned(world, req, "database_users", "name", "user")?;
+    let database = req.param("database").unwrap_or_default().to_string();
+    let set = match req.method == PUT {
+        true => Some(FIELDS.required_text(&body(req)?, "privileges")?),
+        false => None,
+    };
+    let user = world
+        .store
+        .get_mut("database_users", &id)
+        .ok_or_else(not_found)?;
+    let grants = user["grants"].as_object_mut().ok_or_else(not_found)?;
+    match (&req.method, set) {
+        (_, Some(privileges)) => {
+            grants.insert(database.clone(), json!(privileges));
+        }
+        (m, None) if *m == DELETE => {
+            grants.remove(&database).ok_or_else(not_found)?;
+            return Ok(Answer::Deleted(Value::Null));
+        }
+        _ => {}
+    }
+    let privileges = grants.get(&database).cloned().ok_or_else(not_found)?;
+    Ok(Answer::Object(
+        json!({"user": user["name"], "database": database,
+        "privileges": privileges}),
+    ))
 }

@@ -91,6 +91,11 @@
 //!   `user@domain` (`deploy@blog.example.org` on account 1); a password is required on create and
 //!   never kept or answered. The docs say `quota` is required "when unlimited_quota is true", taken
 //!   to mean false (an unlimited quota needs no figure); the `quote` they also list is ignored.
+//!   Cron jobs `{line, minute, hour, day_of_month, month, day_of_week, command}` take crontab's
+//!   text (`*/15`); MySQL databases `{name, size_mb}` and users `{name, grants}` are per account
+//!   (names unique there), a user's password is required on create and never kept, and
+//!   privileges are a text per user and database (`ALL PRIVILEGES`); phpMyAdmin sign-in links
+//!   are `https://<domain>/phpmyadmin/?sso=...`, five minutes.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -465,6 +470,13 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(Collection::new("ftp_accounts").seed(json!([{"id": 1, "account_id": 1,
             "user": "deploy@blog.example.org", "domain": "blog.example.org",
             "directory": "/public_html", "quota": null, "unlimited_quota": true}])))
+        .collection(Collection::new("databases").seed(json!([{"id": 1, "account_id": 1,
+            "name": "adalovel_wp", "size_mb": 42.5}])))
+        .collection(Collection::new("database_users").seed(json!([{"id": 1, "account_id": 1,
+            "name": "adalovel_wp", "grants": {"adalovel_wp": "ALL PRIVILEGES"}}])))
+        .collection(Collection::new("cron_jobs").seed(json!([{"id": 1, "account_id": 1,
+            "line": "1", "minute": "*/15", "hour": "*", "day_of_month": "*", "month": "*",
+            "day_of_week": "*", "command": "php /home/adalovel/wp-cron.php"}])))
         .collection(Collection::new("backups").seed(made(json!([{"id": 1, "instance_id": 1,
             "note": "Before the redesign", "directory": true, "database": true,
             "status": "completed"}]))))

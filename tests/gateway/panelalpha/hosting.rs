@@ -46,6 +46,34 @@ async fn ftp_passwords_are_write_only_and_accounts_stay_their_users() {
     for answer in [&body, &listed, &over_rest] {
         assert!(!answer.to_string().contains("ftp-secret-9"), "{answer}");
     }
+    // A MySQL user's password goes in and never comes back either; the phpMyAdmin link is Ada's
+    // own account's, and Grace gets none for it.
+    let (_, created) = gw
+        .gql_as(
+            Some(&ada),
+            r#"mutation { panelalphaCreateMyDatabaseUser(id: 1, input: {name: "adalovel_ro",
+                password: "db-secret-77", database: "adalovel_wp"}) { name raw } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        created["data"]["panelalphaCreateMyDatabaseUser"]["name"],
+        "adalovel_ro"
+    );
+    assert!(!created.to_string().contains("db-secret-77"), "{created}");
+    let link = "mutation { panelalphaCreateMyPhpmyadminSsoUrl(id: 1) { url } }";
+    let (_, mine) = gw.gql_as(Some(&ada), link, json!({})).await;
+    let url = mine["data"]["panelalphaCreateMyPhpmyadminSsoUrl"]["url"].as_str();
+    assert!(
+        url.is_some_and(|u| u.starts_with("https://blog.example.org/phpmyadmin/?sso=")),
+        "{mine}"
+    );
+    let (_, refused) = gw.gql_as(Some(&grace), link, json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+
     // Grace's accounts are hers: Ada's is unknown to her, and hers are not Ada's.
     let (_, theirs) = gw
         .gql_as(

@@ -63,6 +63,8 @@ pub fn rows() -> Vec<Row> {
     let container = json!({"remote_backup_id": 1, "name": "Weekly", "location": "weekly/",
         "is_local_storage": false, "max_size_backups_per_site": 5,
         "max_number_backups_per_site": 4, "backup_type": "incremental"});
+    let cron = json!({"minute": "0", "hour": "3", "day_of_month": "*", "month": "*",
+        "day_of_week": "1-5", "command": "php /home/adalovel/backup.php"});
     let package = json!({"name": "Security", "plugin_automation": "install",
         "plugins": {"wordfence": true}});
     vec![
@@ -582,6 +584,37 @@ pub fn rows() -> Vec<Row> {
             .body(json!({"unlimited_quota": false, "quota": 250})),
         row("panelalphaDeleteMyFtpAccount").param(USER_HEADER, ADA).param("id", "1")
             .param("user", "deploy@blog.example.org"),
+        row("panelalphaMyCronJobs").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaCreateMyCronJob").param(USER_HEADER, ADA).param("id", "1")
+            .body(cron.clone()),
+        row("panelalphaUpdateMyCronJob").param(USER_HEADER, ADA).param("id", "1")
+            .param("line", "1").body(cron),
+        row("panelalphaDeleteMyCronJob").param(USER_HEADER, ADA).param("id", "1")
+            .param("line", "1"),
+        row("panelalphaCreateMyPhpmyadminSsoUrl").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyDatabases").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyMysqlServer").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyDatabaseUsers").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyDatabasePrivileges").param(USER_HEADER, ADA).param("id", "1")
+            .param("user", "adalovel_wp").param("database", "adalovel_wp"),
+        row("panelalphaCreateMyDatabase").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"name": "adalovel_shop"})),
+        row("panelalphaDeleteMyDatabase").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "adalovel_wp"),
+        row("panelalphaRenameMyDatabase").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "adalovel_wp").body(json!({"name": "adalovel_blog"})),
+        row("panelalphaCreateMyDatabaseUser").param(USER_HEADER, ADA).param("id", "1")
+            .body(json!({"name": "adalovel_ro", "password": "db-secret-12",
+                "database": "adalovel_wp"})),
+        row("panelalphaDeleteMyDatabaseUser").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "adalovel_wp"),
+        row("panelalphaUpdateMyDatabaseUser").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "adalovel_wp").body(json!({"password": "db-secret-13"})),
+        row("panelalphaSetMyDatabasePrivileges").param(USER_HEADER, ADA).param("id", "1")
+            .param("user", "adalovel_wp").param("database", "adalovel_wp")
+            .body(json!({"privileges": "SELECT,INSERT"})),
+        row("panelalphaRemoveMyDatabasePrivileges").param(USER_HEADER, ADA).param("id", "1")
+            .param("user", "adalovel_wp").param("database", "adalovel_wp"),
         row("panelalphaDeleteMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
     ]
 }
