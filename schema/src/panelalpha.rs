@@ -337,6 +337,16 @@ PanelalphaCronJobInput {
     minute: String, hour: String, day_of_month: String, month: String, day_of_week: String,
     command: String,
 } }
+input! { /// A DNS record of a hosting account's zone: its name and type, and the fields its type
+/// takes (`address` for A, `cname`, `exchange` and `preference` for MX, `txtdata`, ...).
+PanelalphaDnsRecordInput {
+    name: String, r#type: String, rdata: Option<String>, txtdata: Option<String>,
+    target: Option<String>, weight: Option<i32>, port: Option<i32>, priority: Option<i32>,
+    cname: Option<String>, address: Option<String>, flag: Option<bool>, tag: Option<String>,
+    value: Option<String>, preference: Option<i32>, exchange: Option<String>,
+    nameserver: Option<String>, pointer: Option<String>, ttl: Option<i32>,
+    proxied: Option<bool>,
+} }
 input! { /// Filters of a recipient's notification templates.
 PanelalphaTemplateFilter { filter: Option<String> } }
 input! { /// A notification template's new text, or the text to preview.
@@ -465,4 +475,8 @@ object! { /// A cron job of a hosting account, by its line in the crontab.
 PanelalphaCronJob(Panelalpha) {
     line: String, minute: String, hour: String, day_of_month: String, month: String,
     day_of_week: String, command: String,
+} }
+object! { /// A DNS record of a hosting account's zone, by its line in the zone.
+PanelalphaDnsRecord(Panelalpha) {
+    line: String, name: String, r#type: String, ttl: i32, proxied: bool,
 } }

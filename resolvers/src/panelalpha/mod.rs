@@ -31,6 +31,7 @@ mod instances;
 mod me;
 mod my_backups;
 mod my_databases;
+mod my_dns;
 mod my_extensions;
 mod my_hosting;
 mod my_instances;
@@ -98,6 +99,7 @@ crate::sections!(PanelalphaQuery, PanelalphaMutation:
     my_site(PanelalphaMySiteQuery, PanelalphaMySiteMutation),
     my_hosting(PanelalphaMyHostingQuery, PanelalphaMyHostingMutation),
     my_databases(PanelalphaMyDatabasesQuery, PanelalphaMyDatabasesMutation),
+    my_dns(PanelalphaMyDnsQuery, PanelalphaMyDnsMutation),
 );
 
 /// The handles unified actions and lists use.

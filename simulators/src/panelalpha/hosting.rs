@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     kit::{Fail, Problem},
-    resource::{Answer, DELETE, GET, Op::*, POST, PUT, Req, Row},
+    resource::{Answer, DELETE, GET, Op::*, PATCH, POST, PUT, Req, Row},
 };
 use serde_json::{Value, json};
 
@@ -42,6 +42,13 @@ pub(super) fn rows() -> Vec<Row<Panel>> {
         (GET, "/api/server-accounts/{id}/mysql/privileges/{user}/{database}", Custom(privileges)),
         (PUT, "/api/server-accounts/{id}/mysql/privileges/{user}/{database}", Custom(privileges)),
         (DELETE, "/api/server-accounts/{id}/mysql/privileges/{user}/{database}", Custom(privileges)),
+        (GET, "/api/server-accounts/{id}/dns-zones", Custom(zones)),
+        (GET, "/api/server-accounts/{id}/dns-zones/record-types", Custom(|w, r| { account(w, r)?; Ok(Answer::List(RECORD_TYPES.map(|t| json!(t)).into())) })),
+        (GET, "/api/server-accounts/{id}/dns-zones/{name}/records", Custom(records)),
+        (POST, "/api/server-accounts/{id}/dns-zones/{name}/records", Custom(|w, r| record(w, r, false))),
+        (PUT, "/api/server-accounts/{id}/dns-zones/{name}/records/{line}", Custom(|w, r| record(w, r, true))),
+        (DELETE, "/api/server-accounts/{id}/dns-zones/{name}/records/{line}", Custom(delete_record)),
+        (PATCH, "/api/server-accounts/{id}/dns-zones/{name}/records/{line}/toggle-proxy", Custom(toggle_proxy)),
     ]
 }
 
@@ -386,4 +393,84 @@ fn privileges(world: &mut World, req: &Req) -> Handled {
         json!({"user": user["name"], "database": database,
         "privileges": privileges}),
     ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// DNS: the account's zone is its domain; records are found by line
+
+const RECORD_TYPES: [&str; 9] = ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS", "PTR"];
+
+fn zones(world: &mut World, req: &Req) -> Handled {
+    let account = account(world, req)?;
+    Ok(Answer::List(vec![json!({"name": account["domain"]})]))
+}
+
+/// The path's zone, which must be the account's.
+fn zone(world: &mut World, req: &Req) -> Result<Value, Fail> {
+    let account = account(world, req)?;
+    match req.param("name") == account["domain"].as_str() {
+        true => Ok(account),
+        false => Err(not_found()),
+    }
+}
+
+fn records(world: &mut World, req: &Req) -> Handled {
+    let account = zone(world, req)?;
+    let all = world.store.all("dns_records").iter();
+    let of = all.filter(|r| r["account_id"] == account["id"]);
+    Ok(Answer::List(of.map(shown).collect()))
+}
+
+/// The path's record of the path's zone.
+fn record_id(world: &mut World, req: &Req) -> Result<String, Fail> {
+    zone(world, req)?;
+    owned(world, req, "dns_records", "line", "line")
+}
+
+/// A record, new (on the next line) or changed: its name, a type the server takes, and the
+/// fields given for it, kept as sent.
+fn record(world: &mut World, req: &Req, update: bool) -> Handled {
+    let account = zone(world, req)?;
+    let given = body(req)?;
+    let name = FIELDS.required_text(&given, "name")?;
+    let kind = FIELDS.required_text(&given, "type")?;
+    if !RECORD_TYPES.contains(&kind.as_str()) {
+        return Err(field_fail("type", Problem::NotAllowed));
+    }
+    let id = match update {
+        true => record_id(world, req)?,
+        false => {
+            let id = world.store.next_id("dns_records");
+            let record = json!({"id": id, "account_id": account["id"], "line": id.to_string(),
+                "ttl": 14400, "proxied": false});
+            world.store.insert("dns_records", record);
+            id.to_string()
+        }
+    };
+    let record = world
+        .store
+        .get_mut("dns_records", &id)
+        .ok_or_else(not_found)?;
+    for (key, value) in given {
+        record[key.as_str()] = value;
+    }
+    record["name"] = json!(name);
+    record["type"] = json!(kind);
+    Ok(Answer::Object(shown(record)))
+}
+
+fn delete_record(world: &mut World, req: &Req) -> Handled {
+    let id = record_id(world, req)?;
+    world.store.remove("dns_records", &id);
+    Ok(Answer::Deleted(Value::Null))
+}
+
+fn toggle_proxy(world: &mut World, req: &Req) -> Handled {
+    let id = record_id(world, req)?;
+    let record = world
+        .store
+        .get_mut("dns_records", &id)
+        .ok_or_else(not_found)?;
+    record["proxied"] = json!(record["proxied"] != true);
+    Ok(Answer::Object(shown(record)))
 }

@@ -95,7 +95,9 @@
 //!   text (`*/15`); MySQL databases `{name, size_mb}` and users `{name, grants}` are per account
 //!   (names unique there), a user's password is required on create and never kept, and
 //!   privileges are a text per user and database (`ALL PRIVILEGES`); phpMyAdmin sign-in links
-//!   are `https://<domain>/phpmyadmin/?sso=...`, five minutes.
+//!   are `https://<domain>/phpmyadmin/?sso=...`, five minutes. An account's DNS zone is its
+//!   domain; records `{line, name, type, ttl, proxied, ...}` keep every field sent, their type
+//!   one of `/record-types`, and toggling the proxy flips `proxied`.
 //! - Seed (ids the gateway's tests use): users 1 Ada Lovelace `ada@example.com` (password
 //!   `correct-horse-1`; service 1 on plan 1 `WordPress Starter`, hosting account 1, instance 1
 //!   `blog.example.org` active; devices 1 and 2), 2 Grace Hopper `grace@example.com` (service 2 on
@@ -477,6 +479,9 @@ pub(super) fn seeded(job_duration: Duration) -> (Table<Panel>, Panel) {
         .collection(Collection::new("cron_jobs").seed(json!([{"id": 1, "account_id": 1,
             "line": "1", "minute": "*/15", "hour": "*", "day_of_month": "*", "month": "*",
             "day_of_week": "*", "command": "php /home/adalovel/wp-cron.php"}])))
+        .collection(Collection::new("dns_records").seed(json!([{"id": 1, "account_id": 1,
+            "line": "1", "name": "blog.example.org.", "type": "A", "ttl": 14400,
+            "address": "203.0.113.10", "proxied": false}])))
         .collection(Collection::new("backups").seed(made(json!([{"id": 1, "instance_id": 1,
             "note": "Before the redesign", "directory": true, "database": true,
             "status": "completed"}]))))

@@ -1,5 +1,6 @@
 //! PanelAlpha's user API for hosting accounts (part 4, as far as it is served), as a bound
-//! customer: its own accounts only, and FTP passwords that go in and never come back.
+//! customer: its own accounts only, FTP and MySQL passwords that go in and never come back, its
+//! own phpMyAdmin link, and its zone's DNS records.
 
 use super::{bound_token, rest};
 use crate::helpers::spawn;
@@ -72,6 +73,40 @@ async fn ftp_passwords_are_write_only_and_accounts_stay_their_users() {
     assert_eq!(
         refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
         "{refused}"
+    );
+
+    // A DNS record made on the account's zone reads back, its proxy switched; a type the server
+    // does not take is refused in the panel's words.
+    let (_, made) = gw
+        .gql_as(
+            Some(&ada),
+            r#"mutation { panelalphaCreateMyDnsRecord(id: 1, name: "blog.example.org",
+                input: {name: "www", type: "CNAME", cname: "blog.example.org"}) { line } }"#,
+            json!({}),
+        )
+        .await;
+    let line = made["data"]["panelalphaCreateMyDnsRecord"]["line"].clone();
+    let toggle = format!(
+        r#"mutation {{ panelalphaToggleMyDnsProxy(id: 1, name: "blog.example.org", line: {line})
+            {{ name type proxied }} }}"#
+    );
+    let (_, toggled) = gw.gql_as(Some(&ada), &toggle, json!({})).await;
+    assert_eq!(
+        toggled["data"]["panelalphaToggleMyDnsProxy"],
+        json!({"name": "www", "type": "CNAME", "proxied": true}),
+        "{toggled}"
+    );
+    let (_, bad) = gw
+        .gql_as(
+            Some(&ada),
+            r#"mutation { panelalphaCreateMyDnsRecord(id: 1, name: "blog.example.org",
+                input: {name: "x", type: "BOGUS"}) { line } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        bad["errors"][0]["message"], "The selected type is invalid.",
+        "{bad}"
     );
 
     // Grace's accounts are hers: Ada's is unknown to her, and hers are not Ada's.

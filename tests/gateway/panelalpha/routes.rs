@@ -7,8 +7,8 @@ use hostplane_adapters::Provider;
 /// and labels; part 4 (hosting accounts) as far as it is served.
 const PREFIXES: &[&str] = &["/api/admin/", "/api/user/", "/api/instances", "/api/labels"];
 
-/// Part 4's endpoints served so far: hosting accounts, their usage, PHP versions, FTP, MySQL and
-/// cron jobs.
+/// Part 4's endpoints served so far: hosting accounts, their usage, PHP versions, FTP, MySQL, cron
+/// jobs and DNS.
 const PART_4: &[&str] = &[
     "/api/server-accounts",
     "/api/server-accounts/{id}",
@@ -27,6 +27,7 @@ fn route_table_matches_endpoints_tsv() {
             || path.starts_with("/api/server-accounts/{id}/ftp-accounts/")
             || path.starts_with("/api/server-accounts/{id}/mysql/")
             || path.starts_with("/api/server-accounts/{id}/cron-jobs")
+            || path.starts_with("/api/server-accounts/{id}/dns-zones")
     }
     assert_route_table_of(Provider::Panelalpha, served);
 }

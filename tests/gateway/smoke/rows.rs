@@ -615,6 +615,21 @@ pub fn rows() -> Vec<Row> {
             .body(json!({"privileges": "SELECT,INSERT"})),
         row("panelalphaRemoveMyDatabasePrivileges").param(USER_HEADER, ADA).param("id", "1")
             .param("user", "adalovel_wp").param("database", "adalovel_wp"),
+        row("panelalphaMyDnsZones").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyDnsRecordTypes").param(USER_HEADER, ADA).param("id", "1"),
+        row("panelalphaMyDnsRecords").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "blog.example.org"),
+        row("panelalphaCreateMyDnsRecord").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "blog.example.org").body(json!({"name": "mail", "type": "MX",
+                "exchange": "mx.example.net", "preference": 10, "ttl": 3600})),
+        row("panelalphaUpdateMyDnsRecord").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "blog.example.org").param("line", "1")
+            .body(json!({"name": "blog.example.org.", "type": "A", "address": "203.0.113.11",
+                "proxied": true})),
+        row("panelalphaDeleteMyDnsRecord").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "blog.example.org").param("line", "1"),
+        row("panelalphaToggleMyDnsProxy").param(USER_HEADER, ADA).param("id", "1")
+            .param("name", "blog.example.org").param("line", "1"),
         row("panelalphaDeleteMyTheme").param(USER_HEADER, ADA).param("id", "1").param("themeName", "twentytwentythree"),
     ]
 }
