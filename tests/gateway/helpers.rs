@@ -508,7 +508,12 @@ impl TestGateway {
 
     /// Data of a GraphQL call that must succeed.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.gql(query, variables).await;
+        self.data_as(&admin(), query, variables).await
+    }
+
+    /// Data of a GraphQL call with `bearer` that must succeed.
+    pub async fn data_as(&self, bearer: &str, query: &str, variables: Value) -> Value {
+        let (_, body) = self.gql_as(Some(bearer), query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body}");
         body["data"].clone()
     }

@@ -60,7 +60,7 @@ use crate::{
     objects::{Instance, Node, Server, ServerKind, Service, TaskPayload, User},
 };
 use async_graphql::Context;
-use hostplane_adapters::Provider;
+use hostplane_adapters::{Provider, panelalpha::client::USER_HEADER};
 use hostplane_schema::{
     GatewayError, GlobalId,
     generic::{ActionResult, RawAnswer},
@@ -312,8 +312,8 @@ async fn queued(
     call.start_task(ctx, raw, watch, Progress::queued()).await
 }
 
-/// An instance's WordPress, read as its owner: the installation's version, both modes, and the
-/// installed plugins and themes, at once.
+/// An instance's WordPress, read as its owner (the instance names it): the installation's
+/// version, both modes, and the installed plugins and themes, at once.
 async fn wordpress(
     ctx: &Context<'_>,
     instance: &Instance,
@@ -322,11 +322,17 @@ async fn wordpress(
     let id: i32 = instance.instance_id.parse().map_err(|_| {
         GatewayError::Validation(format!("`{}` is not an instance ID", instance.instance_id))
     })?;
-    let read = |endpoint: &'static Endpoint| async move {
-        let mut call = UpstreamCall::begin(ctx, endpoint, Some(&instance.connection))?;
-        call.path_param("id", &id)?;
-        act_as_owner(ctx, &mut call, id).await?;
-        call.send().await
+    // A customer acts as itself (the panel refuses what is not its own or shared with it).
+    let customer = require(ctx, Scope::Read)?.customer().is_some();
+    let owner = instance.user_id.clone().filter(|_| !customer);
+    let read = |endpoint: &'static Endpoint| {
+        let owner = &owner;
+        async move {
+            let mut call = UpstreamCall::begin(ctx, endpoint, Some(&instance.connection))?;
+            call.path_param("id", &id)?;
+            call.header_param(ctx, USER_HEADER, owner)?;
+            call.send().await
+        }
     };
     let (details, maintenance, debug, plugins, themes) = futures_util::try_join!(
         read(&my_instances::ENDPOINTS.panelalpha_my_instance_installation_details),
@@ -358,9 +364,9 @@ async fn wordpress(
     })
 }
 
-/// Makes `call` (a user endpoint on `instance`) act as the instance's owner: a customer acts as
-/// itself (the panel refuses an instance that is not its own or shared with it), an operator as
-/// the user the instance belongs to.
+/// Makes `call` (a user endpoint on `instance`, known by its ID only) act as the instance's owner:
+/// a customer acts as itself (the panel refuses an instance that is not its own or shared with
+/// it), an operator as the user the instance belongs to, read from the panel.
 pub async fn act_as_owner(
     ctx: &Context<'_>,
     call: &mut UpstreamCall,
@@ -381,8 +387,7 @@ pub async fn act_as_owner(
                 .and_then(crate::unified::sources::id_text)
         }
     };
-    let header = hostplane_adapters::panelalpha::client::USER_HEADER;
-    call.header_param(ctx, header, &owner)
+    call.header_param(ctx, USER_HEADER, &owner)
 }
 
 /// A hosting account's reinstall, a backup's creation.

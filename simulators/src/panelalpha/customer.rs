@@ -5,20 +5,16 @@
 
 use super::{
     flows,
-    model::{FIELDS, Panel, World, field_fail, not_found, stamp, text},
+    model::{FIELDS, Panel, World, field_fail, not_found, refused, sign_in, stamp, text},
     routes::{acting, body},
 };
 use crate::{
-    kit::{
-        Fail, Problem,
-        body::Params,
-        random::{ALNUM, random_string},
-    },
+    kit::{Fail, Problem, body::Params},
     resource::{Answer, DELETE, GET, Op::*, PATCH, POST, PUT, Req, Row},
 };
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 pub(super) type Handled = Result<Answer, Fail>;
 
@@ -247,13 +243,6 @@ fn retry(world: &mut World, req: &Req, work: &'static str) -> Handled {
     Ok(Answer::Object(instance))
 }
 
-pub(super) fn refused(message: &str) -> Fail {
-    Fail::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        json!({ "message": message }),
-    )
-}
-
 pub(super) fn store(world: &mut World, instance: &Value) {
     if let Some(stored) = world.store.get_mut("instances", &text(&instance["id"])) {
         *stored = instance.clone();
@@ -303,15 +292,10 @@ fn sso_url(world: &mut World, req: &Req) -> Handled {
     if !users.iter().any(|u| u["id"] == user) {
         return Err(field_fail("user", Problem::NotAllowed));
     }
-    let token = random_string(ALNUM, 40);
-    let url = format!(
-        "https://{}/wp-login.php?sso={token}",
-        text(&instance["domain"])
-    );
-    let expires = stamp(SystemTime::now() + Duration::from_secs(300));
-    Ok(Answer::Object(
-        json!({"token": token, "url": url, "expires_at": expires}),
-    ))
+    let domain = text(&instance["domain"]);
+    Ok(sign_in(|token| {
+        format!("https://{domain}/wp-login.php?sso={token}")
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,12 +3,11 @@
 //! on when they end: a created service gets its hosting account and instance, a retried instance
 //! is installed, a changed plan reaches the service's instances.
 
-use super::model::{World, not_found, stamp, text};
+use super::model::{World, not_found, refused, stamp, text};
 use crate::kit::{
     Fail,
     progress::{Phase, phase},
 };
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 use std::time::SystemTime;
 
@@ -105,11 +104,6 @@ pub(super) fn cancel(world: &mut World, id: &str) -> Result<(), Fail> {
     world.ext.running.remove(id);
     mark(world, &task, 2);
     Ok(())
-}
-
-fn refused(message: &str) -> Fail {
-    let body = json!({ "message": message });
-    Fail::new(StatusCode::UNPROCESSABLE_ENTITY, body)
 }
 
 /// Moves every task in flight to where it stands now, and applies the ones that ended.

@@ -3,8 +3,10 @@
 //! never kept in an answer. What is assumed is in `model`'s header.
 
 use super::{
-    customer::{Handled, refused},
-    model::{FIELDS, Panel, World, field_fail, not_found, text},
+    customer::Handled,
+    model::{
+        FIELDS, Panel, World, field_fail, not_found, offered_php_versions, refused, sign_in, text,
+    },
     routes::{acting, body, usage},
 };
 use crate::{
@@ -79,8 +81,7 @@ fn account(world: &mut World, req: &Req) -> Result<Value, Fail> {
 
 fn php_versions(world: &mut World, req: &Req) -> Handled {
     account(world, req)?;
-    let versions = ["7.4", "8.1", "8.2", "8.3"].map(|v| json!({"version": v}));
-    Ok(Answer::List(versions.into()))
+    Ok(offered_php_versions())
 }
 
 fn ftp_accounts(world: &mut World, req: &Req) -> Handled {
@@ -265,17 +266,10 @@ fn cron_job(world: &mut World, req: &Req, update: bool) -> Handled {
 }
 
 fn phpmyadmin(world: &mut World, req: &Req) -> Handled {
-    let account = account(world, req)?;
-    let token = crate::kit::random::random_string(crate::kit::random::ALNUM, 40);
-    let url = format!(
-        "https://{}/phpmyadmin/?sso={token}",
-        text(&account["domain"])
-    );
-    let expires =
-        super::model::stamp(std::time::SystemTime::now() + std::time::Duration::from_secs(300));
-    Ok(Answer::Object(
-        json!({"token": token, "url": url, "expires_at": expires}),
-    ))
+    let domain = text(&account(world, req)?["domain"]);
+    Ok(sign_in(|token| {
+        format!("https://{domain}/phpmyadmin/?sso={token}")
+    }))
 }
 
 fn mysql_server(world: &mut World, req: &Req) -> Handled {

@@ -233,6 +233,31 @@ pub(super) fn field_fail(field: &str, problem: Problem) -> Fail {
     invalid(field, message)
 }
 
+/// A 422 with a message only: an action the object's state does not allow.
+pub(super) fn refused(message: &str) -> Fail {
+    Fail::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "message": message }),
+    )
+}
+
+/// A sign-in link valid five minutes, `{token, url, expires_at}`, its URL made from its token.
+pub(super) fn sign_in(url: impl FnOnce(&str) -> String) -> Answer {
+    let token = crate::kit::random::random_string(crate::kit::random::ALNUM, 40);
+    let expires = stamp(SystemTime::now() + Duration::from_secs(300));
+    let url = url(&token);
+    Answer::Object(json!({"token": token, "url": url, "expires_at": expires}))
+}
+
+/// The PHP versions a server (and so each of its accounts) offers.
+pub(super) fn offered_php_versions() -> Answer {
+    Answer::List(
+        ["7.4", "8.1", "8.2", "8.3"]
+            .map(|v| json!({"version": v}))
+            .into(),
+    )
+}
+
 /// Laravel's `min:8` on a password, which its middleware leaves untrimmed.
 pub(super) fn password(v: &Value) -> Result<Value, Fail> {
     let text = v

@@ -6,7 +6,10 @@
 
 use super::{
     flows,
-    model::{FIELDS, Panel, World, field_fail, invalid, not_found, stamp, text},
+    model::{
+        FIELDS, Panel, World, field_fail, invalid, not_found, offered_php_versions, refused, stamp,
+        text,
+    },
     routes::{body, found},
 };
 use crate::{
@@ -178,8 +181,7 @@ fn server_config(world: &mut World, req: &Req) -> Handled {
 
 fn php_versions(world: &mut World, req: &Req) -> Handled {
     found(world, "servers", req.id(), &[])?;
-    let versions = ["7.4", "8.1", "8.2", "8.3"].map(|v| json!({"version": v}));
-    Ok(Answer::List(versions.into()))
+    Ok(offered_php_versions())
 }
 
 /// What a server of `parent` holds that the panel may import (`remote`, by `server_id`).
@@ -372,11 +374,7 @@ fn order_done(world: &World, req: &Req) -> Fail {
         None => not_found(),
         Some(order) => {
             let status = text(&order["status"]);
-            let message = format!("The SSL order is {status}.");
-            Fail::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"message": message}),
-            )
+            refused(&format!("The SSL order is {status}."))
         }
     }
 }

@@ -9,7 +9,7 @@ use super::{
     model::{
         FIELDS, NOTIFICATIONS, PERMISSIONS, Panel, TEMPLATES, World, field_fail, invalid, not_found,
     },
-    model::{password, stamp, text},
+    model::{password, sign_in, stamp, text},
 };
 use crate::{
     kit::{
@@ -249,11 +249,9 @@ fn owned<'a>(world: &'a mut World, name: &'static str, req: &Req) -> Result<&'a 
 
 fn sso(world: &mut World, req: &Req) -> Handled {
     found(world, "users", req.id(), &[])?;
-    let token = random_string(ALNUM, 40);
-    let expires = stamp(SystemTime::now() + Duration::from_secs(300));
-    let url = format!("https://panel.example.com/sso/{token}");
-    let sso = json!({"token": token, "url": url, "expires_at": expires});
-    Ok(Answer::Object(sso))
+    Ok(sign_in(|token| {
+        format!("https://panel.example.com/sso/{token}")
+    }))
 }
 
 /// The shares of instances a user's `{id}` has given (`mine`) and been given (`theirs`).

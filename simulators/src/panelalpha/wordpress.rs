@@ -4,9 +4,9 @@
 //! `model`'s header.
 
 use super::{
-    customer::{Handled, Need, Need::*, VERSIONS, json_params, reach, refused, store},
+    customer::{Handled, Need, Need::*, VERSIONS, json_params, reach, store},
     flows,
-    model::{FIELDS, World, field_fail, invalid, not_found, stamp, text},
+    model::{FIELDS, World, field_fail, invalid, not_found, refused, stamp, text},
     routes::body,
 };
 use crate::{

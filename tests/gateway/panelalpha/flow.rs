@@ -10,15 +10,9 @@ use crate::readme::follow_task::follow;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-async fn data(gw: &TestGateway, token: &str, query: &str, variables: Value) -> Value {
-    let (_, body) = gw.gql_as(Some(token), query, variables).await;
-    assert!(body["errors"].is_null(), "{query}: {body}");
-    body["data"].clone()
-}
-
 /// Runs a mutation whose payload has a task, and waits for the task's end: its final state.
 async fn to_the_end(gw: &TestGateway, token: &str, mutation: &str, variables: Value) -> Value {
-    let answer = data(gw, token, mutation, variables).await;
+    let answer = gw.data_as(token, mutation, variables).await;
     let payload = answer.as_object().unwrap().values().next().unwrap().clone();
     let task = gw.wait_task(payload["task"]["id"].as_str().unwrap()).await;
     assert_eq!(task["status"], "SUCCEEDED", "{mutation}: {task}");
@@ -37,7 +31,7 @@ async fn a_customer_wordpress_from_install_to_deletion() {
     // Installed through GraphQL; the Task followed over the WebSocket to SUCCEEDED.
     let install = r#"mutation { panelalphaInstallMyInstance(input: {serviceId: 1, name: "Flow",
         domain: "flow.example.org"}) { task { id } raw } }"#;
-    let started = data(&gw, &ada, install, json!({})).await;
+    let started = gw.data_as(&ada, install, json!({})).await;
     let payload = &started["panelalphaInstallMyInstance"];
     let instance = payload["raw"]["id"]
         .as_u64()
@@ -56,14 +50,14 @@ async fn a_customer_wordpress_from_install_to_deletion() {
     assert_eq!(seen.last(), Some(&json!("SUCCEEDED")), "{seen:?}");
 
     // It is Ada's instance in `instances`, and a site by its domain.
-    let lists = data(
-        &gw,
-        &ada,
-        r#"{ instances(scope: {userId: "1"}) { nodes { id instanceId status } }
+    let lists = gw
+        .data_as(
+            &ada,
+            r#"{ instances(scope: {userId: "1"}) { nodes { id instanceId status } }
             sites(filter: {text: "flow.example.org"}) { nodes { provider siteId } } }"#,
-        json!({}),
-    )
-    .await;
+            json!({}),
+        )
+        .await;
     let node = lists["instances"]["nodes"]
         .as_array()
         .unwrap()
@@ -89,22 +83,20 @@ async fn a_customer_wordpress_from_install_to_deletion() {
     )
     .await;
     let id: i64 = instance.parse().unwrap();
-    let backups = data(
-        &gw,
-        &ada,
-        "query($id: Int!) { panelalphaMyBackups(id: $id) { id note status } }",
-        json!({"id": id}),
-    )
-    .await;
+    let backups = gw
+        .data_as(
+            &ada,
+            "query($id: Int!) { panelalphaMyBackups(id: $id) { id note status } }",
+            json!({"id": id}),
+        )
+        .await;
     let backup = &backups["panelalphaMyBackups"][0];
     assert_eq!(
         (&backup["note"], &backup["status"]),
         (&json!("Before plugins"), &json!("completed"))
     );
     let backup_id: i64 = backup["id"].as_str().unwrap().parse().unwrap();
-    let link = data(
-        &gw,
-        &ada,
+    let link = gw.data_as(&ada,
         "query($id: Int!, $b: Int!) { panelalphaDownloadMyBackup(id: $id, backupId: $b) { url } }",
         json!({"id": id, "b": backup_id}),
     )
@@ -147,14 +139,14 @@ async fn a_customer_wordpress_from_install_to_deletion() {
     .await;
 
     // Grace sees none of it: not the instance, not its link's worth of data, not its tasks.
-    let theirs = data(
-        &gw,
-        &grace,
-        "query($id: ID!) { node(id: $id) { id } instances { nodes { instanceId } }
+    let theirs = gw
+        .data_as(
+            &grace,
+            "query($id: ID!) { node(id: $id) { id } instances { nodes { instanceId } }
             tasks { nodes { subjectId } } }",
-        json!({"id": gid}),
-    )
-    .await;
+            json!({"id": gid}),
+        )
+        .await;
     assert_eq!(theirs["node"], Value::Null, "{theirs}");
     let listed = theirs["instances"]["nodes"].to_string();
     assert!(!listed.contains(&format!("\"{instance}\"")), "{theirs}");
@@ -164,27 +156,24 @@ async fn a_customer_wordpress_from_install_to_deletion() {
     );
 
     // Deleted, it leaves Ada's lists.
-    data(
-        &gw,
+    gw.data_as(
         &ada,
         "mutation($id: Int!) { panelalphaDeleteMyInstance(id: $id) { ok } }",
         json!({"id": id}),
     )
     .await;
-    let mine = data(
-        &gw,
-        &ada,
-        "{ panelalphaMyInstances { instanceId } }",
-        json!({}),
-    )
-    .await;
+    let mine = gw
+        .data_as(&ada, "{ panelalphaMyInstances { instanceId } }", json!({}))
+        .await;
     assert!(
         !mine.to_string().contains(&format!("\"{instance}\"")),
         "{mine}"
     );
 
     // The same install on the REST path is a Task too, which Ada sees and Grace does not.
-    let before = data(&gw, &ada, "{ tasks { totalCount } }", json!({})).await;
+    let before = gw
+        .data_as(&ada, "{ tasks { totalCount } }", json!({}))
+        .await;
     let (status, body) = rest(
         &gw,
         Some(&ada),
@@ -200,27 +189,29 @@ async fn a_customer_wordpress_from_install_to_deletion() {
         body["data"]["task_id"].is_u64(),
         "PanelAlpha's own answer: {body}"
     );
-    let after = data(
-        &gw,
-        &ada,
-        "{ tasks { totalCount nodes { subjectId } } }",
-        json!({}),
-    )
-    .await;
+    let after = gw
+        .data_as(
+            &ada,
+            "{ tasks { totalCount nodes { subjectId } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(
         after["tasks"]["totalCount"].as_u64(),
         before["tasks"]["totalCount"].as_u64().map(|n| n + 1),
         "{after}"
     );
     let subject = after["tasks"]["nodes"][0]["subjectId"].as_str().unwrap();
-    let subject = data(
-        &gw,
-        &ada,
-        "query($id: ID!) { node(id: $id) { ... on Instance { instanceId } } }",
-        json!({"id": subject}),
-    )
-    .await;
+    let subject = gw
+        .data_as(
+            &ada,
+            "query($id: ID!) { node(id: $id) { ... on Instance { instanceId } } }",
+            json!({"id": subject}),
+        )
+        .await;
     assert_eq!(subject["node"]["instanceId"], rest_instance.to_string());
-    let graces = data(&gw, &grace, "{ tasks { totalCount } }", json!({})).await;
+    let graces = gw
+        .data_as(&grace, "{ tasks { totalCount } }", json!({}))
+        .await;
     assert_eq!(graces["tasks"]["totalCount"], 0, "{graces}");
 }

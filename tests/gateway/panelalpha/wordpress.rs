@@ -9,13 +9,6 @@ use crate::helpers::{Options, TestGateway, spawn_with};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// A call as a customer that must succeed: its data.
-async fn ok(gw: &TestGateway, token: &str, query: &str) -> Value {
-    let (_, body) = gw.gql_as(Some(token), query, json!({})).await;
-    assert!(body["errors"].is_null(), "{query}: {body}");
-    body["data"].clone()
-}
-
 /// A call as a customer that must fail: its error code.
 async fn refused(gw: &TestGateway, token: &str, query: &str) -> Value {
     let (_, body) = gw.gql_as(Some(token), query, json!({})).await;
@@ -32,20 +25,27 @@ async fn a_customer_installs_and_runs_its_wordpress() {
     let (ada, grace) = (bound_token("1"), bound_token("2"));
 
     // The install is a Task to its end; the instance is then Ada's, active, in her lists.
-    let started = ok(
-        &gw,
-        &ada,
-        r#"mutation { panelalphaInstallMyInstance(input: {serviceId: 1, name: "Notes",
+    let started = gw
+        .data_as(
+            &ada,
+            r#"mutation { panelalphaInstallMyInstance(input: {serviceId: 1, name: "Notes",
             domain: "notes.example.org"}) { task { id } raw } }"#,
-    )
-    .await;
+            json!({}),
+        )
+        .await;
     let payload = &started["panelalphaInstallMyInstance"];
     let id = payload["raw"]["id"]
         .as_u64()
         .expect("the new instance's id");
     let task = gw.wait_task(payload["task"]["id"].as_str().unwrap()).await;
     assert_eq!(task["status"], "SUCCEEDED", "{task}");
-    let mine = ok(&gw, &ada, "{ panelalphaMyInstances { instanceId status } }").await;
+    let mine = gw
+        .data_as(
+            &ada,
+            "{ panelalphaMyInstances { instanceId status } }",
+            json!({}),
+        )
+        .await;
     assert!(
         mine["panelalphaMyInstances"]
             .as_array()
@@ -58,18 +58,19 @@ async fn a_customer_installs_and_runs_its_wordpress() {
     let install = format!(
         r#"mutation {{ panelalphaInstallMyPlugin(id: {id}, pluginName: "wordfence") {{ task {{ id }} }} }}"#
     );
-    let started = ok(&gw, &ada, &install).await;
+    let started = gw.data_as(&ada, &install, json!({})).await;
     let task = started["panelalphaInstallMyPlugin"]["task"]["id"].clone();
     assert_eq!(
         gw.wait_task(task.as_str().unwrap()).await["status"],
         "SUCCEEDED"
     );
-    let plugins = ok(
-        &gw,
-        &ada,
-        &format!("{{ panelalphaMyPlugins(id: {id}) {{ name status }} }}"),
-    )
-    .await;
+    let plugins = gw
+        .data_as(
+            &ada,
+            &format!("{{ panelalphaMyPlugins(id: {id}) {{ name status }} }}"),
+            json!({}),
+        )
+        .await;
     assert!(
         plugins["panelalphaMyPlugins"]
             .as_array()
@@ -82,32 +83,33 @@ async fn a_customer_installs_and_runs_its_wordpress() {
         "VALIDATION",
         "installed twice"
     );
-    ok(
-        &gw,
-        &ada,
-        &format!(r#"mutation {{ panelalphaSetMyWordpressMaintenanceMode(id: {id}, input: {{status: true}}) {{ raw }} }}"#),
-    )
-    .await;
-    let mode = ok(
-        &gw,
-        &ada,
-        &format!("{{ panelalphaMyWordpressMaintenanceMode(id: {id}) {{ raw }} }}"),
-    )
-    .await;
+    let maintenance = format!(
+        r#"mutation {{ panelalphaSetMyWordpressMaintenanceMode(id: {id},
+            input: {{status: true}}) {{ raw }} }}"#
+    );
+    gw.data_as(&ada, &maintenance, json!({})).await;
+    let mode = gw
+        .data_as(
+            &ada,
+            &format!("{{ panelalphaMyWordpressMaintenanceMode(id: {id}) {{ raw }} }}"),
+            json!({}),
+        )
+        .await;
     assert_eq!(
         mode["panelalphaMyWordpressMaintenanceMode"]["raw"],
         json!({"status": true})
     );
-    let user = ok(
-        &gw,
-        &ada,
-        &format!(
-            r#"mutation {{ panelalphaCreateMyWordpressUser(id: {id}, input: {{username: "ed",
+    let user = gw
+        .data_as(
+            &ada,
+            &format!(
+                r#"mutation {{ panelalphaCreateMyWordpressUser(id: {id}, input: {{username: "ed",
             email: "ed@example.org", displayName: "Ed", password: "s3cret-pass-9", role: "editor"}})
             {{ username role raw }} }}"#
-        ),
-    )
-    .await;
+            ),
+            json!({}),
+        )
+        .await;
     assert_eq!(user["panelalphaCreateMyWordpressUser"]["role"], "editor");
     assert!(!user.to_string().contains("s3cret-pass-9"), "{user}");
 
@@ -123,29 +125,30 @@ async fn a_customer_installs_and_runs_its_wordpress() {
         body["errors"][0]["message"], "The color field format is invalid.",
         "{body}"
     );
-    ok(
-        &gw,
-        &ada,
-        &format!(r#"mutation {{ panelalphaAssignMyInstanceLabel(id: {id}, input: {{title: "Clients"}}) {{ instanceId }} }}"#),
-    )
-    .await;
-    let labelled = ok(
-        &gw,
-        &ada,
-        r#"{ panelalphaMyInstances(input: {labels: "Clients"}) { instanceId } }"#,
-    )
-    .await;
+    let assign = format!(
+        r#"mutation {{ panelalphaAssignMyInstanceLabel(id: {id}, input: {{title: "Clients"}})
+            {{ instanceId }} }}"#
+    );
+    gw.data_as(&ada, &assign, json!({})).await;
+    let labelled = gw
+        .data_as(
+            &ada,
+            r#"{ panelalphaMyInstances(input: {labels: "Clients"}) { instanceId } }"#,
+            json!({}),
+        )
+        .await;
     assert_eq!(
         labelled["panelalphaMyInstances"],
         json!([{"instanceId": id.to_string()}])
     );
-    let scoped = ok(
-        &gw,
-        &ada,
-        r#"{ instances(scope: {userId: "1", serverId: "1", label: "Clients"})
+    let scoped = gw
+        .data_as(
+            &ada,
+            r#"{ instances(scope: {userId: "1", serverId: "1", label: "Clients"})
             { nodes { instanceId labels } } }"#,
-    )
-    .await;
+            json!({}),
+        )
+        .await;
     assert_eq!(
         scoped["instances"]["nodes"],
         json!([{"instanceId": id.to_string(), "labels": ["Clients"]}])
@@ -159,8 +162,8 @@ async fn a_customer_installs_and_runs_its_wordpress() {
             r#"mutation {{ panelalphaCreateMyInstanceSsoUrl(id: {instance}, input: {{user: 1}}) {{ url }} }}"#
         )
     };
-    let first = ok(&gw, &ada, &sso(id)).await;
-    let second = ok(&gw, &ada, &sso(id)).await;
+    let first = gw.data_as(&ada, &sso(id), json!({})).await;
+    let second = gw.data_as(&ada, &sso(id), json!({})).await;
     let url = first["panelalphaCreateMyInstanceSsoUrl"]["url"]
         .as_str()
         .unwrap();
@@ -169,12 +172,13 @@ async fn a_customer_installs_and_runs_its_wordpress() {
         "{first}"
     );
     assert_ne!(first, second, "never cached");
-    let blog = ok(
-        &gw,
-        &grace,
-        "{ panelalphaMyInstance(id: 1) { instanceId } }",
-    )
-    .await;
+    let blog = gw
+        .data_as(
+            &grace,
+            "{ panelalphaMyInstance(id: 1) { instanceId } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(blog["panelalphaMyInstance"]["instanceId"], "1");
     assert_eq!(refused(&gw, &grace, &sso(1)).await, "FORBIDDEN");
     let theirs = format!("{{ panelalphaMyInstance(id: {id}) {{ instanceId }} }}");
@@ -184,25 +188,21 @@ async fn a_customer_installs_and_runs_its_wordpress() {
 
     // Shared with Grace as a developer, she works on its plugins but neither deletes the
     // instance nor manages who else it is shared with.
-    let shared = ok(
-        &gw,
-        &ada,
+    let shared = gw.data_as(&ada,
         &format!(
             r#"mutation {{ panelalphaShareMyInstance(id: {id}, input: {{emails: ["grace@example.com"],
             role: "developer"}}) {{ email role status }} }}"#
-        ),
-    )
+        ), json!({}))
     .await;
     assert_eq!(
         shared["panelalphaShareMyInstance"],
         json!([{"email": "grace@example.com", "role": "developer", "status": "accepted"}])
     );
-    ok(
-        &gw,
-        &grace,
-        &format!(r#"mutation {{ panelalphaActivateMyPlugin(id: {id}, pluginName: "wordfence") {{ status }} }}"#),
-    )
-    .await;
+    let activate = format!(
+        r#"mutation {{ panelalphaActivateMyPlugin(id: {id}, pluginName: "wordfence")
+            {{ status }} }}"#
+    );
+    gw.data_as(&grace, &activate, json!({})).await;
     let delete = format!("mutation {{ panelalphaDeleteMyInstance(id: {id}) {{ ok }} }}");
     assert_eq!(refused(&gw, &grace, &delete).await, "FORBIDDEN");
     let grants = format!("{{ panelalphaMySharedAccess(id: {id}) {{ email }} }}");
@@ -210,20 +210,33 @@ async fn a_customer_installs_and_runs_its_wordpress() {
 
     // Grace's shop failed to install: it is in the failed list, and her retry is a Task to the
     // end, after which it is active.
-    let failed = ok(&gw, &grace, "{ panelalphaMyInstance(id: 2) { status } }").await;
+    let failed = gw
+        .data_as(
+            &grace,
+            "{ panelalphaMyInstance(id: 2) { status } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(failed["panelalphaMyInstance"]["status"], "failed");
-    let retried = ok(
-        &gw,
-        &grace,
-        r#"mutation { panelalphaRetryMyInstanceInstall(id: 2, input: {name: "Grace's shop"})
+    let retried = gw
+        .data_as(
+            &grace,
+            r#"mutation { panelalphaRetryMyInstanceInstall(id: 2, input: {name: "Grace's shop"})
             { task { id } } }"#,
-    )
-    .await;
+            json!({}),
+        )
+        .await;
     let task = retried["panelalphaRetryMyInstanceInstall"]["task"]["id"].clone();
     assert_eq!(
         gw.wait_task(task.as_str().unwrap()).await["status"],
         "SUCCEEDED"
     );
-    let shop = ok(&gw, &grace, "{ panelalphaMyInstance(id: 2) { status } }").await;
+    let shop = gw
+        .data_as(
+            &grace,
+            "{ panelalphaMyInstance(id: 2) { status } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(shop["panelalphaMyInstance"]["status"], "active");
 }
